@@ -1,0 +1,212 @@
+//! The command line: clap types only. Nothing here talks to a cluster.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done, or the condition holds, or there was nothing to do
+  1  error: cluster unreachable, not found, forbidden, conflict retries exhausted, ...
+  2  bad command line
+  3  timed out waiting
+  4  the rollout failed, was cancelled, rolled back, disabled or deleted while we waited
+  5  refused: the rollout is not in a state where the action applies (nothing written)";
+
+const RESOURCE_FORMS: &str = "\
+A rollout can be named as NAME, rollout/NAME, rollouts/NAME, `rollout NAME [NAME...]`,
+rollouts.rollouts.kruise.io/NAME, or rollouts.v1alpha1.rollouts.kruise.io/NAME to pin the API
+version (by default v1beta1, falling back to v1alpha1 on clusters that serve only that).";
+
+/// Progressive delivery with OpenKruise Rollouts, from kubectl.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-kruise",
+    bin_name = "kubectl kruise",
+    version,
+    about,
+    after_help = EXIT_CODES,
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How to reach the cluster: the same flags as kubectl, placed after `kubectl kruise`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The kubeconfig cluster to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Namespace (default: the context's namespace, then "default")
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// How long to wait for one API request, e.g. 10s, 1m; 0 waits forever
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage Kruise Rollouts: approve, pause, resume, status, list
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the plugin's version
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Approve the step a rollout is paused at, so it moves on to the next batch
+    ///
+    /// Acts only when the current step waits for approval (StepPaused). The write goes to the
+    /// status subresource and carries the resourceVersion that was read; if the rollout changed
+    /// in between, it is read again, checked again and retried, never overwritten blindly.
+    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    Approve(WriteArgs),
+
+    /// Pause a rollout: the controller stops moving to the next step
+    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    Pause(WriteArgs),
+
+    /// Resume a paused rollout
+    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    Resume(WriteArgs),
+
+    /// Show where a release stands: phase, current step, batch progress, steps
+    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    Status(StatusArgs),
+
+    /// List rollouts with their current step and batch progress
+    #[command(visible_alias = "ls", after_long_help = EXIT_CODES)]
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The rollout(s): NAME, rollout/NAME, or `rollout NAME...`
+    #[arg(required = true, value_name = "ROLLOUT")]
+    pub resources: Vec<String>,
+
+    /// Print the updated object instead of a one-line result
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The rollout: NAME or rollout/NAME
+    #[arg(required = true, value_name = "ROLLOUT", num_args = 1..=2)]
+    pub resource: Vec<String>,
+
+    /// Follow the rollout until it completes, waits for approval, or fails
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+
+    /// Print a summary for scripts (documented in the README) instead of the view
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<DataFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List rollouts in every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Print summaries for scripts, or only names
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
+
+    /// How many rollouts to fetch per request; memory stays flat however many there are
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectFormat {
+    Json,
+    Yaml,
+    /// resource/name only
+    Name,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Json,
+    Yaml,
+}
+
+/// kubectl's duration forms: `30s`, `5m`, `1h30m`, a bare number of seconds, `0` for none.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("invalid duration {s:?} ({e}); use e.g. 30s, 5m, 1h"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_like_kubectl() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn cluster_flags_are_accepted_after_the_verb() {
+        let cli = Cli::try_parse_from([
+            "kubectl-kruise",
+            "rollout",
+            "approve",
+            "rollout/demo",
+            "-n",
+            "team-a",
+            "--context",
+            "prod",
+        ])
+        .unwrap();
+        assert_eq!(cli.cluster.namespace.as_deref(), Some("team-a"));
+        assert_eq!(cli.cluster.context.as_deref(), Some("prod"));
+    }
+}

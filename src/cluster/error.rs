@@ -1,0 +1,112 @@
+//! API errors the commands branch on, with messages a user can act on.
+
+use kube::core::Status;
+
+/// A failed API request, classified.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{resource} \"{name}\" not found in namespace \"{namespace}\"")]
+    NotFound {
+        resource: String,
+        name: String,
+        namespace: String,
+    },
+    /// The group/version/resource is not served: the CRD (or that version) is not installed.
+    #[error("the server does not serve {0} (is Kruise Rollouts installed?)")]
+    NotServed(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Someone else wrote the object since we read it (409).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the API server refused the request ({code} {reason}): {message}")]
+    Rejected {
+        code: u16,
+        reason: String,
+        message: String,
+    },
+    #[error("cannot reach the Kubernetes API at {server}: {source}")]
+    Unreachable {
+        server: String,
+        #[source]
+        source: kube::Error,
+    },
+}
+
+impl ApiError {
+    /// Classify a kube error for a request about `resource` `name` in `namespace`.
+    pub fn from_kube(
+        err: kube::Error,
+        resource: &str,
+        name: &str,
+        namespace: &str,
+        server: &str,
+    ) -> Self {
+        match err {
+            kube::Error::Api(status) => Self::from_status(&status, resource, name, namespace),
+            other => ApiError::Unreachable {
+                server: server.to_string(),
+                source: other,
+            },
+        }
+    }
+
+    fn from_status(s: &Status, resource: &str, name: &str, namespace: &str) -> Self {
+        match s.code {
+            // A missing object comes with details naming it; an unserved resource type is a
+            // bare 404 ("404 page not found") with no details.
+            404 if s.details.as_ref().is_some_and(|d| !d.name.is_empty()) => ApiError::NotFound {
+                resource: resource.to_string(),
+                name: name.to_string(),
+                namespace: namespace.to_string(),
+            },
+            404 => ApiError::NotServed(resource.to_string()),
+            403 => ApiError::Forbidden(s.message.clone()),
+            409 => ApiError::Conflict(s.message.clone()),
+            code => ApiError::Rejected {
+                code,
+                reason: s.reason.clone(),
+                message: s.message.clone(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::response::StatusDetails;
+
+    fn status(code: u16, detail_name: Option<&str>) -> kube::Error {
+        let mut s = Status::failure("msg", "Reason").with_code(code);
+        s.details = detail_name.map(|n| {
+            serde_json::from_value::<StatusDetails>(serde_json::json!({"name": n})).unwrap()
+        });
+        kube::Error::Api(s.boxed())
+    }
+
+    #[test]
+    fn a_missing_object_and_a_missing_crd_are_told_apart() {
+        let r = "rollouts.rollouts.kruise.io";
+        assert!(matches!(
+            ApiError::from_kube(status(404, Some("demo")), r, "demo", "ns", ""),
+            ApiError::NotFound { .. }
+        ));
+        assert!(matches!(
+            ApiError::from_kube(status(404, None), r, "demo", "ns", ""),
+            ApiError::NotServed(_)
+        ));
+        assert!(matches!(
+            ApiError::from_kube(status(409, Some("demo")), r, "demo", "ns", ""),
+            ApiError::Conflict(_)
+        ));
+        assert!(matches!(
+            ApiError::from_kube(status(403, None), r, "demo", "ns", ""),
+            ApiError::Forbidden(_)
+        ));
+        assert!(matches!(
+            ApiError::from_kube(status(422, None), r, "demo", "ns", ""),
+            ApiError::Rejected { code: 422, .. }
+        ));
+    }
+}

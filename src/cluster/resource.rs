@@ -1,0 +1,210 @@
+//! Resource arguments in every form kubectl users type, resolved to rollout names and an
+//! optional pinned API version. Pure: nothing here talks to the cluster.
+
+use crate::model::{ApiVersion, GROUP};
+
+/// One rollout named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutRef {
+    pub name: String,
+    /// Set by `rollouts.v1alpha1.rollouts.kruise.io/NAME`; otherwise the plugin picks.
+    pub version: Option<ApiVersion>,
+}
+
+/// A type word for rollouts: `rollout`, `rollouts`, `rollouts.rollouts.kruise.io`,
+/// `rollouts.v1beta1.rollouts.kruise.io` (any case). `Ok(None)` when it names another type.
+fn rollout_type(word: &str) -> Result<Option<Option<ApiVersion>>, String> {
+    let w = word.to_ascii_lowercase();
+    let rest = match w
+        .strip_prefix("rollouts")
+        .or_else(|| w.strip_prefix("rollout"))
+    {
+        Some(rest) => rest,
+        None => return Ok(None),
+    };
+    if rest.is_empty() {
+        return Ok(Some(None));
+    }
+    let Some(qualifier) = rest.strip_prefix('.') else {
+        return Ok(None);
+    };
+    if qualifier == GROUP {
+        return Ok(Some(None));
+    }
+    match qualifier
+        .strip_suffix(GROUP)
+        .and_then(|v| v.strip_suffix('.'))
+    {
+        Some(v) => match ApiVersion::parse(v) {
+            Some(version) => Ok(Some(Some(version))),
+            None => Err(format!(
+                "{GROUP} has no API version {v:?}; use v1alpha1 or v1beta1"
+            )),
+        },
+        None => Ok(None),
+    }
+}
+
+/// A Kubernetes object name: a DNS subdomain (RFC 1123), at most 253 characters.
+fn check_name(name: &str) -> Result<(), String> {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let ok_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if name.is_empty() {
+        return Err("a rollout name is empty".into());
+    }
+    if name.len() > 253
+        || !name.chars().all(ok_char)
+        || !ok_edge(name.chars().next())
+        || !ok_edge(name.chars().last())
+    {
+        return Err(format!(
+            "{name:?} is not a valid rollout name (lowercase letters, digits, '-' and '.')"
+        ));
+    }
+    Ok(())
+}
+
+fn unsupported(kind: &str) -> String {
+    format!("{kind:?} is not a rollout; name rollouts as NAME, rollout/NAME or `rollout NAME`")
+}
+
+/// Resolve the positional arguments of a rollout verb.
+pub fn parse_rollout_args(args: &[String]) -> Result<Vec<RolloutRef>, String> {
+    let mut out: Vec<RolloutRef> = Vec::new();
+    let mut push = |r: RolloutRef| {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    match args {
+        [] => return Err("name a rollout: rollout/NAME".into()),
+        // `rollout NAME [NAME...]`
+        [first, names @ ..]
+            if !first.contains('/') && !names.is_empty() && rollout_type(first)?.is_some() =>
+        {
+            let version = rollout_type(first)?.flatten();
+            for name in names {
+                if name.contains('/') {
+                    return Err(format!(
+                        "{name:?}: there is no need to give a type again after {first:?}; use names only"
+                    ));
+                }
+                check_name(name)?;
+                push(RolloutRef {
+                    name: name.clone(),
+                    version,
+                });
+            }
+        }
+        [only] if !only.contains('/') && rollout_type(only)?.is_some() => {
+            return Err(format!(
+                "{only:?} names a type, not a rollout: give a name, e.g. rollout/NAME"
+            ));
+        }
+        _ => {
+            for arg in args {
+                let r = match arg.split_once('/') {
+                    Some((kind, name)) => match rollout_type(kind)? {
+                        Some(version) => RolloutRef {
+                            name: name.to_string(),
+                            version,
+                        },
+                        None => return Err(unsupported(kind)),
+                    },
+                    None => RolloutRef {
+                        name: arg.clone(),
+                        version: None,
+                    },
+                };
+                check_name(&r.name)?;
+                push(r);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Vec<RolloutRef>, String> {
+        parse_rollout_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    fn names(args: &[&str]) -> Vec<(String, Option<ApiVersion>)> {
+        parse(args)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.name, r.version))
+            .collect()
+    }
+
+    #[test]
+    fn every_form_users_type() {
+        let demo = vec![("demo".to_string(), None)];
+        assert_eq!(names(&["demo"]), demo);
+        assert_eq!(names(&["rollout/demo"]), demo);
+        assert_eq!(names(&["rollouts/demo"]), demo);
+        assert_eq!(names(&["Rollout/demo"]), demo);
+        assert_eq!(names(&["rollout", "demo"]), demo);
+        assert_eq!(names(&["rollouts.rollouts.kruise.io/demo"]), demo);
+        assert_eq!(
+            names(&["rollouts.v1beta1.rollouts.kruise.io/demo"]),
+            vec![("demo".to_string(), Some(ApiVersion::V1beta1))]
+        );
+        assert_eq!(
+            names(&["rollouts.v1alpha1.rollouts.kruise.io", "a", "b"]),
+            vec![
+                ("a".to_string(), Some(ApiVersion::V1alpha1)),
+                ("b".to_string(), Some(ApiVersion::V1alpha1))
+            ]
+        );
+    }
+
+    #[test]
+    fn several_names_in_one_call_without_repeats() {
+        assert_eq!(names(&["rollout/a", "b", "rollout/a"]).len(), 2);
+        assert_eq!(names(&["rollout", "a", "b", "c"]).len(), 3);
+    }
+
+    #[test]
+    fn bad_arguments_get_one_line_reasons() {
+        assert!(
+            parse(&["deployment/web"])
+                .unwrap_err()
+                .contains("is not a rollout")
+        );
+        assert!(
+            parse(&["rollouts.v2.rollouts.kruise.io/x"])
+                .unwrap_err()
+                .contains("no API version \"v2\"")
+        );
+        assert!(parse(&["rollout"]).unwrap_err().contains("names a type"));
+        assert!(parse(&["rollout/"]).unwrap_err().contains("empty"));
+        assert!(
+            parse(&["rollout/Bad_Name"])
+                .unwrap_err()
+                .contains("not a valid rollout name")
+        );
+        assert!(
+            parse(&["rollout", "rollout/x"])
+                .unwrap_err()
+                .contains("names only")
+        );
+        assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn a_word_that_only_starts_like_rollout_is_a_name() {
+        assert_eq!(
+            names(&["rollouts-nginx"]),
+            vec![("rollouts-nginx".to_string(), None)]
+        );
+        assert!(
+            parse(&["rolloutsx/demo"])
+                .unwrap_err()
+                .contains("is not a rollout")
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! One small module per verb: read, decide with the model, write, hand results to render.
+
+mod approve;
+mod list;
+mod pause;
+mod status;
+mod write;
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, ObjectFormat, RolloutCommand};
+use crate::cluster::{self, RolloutApi, RolloutRef};
+use crate::exit::{Code, Failure, code_for, is_broken_pipe};
+use crate::model::display_name;
+use crate::render;
+
+/// Run a parsed command line. Only verbs that talk to the cluster build a runtime and a
+/// client: `--help`, `version` and `completion` do no other work.
+pub fn run(cli: Cli) -> Result<Code> {
+    match cli.command {
+        Command::Version => {
+            emit(&format!("kubectl-kruise {}\n", env!("CARGO_PKG_VERSION")))?;
+            Ok(Code::Ok)
+        }
+        Command::Completion { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "kubectl-kruise", &mut out);
+            out.flush()?;
+            Ok(Code::Ok)
+        }
+        Command::Rollout(cmd) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            rt.block_on(async move {
+                let cluster = cluster::connect(&cli.cluster).await?;
+                let api = RolloutApi::new(cluster);
+                match cmd {
+                    RolloutCommand::Approve(a) => approve::run(&api, &a).await,
+                    RolloutCommand::Pause(a) => pause::run(&api, &a, true).await,
+                    RolloutCommand::Resume(a) => pause::run(&api, &a, false).await,
+                    RolloutCommand::Status(a) => status::run(&api, &a).await,
+                    RolloutCommand::List(a) => list::run(&api, &a).await,
+                }
+            })
+        }
+    }
+}
+
+/// Print an error the way kubectl does: `error: ...` on stderr, one line with its causes.
+pub fn report(err: &anyhow::Error) {
+    eprintln!("error: {err:#}");
+}
+
+/// Write to stdout and flush, so that a closed pipe surfaces as an error we can recognise.
+pub(crate) fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Resolve the rollout arguments; a bad one is a command-line error (exit 2).
+pub(crate) fn targets(args: &[String]) -> Result<Vec<RolloutRef>> {
+    cluster::parse_rollout_args(args).map_err(|e| Failure::Usage(e).into())
+}
+
+/// Run `f` for each rollout named. With one, its error is the command's error. With
+/// several, every one is attempted, errors are reported as they come, and the exit code is
+/// that of the first failure.
+pub(crate) async fn for_each<F, Fut>(targets: Vec<RolloutRef>, mut f: F) -> Result<Code>
+where
+    F: FnMut(RolloutRef) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    if targets.len() == 1 {
+        let t = targets.into_iter().next().expect("one target");
+        return f(t).await.map(|_| Code::Ok);
+    }
+    let mut code = Code::Ok;
+    for t in targets {
+        if let Err(e) = f(t).await {
+            if is_broken_pipe(&e) {
+                return Ok(code);
+            }
+            report(&e);
+            if code == Code::Ok {
+                code = code_for(&e);
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Print a written (or unchanged) object as `-o` asks, or the one-line result.
+pub(crate) fn print_object(
+    object: &serde_json::Value,
+    name: &str,
+    line: &str,
+    format: Option<ObjectFormat>,
+) -> Result<()> {
+    match format {
+        None => emit(&format!("{line}\n")),
+        Some(ObjectFormat::Name) => emit(&format!("{}\n", display_name(name))),
+        Some(ObjectFormat::Json) => emit(&render::json(object)?),
+        Some(ObjectFormat::Yaml) => emit(&render::yaml(object)?),
+    }
+}

@@ -1,0 +1,114 @@
+//! The one way verbs write: read, decide, write a merge patch conditional on the
+//! resourceVersion just read; on 409 read again, decide again, retry (bounded).
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::{Value, json};
+
+use crate::cluster::{ApiError, Fetched, RolloutApi, RolloutRef};
+use crate::exit::Failure;
+use crate::model::state::Refusal;
+use crate::model::{ApiVersion, Rollout, decode};
+
+/// Attempts before giving up on a rollout that keeps changing under us.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// What a verb decided after reading the rollout.
+pub enum Plan {
+    /// Merge `patch` (without metadata: the resourceVersion is added here) into the object,
+    /// or into its status subresource when `status`. `done` is the result line.
+    Write {
+        patch: Value,
+        status: bool,
+        done: String,
+        note: Option<String>,
+    },
+    /// Nothing to write; the message says why that is fine.
+    Nothing(String),
+}
+
+pub struct Outcome {
+    /// The object after the write, or as read when nothing was written.
+    pub object: Value,
+    pub message: String,
+    pub note: Option<String>,
+}
+
+/// A blue-green Rollout read through v1alpha1 has an empty spec and status, and writing
+/// it back through that version breaks the conversion. Never write such a view.
+fn ensure_writable(r: &Rollout, fetched: &Fetched) -> Result<(), Failure> {
+    if fetched.version == ApiVersion::V1alpha1 && r.workload.is_none() && r.steps.is_empty() {
+        return Err(Failure::Refused(format!(
+            "{} reads empty through v1alpha1 (a blue-green rollout?); writing it there would damage it. \
+             Name it as rollouts.v1beta1.rollouts.kruise.io/{}",
+            r.display_name(),
+            r.name
+        )));
+    }
+    Ok(())
+}
+
+/// Read `target`, let `decide` choose, and carry the plan out without losing anyone
+/// else's write. `verb` names the action in messages ("approve").
+pub async fn write_checked<F>(
+    api: &RolloutApi,
+    target: &RolloutRef,
+    verb: &str,
+    mut decide: F,
+) -> Result<Outcome>
+where
+    F: FnMut(&Rollout) -> Result<Plan, Refusal>,
+{
+    let mut fetched = api.get(target).await?;
+    for attempt in 1..=MAX_ATTEMPTS {
+        let rollout = decode(&fetched.object)
+            .with_context(|| format!("cannot read rollout {}", target.name))?;
+        ensure_writable(&rollout, &fetched)?;
+        let plan = decide(&rollout).map_err(|why| {
+            Failure::Refused(format!("cannot {verb} {}: {why}", rollout.display_name()))
+        })?;
+        let (mut patch, status, done, note) = match plan {
+            Plan::Nothing(message) => {
+                return Ok(Outcome {
+                    object: fetched.object,
+                    message,
+                    note: None,
+                });
+            }
+            Plan::Write {
+                patch,
+                status,
+                done,
+                note,
+            } => (patch, status, done, note),
+        };
+        // The precondition: the server refuses (409) if the object changed since this read.
+        patch["metadata"] = json!({ "resourceVersion": rollout.resource_version });
+        match api.patch(&fetched.target(), &patch, status, false).await {
+            Ok(object) => {
+                return Ok(Outcome {
+                    object,
+                    message: done,
+                    note,
+                });
+            }
+            Err(ApiError::Conflict(_)) if attempt < MAX_ATTEMPTS => {
+                // Someone (usually the controller) wrote in between: back off a little, read
+                // again and decide again on what is there now.
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                fetched = api.reread(&fetched.target()).await?;
+            }
+            Err(ApiError::Conflict(_)) => break,
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot {verb} {}", rollout.display_name())));
+            }
+        }
+    }
+    Err(anyhow!(
+        "cannot {verb} {}: it changed between every read and write ({MAX_ATTEMPTS} conflicts); \
+         nothing was written, try again",
+        crate::model::display_name(&target.name)
+    ))
+}

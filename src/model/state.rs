@@ -1,0 +1,384 @@
+//! What a Rollout's state means, and what each verb decides to do with it.
+
+use std::fmt;
+
+use super::{Pause, Rollout, StepState};
+
+/// Where a release stands, in the terms a person (or a CI gate) acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// `spec.disabled`, or the controller is releasing its hold (Disabling/Disabled).
+    Disabled,
+    /// The Rollout is being deleted.
+    Terminating,
+    /// No release in flight and none recorded (a fresh Rollout).
+    Idle,
+    /// The last release finished and the workload runs the new version.
+    Completed,
+    /// The last release was cancelled or rolled back (`Succeeded=False`).
+    Cancelled,
+    /// A rollback or cancellation is being carried out.
+    Cancelling,
+    /// A new release is being set up.
+    Initializing,
+    /// `spec.strategy.paused`: the controller holds the release where it is.
+    Paused,
+    /// The current step's batch is ready and waits for `approve`.
+    WaitingForApproval,
+    /// The current step's batch is ready and moves on by itself after its pause.
+    WaitingForTimer,
+    /// Pods of the current step are being upgraded or traffic is moving.
+    Progressing,
+    /// Every step is done; the controller restores the workload and traffic.
+    Finalising,
+}
+
+impl Stage {
+    /// A stage from which nothing more happens without a new release.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Stage::Idle | Stage::Completed | Stage::Cancelled | Stage::Disabled
+        )
+    }
+
+    /// The release ended in failure or was taken out of our hands.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            Stage::Cancelled | Stage::Cancelling | Stage::Disabled | Stage::Terminating
+        )
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stage::Disabled => "Disabled",
+            Stage::Terminating => "Terminating",
+            Stage::Idle => "Idle",
+            Stage::Completed => "Completed",
+            Stage::Cancelled => "Cancelled",
+            Stage::Cancelling => "Cancelling",
+            Stage::Initializing => "Initializing",
+            Stage::Paused => "Paused",
+            Stage::WaitingForApproval => "WaitingForApproval",
+            Stage::WaitingForTimer => "WaitingForTimer",
+            Stage::Progressing => "Progressing",
+            Stage::Finalising => "Finalising",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Rollout {
+    /// The stage of the release, read from the phase, the Progressing condition and the
+    /// release sub-status (never from the top-level mirrors, which lag behind).
+    pub fn stage(&self) -> Stage {
+        let phase = self.phase.as_deref().unwrap_or("");
+        if self.disabled || matches!(phase, "Disabling" | "Disabled") {
+            return Stage::Disabled;
+        }
+        if phase == "Terminating" {
+            return Stage::Terminating;
+        }
+        if phase != "Progressing" {
+            // Healthy / Initial. After a rollback the sub-status keeps a stale StepPaused,
+            // so it is not read here (rollouts#339).
+            return match self.condition("Succeeded").map(|c| c.status.as_str()) {
+                Some("True") => Stage::Completed,
+                Some("False") => Stage::Cancelled,
+                _ if self.current_state() == Some(&StepState::Completed) => Stage::Completed,
+                _ => Stage::Idle,
+            };
+        }
+        match self.progressing_reason() {
+            Some("Initializing") => return Stage::Initializing,
+            Some("Finalising") => return Stage::Finalising,
+            Some("Cancelling") => return Stage::Cancelling,
+            // Older controllers said Canceled / Succeeded here.
+            Some("Canceled") => return Stage::Cancelled,
+            Some("Completed" | "Succeeded") => return Stage::Completed,
+            Some("Paused") => return Stage::Paused,
+            _ => {}
+        }
+        if self.paused {
+            return Stage::Paused;
+        }
+        match self.current_state() {
+            Some(StepState::StepPaused) => match self.current_step().and_then(|i| self.step(i)) {
+                Some(step) if matches!(step.pause, Pause::Seconds(_)) => Stage::WaitingForTimer,
+                _ => Stage::WaitingForApproval,
+            },
+            Some(StepState::Completed) => Stage::Finalising,
+            _ => Stage::Progressing,
+        }
+    }
+
+    /// `(current, total)` step numbers for display, e.g. `(2, 4)`.
+    pub fn step_position(&self) -> Option<(i64, usize)> {
+        self.current_step().map(|i| (i, self.steps.len()))
+    }
+
+    pub fn step_label(&self) -> String {
+        match self.step_position() {
+            Some((i, n)) => format!("{i}/{n}"),
+            None => "-".to_string(),
+        }
+    }
+}
+
+/// What `approve` will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approve {
+    /// Write `StepReady` at this step. `queued` when the rollout is paused: the approval
+    /// takes effect on resume.
+    Write {
+        step: i64,
+        total: usize,
+        queued: bool,
+    },
+    /// Already `StepReady` at this step: nothing to write.
+    AlreadyApproved { step: i64, total: usize },
+}
+
+/// Why an action does not apply; nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub String);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(msg.into()))
+}
+
+/// Decide what approving this rollout means. Only a step in `StepPaused` is approved: a
+/// `StepReady` written earlier would make the controller skip waiting for the batch.
+pub fn decide_approve(r: &Rollout) -> Result<Approve, Refusal> {
+    let total = r.steps.len();
+    let stage = r.stage();
+    match stage {
+        Stage::Disabled => return refuse("the rollout is disabled"),
+        Stage::Terminating => return refuse("the rollout is being deleted"),
+        Stage::Idle => return refuse("no release is in progress"),
+        Stage::Completed => return refuse("the release has already completed"),
+        Stage::Cancelled | Stage::Cancelling => {
+            return refuse("the release was cancelled or rolled back");
+        }
+        Stage::Initializing => {
+            return refuse("the release is initializing; no step waits for approval yet");
+        }
+        Stage::Finalising => {
+            return refuse(format!(
+                "all {total} steps are done; the release is finalising"
+            ));
+        }
+        Stage::Paused | Stage::WaitingForApproval | Stage::WaitingForTimer | Stage::Progressing => {
+        }
+    }
+    let step = r.current_step().unwrap_or(0);
+    match r.current_state() {
+        Some(StepState::StepPaused) => Ok(Approve::Write {
+            step,
+            total,
+            queued: stage == Stage::Paused,
+        }),
+        Some(StepState::StepReady) => Ok(Approve::AlreadyApproved { step, total }),
+        Some(StepState::Completed) => refuse(format!(
+            "all {total} steps are done; the release is finalising"
+        )),
+        Some(state) => refuse(format!(
+            "step {step}/{total} is in {}, not waiting for approval",
+            state.as_str()
+        )),
+        None => refuse("the rollout has no step state yet; no step waits for approval"),
+    }
+}
+
+/// What `pause` or `resume` will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toggle {
+    /// Write `spec.strategy.paused` to this value.
+    Write(bool),
+    /// It already has that value: nothing to write.
+    Already(bool),
+}
+
+pub fn decide_pause(r: &Rollout, pause: bool) -> Toggle {
+    if r.paused == pause {
+        Toggle::Already(pause)
+    } else {
+        Toggle::Write(pause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{decode, fixtures};
+    use serde_json::{Value, json};
+
+    fn with(mut obj: Value, f: impl FnOnce(&mut Value)) -> Rollout {
+        f(&mut obj);
+        decode(&obj).unwrap()
+    }
+
+    fn seed() -> Value {
+        fixtures::seed_v1beta1_paused()
+    }
+
+    #[test]
+    fn a_paused_manual_step_waits_for_approval_in_every_version() {
+        for obj in [
+            seed(),
+            fixtures::v1alpha1_canary(),
+            fixtures::v1beta1_blue_green(),
+        ] {
+            let r = decode(&obj).unwrap();
+            assert_eq!(r.stage(), Stage::WaitingForApproval, "{}", r.name);
+            assert_eq!(
+                decide_approve(&r),
+                Ok(Approve::Write {
+                    step: 1,
+                    total: 3,
+                    queued: false
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_timed_pause_is_waiting_for_its_timer_and_can_still_be_approved() {
+        let r = with(fixtures::v1alpha1_canary(), |o| {
+            o["status"]["canaryStatus"]["currentStepIndex"] = json!(2)
+        });
+        assert_eq!(r.stage(), Stage::WaitingForTimer);
+        assert_eq!(
+            decide_approve(&r),
+            Ok(Approve::Write {
+                step: 2,
+                total: 3,
+                queued: false
+            })
+        );
+    }
+
+    #[test]
+    fn approval_of_a_paused_rollout_is_queued() {
+        let r = with(seed(), |o| o["spec"]["strategy"]["paused"] = json!(true));
+        assert_eq!(r.stage(), Stage::Paused);
+        assert_eq!(
+            decide_approve(&r),
+            Ok(Approve::Write {
+                step: 1,
+                total: 3,
+                queued: true
+            })
+        );
+    }
+
+    #[test]
+    fn an_approved_step_is_not_approved_twice() {
+        let r = with(seed(), |o| {
+            o["status"]["canaryStatus"]["currentStepState"] = json!("StepReady")
+        });
+        assert_eq!(
+            decide_approve(&r),
+            Ok(Approve::AlreadyApproved { step: 1, total: 3 })
+        );
+    }
+
+    #[test]
+    fn a_step_still_upgrading_is_refused() {
+        let r = with(seed(), |o| {
+            o["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade")
+        });
+        assert_eq!(r.stage(), Stage::Progressing);
+        assert_eq!(
+            decide_approve(&r),
+            Err(Refusal(
+                "step 1/3 is in StepUpgrade, not waiting for approval".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn nothing_to_approve_outside_a_release() {
+        let healthy = with(seed(), |o| {
+            o["status"]["phase"] = json!("Healthy");
+            o["status"]["conditions"] = json!([
+                {"type": "Progressing", "status": "False", "reason": "Completed"},
+                {"type": "Succeeded", "status": "True"}
+            ]);
+            o["status"]["canaryStatus"]["currentStepState"] = json!("Completed");
+        });
+        assert_eq!(healthy.stage(), Stage::Completed);
+        assert!(
+            decide_approve(&healthy)
+                .unwrap_err()
+                .0
+                .contains("already completed")
+        );
+
+        // After a direct rollback the sub-status keeps StepPaused; it must not be approved.
+        let rolled_back = with(seed(), |o| {
+            o["status"]["phase"] = json!("Healthy");
+            o["status"]["conditions"] = json!([{"type": "Succeeded", "status": "False"}]);
+        });
+        assert_eq!(rolled_back.stage(), Stage::Cancelled);
+        assert!(decide_approve(&rolled_back).is_err());
+
+        let disabled = with(seed(), |o| o["spec"]["disabled"] = json!(true));
+        assert_eq!(
+            decide_approve(&disabled),
+            Err(Refusal("the rollout is disabled".into()))
+        );
+
+        let fresh = with(seed(), |o| {
+            o["status"] = json!({"phase": "Healthy"});
+        });
+        assert_eq!(fresh.stage(), Stage::Idle);
+        assert_eq!(
+            decide_approve(&fresh),
+            Err(Refusal("no release is in progress".into()))
+        );
+    }
+
+    #[test]
+    fn progressing_reasons_map_to_stages() {
+        for (reason, stage) in [
+            ("Initializing", Stage::Initializing),
+            ("Finalising", Stage::Finalising),
+            ("Cancelling", Stage::Cancelling),
+            ("Canceled", Stage::Cancelled),
+            ("Paused", Stage::Paused),
+        ] {
+            let r = with(seed(), |o| {
+                o["status"]["conditions"][0]["reason"] = json!(reason)
+            });
+            assert_eq!(r.stage(), stage, "{reason}");
+        }
+        let done = with(seed(), |o| {
+            o["status"]["canaryStatus"]["currentStepState"] = json!("Completed")
+        });
+        assert_eq!(done.stage(), Stage::Finalising);
+        assert!(decide_approve(&done).is_err());
+    }
+
+    #[test]
+    fn pause_and_resume_are_idempotent() {
+        let r = decode(&seed()).unwrap();
+        assert_eq!(decide_pause(&r, true), Toggle::Write(true));
+        assert_eq!(decide_pause(&r, false), Toggle::Already(false));
+        let p = with(seed(), |o| o["spec"]["strategy"]["paused"] = json!(true));
+        assert_eq!(decide_pause(&p, true), Toggle::Already(true));
+        assert_eq!(decide_pause(&p, false), Toggle::Write(false));
+    }
+}

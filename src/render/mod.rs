@@ -1,0 +1,328 @@
+//! Rendering: the status view, list rows, JSON/YAML. Functions here return text; commands
+//! decide where it goes.
+
+mod age;
+pub mod live;
+
+use anyhow::{Context, Result};
+use comfy_table::{ColumnConstraint, Table, presets};
+use serde::Serialize;
+
+pub use age::age;
+
+use crate::model::summary::Summary;
+
+/// Pretty JSON with a trailing newline, as `kubectl -o json` prints.
+pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(v).context("cannot encode JSON")?;
+    s.push('\n');
+    Ok(s)
+}
+
+pub fn yaml<T: Serialize>(v: &T) -> Result<String> {
+    serde_saphyr::to_string(v).context("cannot encode YAML")
+}
+
+/// A borderless table with kubectl's look: left-aligned columns, three spaces apart.
+pub fn plain_table(header: Option<&[&str]>, rows: Vec<Vec<String>>) -> String {
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING).force_no_tty();
+    if let Some(h) = header {
+        t.set_header(h.to_vec());
+    }
+    for r in rows {
+        t.add_row(r);
+    }
+    let cols = t.column_count();
+    for (i, c) in t.column_iter_mut().enumerate() {
+        c.set_padding((0, if i + 1 == cols { 0 } else { 3 }));
+        // Never wrap: scripts and `grep` read one line per row.
+        c.set_constraint(ColumnConstraint::ContentWidth);
+    }
+    let mut s = t.trim_fmt();
+    s.push('\n');
+    s
+}
+
+/// `[######--------------]` for `done` out of `total`.
+pub fn bar(done: i64, total: i64, width: usize) -> String {
+    let filled = if total <= 0 {
+        0
+    } else {
+        ((done.clamp(0, total) as usize) * width) / total as usize
+    };
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+fn or_dash(s: Option<impl ToString>) -> String {
+    s.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
+}
+
+/// What a person should do next, if anything.
+fn next_action(s: &Summary) -> Option<String> {
+    let ns = if s.namespace.is_empty() {
+        String::new()
+    } else {
+        format!(" -n {}", s.namespace)
+    };
+    match s.stage {
+        "WaitingForApproval" => Some(format!(
+            "approve with: kubectl kruise rollout approve {}{ns}",
+            s.name
+        )),
+        "Paused" => Some(format!(
+            "resume with: kubectl kruise rollout resume {}{ns}",
+            s.name
+        )),
+        _ => None,
+    }
+}
+
+/// The one-paragraph description of the stage, e.g. `waiting for approval at step 1/3`.
+pub fn stage_text(s: &Summary) -> String {
+    let at = match s.current_step_index {
+        Some(i) => format!(" at step {i}/{}", s.total_steps),
+        None => String::new(),
+    };
+    match s.stage {
+        "WaitingForApproval" => format!("waiting for approval{at}"),
+        "WaitingForTimer" => format!("batch ready{at}, moving on after its pause"),
+        "Progressing" => format!(
+            "upgrading{at} ({})",
+            s.current_step_state.as_deref().unwrap_or("-")
+        ),
+        "Paused" => format!("paused{at}"),
+        "Initializing" => "initializing a new release".to_string(),
+        "Finalising" => "all steps done, finalising".to_string(),
+        "Completed" => "release completed".to_string(),
+        "Cancelling" => "release being cancelled (rolled back)".to_string(),
+        "Cancelled" => "last release was cancelled or rolled back".to_string(),
+        "Disabled" => "rollout disabled".to_string(),
+        "Terminating" => "rollout being deleted".to_string(),
+        "Idle" => "no release in progress".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The status view a person reads during a release.
+pub fn status_view(s: &Summary) -> String {
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    lines.push(("Name", format!("{}/{}", s.namespace, s.name)));
+    lines.push(("API", s.api_version.clone()));
+    if let Some(w) = &s.workload {
+        let reps = w
+            .replicas
+            .map(|r| format!(" ({r} replicas)"))
+            .unwrap_or_default();
+        lines.push(("Workload", format!("{}/{}{reps}", w.kind, w.name)));
+    }
+    lines.push((
+        "Strategy",
+        format!("{}, {} steps", s.strategy, s.total_steps),
+    ));
+    let reason = s
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    lines.push((
+        "Phase",
+        format!("{}{reason}", s.phase.as_deref().unwrap_or("-")),
+    ));
+    lines.push(("Stage", stage_text(s)));
+    if s.paused {
+        lines.push(("Paused", "yes (spec.strategy.paused)".into()));
+    }
+    if s.disabled {
+        lines.push(("Disabled", "yes (spec.disabled)".into()));
+    }
+    if let Some(m) = &s.message {
+        lines.push(("Message", m.clone()));
+    }
+    if s.stable_revision.is_some() || s.canary_revision.is_some() {
+        lines.push((
+            "Revisions",
+            format!(
+                "stable {}, canary {}",
+                or_dash(s.stable_revision.as_ref()),
+                or_dash(s.canary_revision.as_ref())
+            ),
+        ));
+    }
+    if let Some(b) = &s.batch {
+        let text = match b.target {
+            Some(t) => format!("{} {}/{t} ready", bar(b.ready, t, 20), b.ready),
+            None => format!(
+                "{}/{} ready (target unknown: workload not read)",
+                b.ready, b.replicas
+            ),
+        };
+        lines.push(("Batch", text));
+    }
+    if let Some(next) = next_action(s) {
+        lines.push(("Next", next));
+    }
+    // Two spaces after the longest `Label:`.
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 3;
+    let mut out: String = lines
+        .iter()
+        .map(|(k, v)| format!("{:<width$}{v}\n", format!("{k}:")))
+        .collect();
+
+    if !s.steps.is_empty() {
+        out.push('\n');
+        let rows = s
+            .steps
+            .iter()
+            .map(|st| {
+                let status = match (st.status, s.current_step_state.as_deref()) {
+                    ("current", Some(state)) => format!("current: {state}"),
+                    (other, _) => other.to_string(),
+                };
+                vec![
+                    st.index.to_string(),
+                    or_dash(st.replicas.as_ref()),
+                    or_dash(st.pods),
+                    or_dash(st.traffic.as_ref()),
+                    st.pause.clone(),
+                    status,
+                ]
+            })
+            .collect();
+        out.push_str(&plain_table(
+            Some(&["STEP", "REPLICAS", "PODS", "TRAFFIC", "PAUSE", "STATUS"]),
+            rows,
+        ));
+    }
+    out
+}
+
+/// One line per change, for logs: `--watch` when stdout is not a terminal.
+pub fn status_line(s: &Summary) -> String {
+    let mut parts = vec![
+        format!("{}/{}", s.namespace, s.name),
+        s.phase.clone().unwrap_or_else(|| "-".into()),
+    ];
+    if let (Some(i), Some(state)) = (s.current_step_index, &s.current_step_state) {
+        parts.push(format!("step {i}/{} {state}", s.total_steps));
+    }
+    if let Some(b) = &s.batch {
+        parts.push(format!(
+            "ready {}/{}",
+            b.ready,
+            b.target.unwrap_or(b.replicas)
+        ));
+    }
+    parts.push(stage_text(s));
+    let mut line = parts.join("  ");
+    if let Some(m) = &s.message {
+        line.push_str(&format!("  \"{m}\""));
+    }
+    line
+}
+
+/// The columns of `rollout list`.
+pub const LIST_HEADER: [&str; 8] = [
+    "NAME", "WORKLOAD", "STRATEGY", "STEP", "STATE", "READY", "PHASE", "AGE",
+];
+
+/// One row of `rollout list`; `age` already formatted.
+pub fn list_row(s: &Summary, age: &str, with_namespace: bool) -> Vec<String> {
+    let mut row = Vec::with_capacity(9);
+    if with_namespace {
+        row.push(s.namespace.clone());
+    }
+    row.push(s.name.clone());
+    row.push(or_dash(
+        s.workload
+            .as_ref()
+            .map(|w| format!("{}/{}", w.kind, w.name)),
+    ));
+    row.push(s.strategy.to_string());
+    row.push(match s.current_step_index {
+        Some(i) => format!("{i}/{}", s.total_steps),
+        None => format!("-/{}", s.total_steps),
+    });
+    row.push(s.stage.to_string());
+    row.push(or_dash(
+        s.batch
+            .as_ref()
+            .map(|b| format!("{}/{}", b.ready, b.replicas)),
+    ));
+    row.push(or_dash(s.phase.as_ref()));
+    row.push(age.to_string());
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::summary::summarize;
+    use crate::model::{decode, fixtures};
+
+    #[test]
+    fn bars_fill_in_proportion() {
+        assert_eq!(bar(1, 1, 10), "[##########]");
+        assert_eq!(bar(1, 4, 8), "[##------]");
+        assert_eq!(bar(0, 0, 4), "[----]");
+        assert_eq!(bar(9, 3, 3), "[###]");
+    }
+
+    #[test]
+    fn status_view_of_the_seed_release() {
+        let s = summarize(&decode(&fixtures::seed_v1beta1_paused()).unwrap(), Some(10));
+        let expected = "\
+Name:       default/rollouts-nginx
+API:        rollouts.kruise.io/v1beta1
+Workload:   Deployment/nginx (10 replicas)
+Strategy:   partition, 3 steps
+Phase:      Progressing (InRolling)
+Stage:      waiting for approval at step 1/3
+Message:    Rollout is in step(1/3), and you need manually confirm to enter the next step
+Revisions:  stable 68556bc579, canary 5c9556986d
+Batch:      [####################] 1/1 ready
+Next:       approve with: kubectl kruise rollout approve rollouts-nginx -n default
+
+STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
+1      1          1      -         manual   current: StepPaused
+2      50%        5      -         manual   pending
+3      100%       10     -         none     pending
+";
+        assert_eq!(status_view(&s), expected);
+    }
+
+    #[test]
+    fn status_line_for_logs() {
+        let s = summarize(&decode(&fixtures::v1beta1_blue_green()).unwrap(), Some(4));
+        assert_eq!(
+            status_line(&s),
+            "default/shop  Progressing  step 1/3 StepPaused  ready 2/2  waiting for approval at step 1/3  \
+             \"Rollout is in step(1/3), and you need manually confirm to enter the next step\""
+        );
+    }
+
+    #[test]
+    fn list_rows() {
+        let s = summarize(&decode(&fixtures::v1alpha1_canary()).unwrap(), None);
+        assert_eq!(
+            list_row(&s, "5m", true),
+            [
+                "default",
+                "echo",
+                "Deployment/echo",
+                "canary",
+                "1/3",
+                "WaitingForApproval",
+                "1/1",
+                "Progressing",
+                "5m"
+            ]
+        );
+        let table = plain_table(Some(&LIST_HEADER), vec![list_row(&s, "5m", false)]);
+        assert_eq!(
+            table,
+            "NAME   WORKLOAD          STRATEGY   STEP   STATE                READY   PHASE         AGE\n\
+             echo   Deployment/echo   canary     1/3    WaitingForApproval   1/1     Progressing   5m\n"
+        );
+    }
+}

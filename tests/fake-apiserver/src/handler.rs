@@ -1,0 +1,743 @@
+//! HTTP routing: kube-apiserver's URL layout, verbs and error bodies.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::patch::{self, PatchError};
+use crate::store::{Key, ResourceType, Store, Verb, WatchEvent, meta_str};
+use crate::{FakeApi, RequestRecord};
+
+pub(crate) fn router(api: FakeApi) -> axum::Router {
+    axum::Router::new().fallback(serve).with_state(api)
+}
+
+/// What a resource URL addresses once parsed.
+struct Target {
+    t: ResourceType,
+    version: String,
+    namespace: Option<String>,
+    name: Option<String>,
+    sub: Option<String>,
+}
+
+fn json_response(code: StatusCode, body: &Value) -> Response {
+    (
+        code,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn not_served() -> Response {
+    // kube-apiserver answers an unknown group/version/resource with a bare text 404.
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "404 page not found\n",
+    )
+        .into_response()
+}
+
+fn status(
+    code: StatusCode,
+    reason: &str,
+    message: String,
+    t: Option<&ResourceType>,
+    name: &str,
+) -> Response {
+    let mut body = json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {},
+        "status": "Failure", "message": message, "reason": reason, "code": code.as_u16(),
+    });
+    if let Some(t) = t {
+        body["details"] = json!({"name": name, "group": t.group, "kind": t.plural});
+    }
+    json_response(code, &body)
+}
+
+fn forbidden(
+    t: &ResourceType,
+    verb: Verb,
+    sub: Option<&str>,
+    ns: Option<&str>,
+    name: &str,
+) -> Response {
+    let resource = match sub {
+        Some(s) => format!("{}/{}", t.plural, s),
+        None => t.plural.clone(),
+    };
+    let subject = if name.is_empty() {
+        t.qualified()
+    } else {
+        format!("{} \"{}\"", t.qualified(), name)
+    };
+    let scope = match ns {
+        Some(ns) => format!(" in the namespace \"{ns}\""),
+        None => " at the cluster scope".to_string(),
+    };
+    let msg = format!(
+        "{subject} is forbidden: User \"tester\" cannot {} resource \"{resource}\" in API group \"{}\"{scope}",
+        verb.as_str(),
+        t.group
+    );
+    status(StatusCode::FORBIDDEN, "Forbidden", msg, Some(t), name)
+}
+
+fn not_found(t: &ResourceType, name: &str) -> Response {
+    status(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("{} \"{name}\" not found", t.qualified()),
+        Some(t),
+        name,
+    )
+}
+
+fn conflict(t: &ResourceType, name: &str) -> Response {
+    let msg = format!(
+        "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+        t.qualified()
+    );
+    status(StatusCode::CONFLICT, "Conflict", msg, Some(t), name)
+}
+
+fn bad_request(msg: String) -> Response {
+    status(StatusCode::BAD_REQUEST, "BadRequest", msg, None, "")
+}
+
+/// The object as seen through `version`: stored once, shown with the requested apiVersion.
+fn as_version(mut obj: Value, t: &ResourceType, version: &str) -> Value {
+    obj["apiVersion"] = json!(t.api_version(version));
+    obj["kind"] = json!(t.kind);
+    obj
+}
+
+async fn serve(
+    State(api): State<FakeApi>,
+    method: Method,
+    uri: Uri,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let mut st = api.lock();
+    st.requests.push(RequestRecord {
+        method: method.to_string(),
+        path: path.clone(),
+        query: uri.query().unwrap_or("").to_string(),
+    });
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+
+    if let Some(resp) = discovery(&st, &segs) {
+        return resp;
+    }
+    let target = match resolve(&st, &segs) {
+        Some(t) => t,
+        None => return not_served(),
+    };
+    let dry_run = query.get("dryRun").is_some_and(|v| v == "All");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+
+    match (method.clone(), target.name.is_some()) {
+        (Method::GET, true) => get_object(&api, &mut st, &target),
+        (Method::GET, false) => {
+            let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+            if watching {
+                if st.is_forbidden(Verb::Watch, &target.t, None) {
+                    return forbidden(
+                        &target.t,
+                        Verb::Watch,
+                        None,
+                        target.namespace.as_deref(),
+                        "",
+                    );
+                }
+                watch(&api, &st, target, &query)
+            } else {
+                list(&st, &target, &query)
+            }
+        }
+        (Method::POST, false) => create(&api, &mut st, &target, &body, dry_run),
+        (Method::PUT, true) => update(&api, &mut st, &target, &body, dry_run),
+        (Method::PATCH, true) => {
+            patch_object(&api, &mut st, &target, &content_type, &body, dry_run)
+        }
+        (Method::DELETE, true) => delete(&api, &mut st, &target, dry_run),
+        _ => status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!(
+                "the server does not allow this method on the requested resource ({method} {path})"
+            ),
+            None,
+            "",
+        ),
+    }
+}
+
+fn discovery(st: &Store, segs: &[&str]) -> Option<Response> {
+    let resp = match segs {
+        ["version"] => json_response(
+            StatusCode::OK,
+            &json!({
+                "major": "1", "minor": "32", "gitVersion": "v1.32.4", "gitCommit": "fake",
+                "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23",
+                "compiler": "gc", "platform": "linux/amd64"
+            }),
+        ),
+        ["api"] => json_response(
+            StatusCode::OK,
+            &json!({"kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}),
+        ),
+        ["api", "v1"] => resource_list(st, "", "v1"),
+        ["apis"] => {
+            let mut groups: Vec<Value> = Vec::new();
+            for t in st.types.iter().filter(|t| !t.group.is_empty()) {
+                if groups.iter().any(|g| g["name"] == json!(t.group)) {
+                    continue;
+                }
+                // The group's versions: every version any of its types serves, in order.
+                let mut versions: Vec<String> = Vec::new();
+                for tt in st.types.iter().filter(|tt| tt.group == t.group) {
+                    for v in &tt.versions {
+                        if !versions.contains(v) {
+                            versions.push(v.clone());
+                        }
+                    }
+                }
+                let vs: Vec<Value> = versions
+                    .iter()
+                    .map(|v| json!({"groupVersion": format!("{}/{}", t.group, v), "version": v}))
+                    .collect();
+                groups.push(json!({"name": t.group, "versions": vs, "preferredVersion": vs[0]}));
+            }
+            json_response(
+                StatusCode::OK,
+                &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
+            )
+        }
+        ["apis", group, version] => {
+            if !st
+                .types
+                .iter()
+                .any(|t| t.group == *group && t.versions.iter().any(|v| v == version))
+            {
+                return Some(not_served());
+            }
+            resource_list(st, group, version)
+        }
+        _ => return None,
+    };
+    Some(resp)
+}
+
+fn resource_list(st: &Store, group: &str, version: &str) -> Response {
+    let mut resources = Vec::new();
+    for t in st
+        .types
+        .iter()
+        .filter(|t| t.group == group && t.versions.iter().any(|v| v == version))
+    {
+        resources.push(json!({
+            "name": t.plural, "singularName": t.kind.to_lowercase(), "namespaced": t.namespaced, "kind": t.kind,
+            "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+        }));
+        if t.status_subresource {
+            resources.push(json!({
+                "name": format!("{}/status", t.plural), "singularName": "", "namespaced": t.namespaced,
+                "kind": t.kind, "verbs": ["get", "patch", "update"],
+            }));
+        }
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    json_response(
+        StatusCode::OK,
+        &json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
+    )
+}
+
+fn resolve(st: &Store, segs: &[&str]) -> Option<Target> {
+    let (group, version, rest) = match segs {
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return None,
+    };
+    let (namespace, plural, name, sub) = match rest {
+        [plural] => (None, *plural, None, None),
+        ["namespaces", ns, plural] => (Some(*ns), *plural, None, None),
+        ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name), None),
+        ["namespaces", ns, plural, name, sub] => (Some(*ns), *plural, Some(*name), Some(*sub)),
+        _ => return None,
+    };
+    let t = st.served(group, version, plural)?;
+    if sub.is_some_and(|s| s != "status" || !t.status_subresource) {
+        return None;
+    }
+    Some(Target {
+        t,
+        version: version.to_string(),
+        namespace: namespace.map(str::to_string),
+        name: name.map(str::to_string),
+        sub: sub.map(str::to_string),
+    })
+}
+
+fn key_of(target: &Target) -> Key {
+    Key::new(
+        &target.t.group,
+        &target.t.plural,
+        target.namespace.as_deref().unwrap_or(""),
+        target.name.as_deref().unwrap_or(""),
+    )
+}
+
+fn get_object(api: &FakeApi, st: &mut Store, target: &Target) -> Response {
+    let name = target.name.as_deref().unwrap_or("");
+    if st.is_forbidden(Verb::Get, &target.t, target.sub.as_deref()) {
+        return forbidden(
+            &target.t,
+            Verb::Get,
+            target.sub.as_deref(),
+            target.namespace.as_deref(),
+            name,
+        );
+    }
+    let key = key_of(target);
+    let Some(obj) = st.objects.get(&key).cloned() else {
+        return not_found(&target.t, name);
+    };
+    // Another writer lands right after this read: the client now holds a stale copy.
+    if let Some(changed) = st.react_after_get(&key) {
+        st.publish(&api.events, "MODIFIED", &changed);
+    }
+    json_response(StatusCode::OK, &as_version(obj, &target.t, &target.version))
+}
+
+/// Equality-based and existence label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`.
+fn labels_match(obj: &Value, selector: &str) -> bool {
+    let labels = obj.pointer("/metadata/labels");
+    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|req| {
+            if let Some((k, v)) = req.split_once("!=") {
+                label(k.trim()) != Some(v.trim())
+            } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
+                label(k.trim()) == Some(v.trim())
+            } else if let Some(k) = req.strip_prefix('!') {
+                label(k.trim()).is_none()
+            } else {
+                label(req).is_some()
+            }
+        })
+}
+
+fn fields_match(obj: &Value, selector: &str) -> bool {
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|req| {
+            let (k, v, negate) = match req.split_once("!=") {
+                Some((k, v)) => (k, v, true),
+                None => match req.split_once("==").or_else(|| req.split_once('=')) {
+                    Some((k, v)) => (k, v, false),
+                    None => return false,
+                },
+            };
+            let actual = match k.trim() {
+                "metadata.name" => meta_str(obj, "name"),
+                "metadata.namespace" => meta_str(obj, "namespace"),
+                _ => return false,
+            };
+            (actual == v.trim()) != negate
+        })
+}
+
+struct Filter {
+    group: String,
+    plural: String,
+    namespace: Option<String>,
+    fields: String,
+    labels: String,
+}
+
+impl Filter {
+    fn new(target: &Target, query: &HashMap<String, String>) -> Self {
+        Filter {
+            group: target.t.group.clone(),
+            plural: target.t.plural.clone(),
+            namespace: target.namespace.clone(),
+            fields: query.get("fieldSelector").cloned().unwrap_or_default(),
+            labels: query.get("labelSelector").cloned().unwrap_or_default(),
+        }
+    }
+
+    fn matches(&self, group: &str, plural: &str, obj: &Value) -> bool {
+        group == self.group
+            && plural == self.plural
+            && self
+                .namespace
+                .as_deref()
+                .is_none_or(|ns| meta_str(obj, "namespace") == ns)
+            && fields_match(obj, &self.fields)
+            && labels_match(obj, &self.labels)
+    }
+}
+
+fn list(st: &Store, target: &Target, query: &HashMap<String, String>) -> Response {
+    if st.is_forbidden(Verb::List, &target.t, None) {
+        return forbidden(&target.t, Verb::List, None, target.namespace.as_deref(), "");
+    }
+    let filter = Filter::new(target, query);
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(usize::MAX);
+    // The continue token is the namespace/name of the last item already returned.
+    let after = query.get("continue").filter(|c| !c.is_empty()).cloned();
+    let mut items = Vec::new();
+    let mut next = None;
+    for (key, obj) in st.objects.iter() {
+        if !filter.matches(&key.group, &key.plural, obj) {
+            continue;
+        }
+        let pos = format!("{}/{}", key.namespace, key.name);
+        if after.as_ref().is_some_and(|a| pos.as_str() <= a.as_str()) {
+            continue;
+        }
+        if items.len() == limit {
+            next = items
+                .last()
+                .map(|o: &Value| format!("{}/{}", meta_str(o, "namespace"), meta_str(o, "name")));
+            break;
+        }
+        items.push(as_version(obj.clone(), &target.t, &target.version));
+    }
+    let mut meta = json!({"resourceVersion": st.rv.to_string()});
+    if let Some(next) = next {
+        meta["continue"] = json!(next);
+    }
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "apiVersion": target.t.api_version(&target.version),
+            "kind": format!("{}List", target.t.kind),
+            "metadata": meta,
+            "items": items,
+        }),
+    )
+}
+
+fn watch_line(kind: &str, obj: Value) -> Result<Bytes, Infallible> {
+    let mut line = json!({"type": kind, "object": obj}).to_string();
+    line.push('\n');
+    Ok(Bytes::from(line))
+}
+
+fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, String>) -> Response {
+    let filter = Filter::new(&target, query);
+    let since: Option<u64> = query
+        .get("resourceVersion")
+        .and_then(|rv| rv.parse().ok())
+        .filter(|rv| *rv > 0);
+    let timeout = query
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(1800u64);
+    let (t, version) = (target.t.clone(), target.version.clone());
+
+    // Without a starting resourceVersion a watch begins with the current state as ADDED
+    // events; with one, it replays what changed after it. Taken under the store lock
+    // together with the subscription, so no change falls between the two.
+    let backlog: Vec<Result<Bytes, Infallible>> = match since {
+        None => st
+            .objects
+            .iter()
+            .filter(|(k, o)| filter.matches(&k.group, &k.plural, o))
+            .map(|(_, o)| watch_line("ADDED", as_version(o.clone(), &t, &version)))
+            .collect(),
+        Some(since) => st
+            .log
+            .iter()
+            .filter(|e| e.rv > since && filter.matches(&e.group, &e.plural, &e.object))
+            .map(|e| watch_line(e.kind, as_version(e.object.clone(), &t, &version)))
+            .collect(),
+    };
+    let rx = api.events.subscribe();
+    let live = BroadcastStream::new(rx).filter_map(move |ev: Result<WatchEvent, _>| {
+        let out = match ev {
+            Ok(e) if filter.matches(&e.group, &e.plural, &e.object) => {
+                Some(watch_line(e.kind, as_version(e.object, &t, &version)))
+            }
+            _ => None,
+        };
+        futures::future::ready(out)
+    });
+    let stream = futures::stream::iter(backlog)
+        .chain(live)
+        .take_until(tokio::time::sleep(Duration::from_secs(timeout)));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+fn parse_body(body: &[u8]) -> Result<Value, Response> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| bad_request("the request body is not a JSON object".into()))
+}
+
+fn create(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: bool) -> Response {
+    if st.is_forbidden(Verb::Create, &target.t, None) {
+        return forbidden(
+            &target.t,
+            Verb::Create,
+            None,
+            target.namespace.as_deref(),
+            "",
+        );
+    }
+    let mut obj = match parse_body(body) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Some(ns) = &target.namespace {
+        obj["metadata"]["namespace"] = json!(ns);
+    }
+    obj = as_version(obj, &target.t, &target.version);
+    let name = meta_str(&obj, "name").to_string();
+    if st
+        .get(
+            &target.t.group,
+            &target.t.plural,
+            meta_str(&obj, "namespace"),
+            &name,
+        )
+        .is_some()
+    {
+        return status(
+            StatusCode::CONFLICT,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", target.t.qualified()),
+            Some(&target.t),
+            &name,
+        );
+    }
+    if target.t.status_subresource {
+        // With a status subresource, status is not settable on create.
+        if let Some(m) = obj.as_object_mut() {
+            m.remove("status");
+        }
+    }
+    if let Some(m) = obj["metadata"].as_object_mut() {
+        m.remove("resourceVersion");
+        m.remove("generation");
+    }
+    if dry_run {
+        return json_response(StatusCode::CREATED, &obj);
+    }
+    match st.insert(obj) {
+        Ok(stored) => {
+            st.publish(&api.events, "ADDED", &stored);
+            json_response(
+                StatusCode::CREATED,
+                &as_version(stored, &target.t, &target.version),
+            )
+        }
+        Err(e) => bad_request(e),
+    }
+}
+
+/// Bring a candidate object back within what a write to `target` may change, check its
+/// resourceVersion precondition, and store it.
+fn commit(
+    api: &FakeApi,
+    st: &mut Store,
+    target: &Target,
+    current: &Value,
+    mut next: Value,
+    dry_run: bool,
+) -> Response {
+    let name = target.name.as_deref().unwrap_or("");
+    let cur_rv = meta_str(current, "resourceVersion").to_string();
+    let want_rv = meta_str(&next, "resourceVersion").to_string();
+    if !want_rv.is_empty() && want_rv != cur_rv {
+        return conflict(&target.t, name);
+    }
+    if target.sub.as_deref() == Some("status") {
+        // A status write changes status and nothing else.
+        let new_status = next.get("status").cloned();
+        next = current.clone();
+        match new_status {
+            Some(s) => next["status"] = s,
+            None => {
+                if let Some(m) = next.as_object_mut() {
+                    m.remove("status");
+                }
+            }
+        }
+    } else if target.t.status_subresource {
+        // A main-resource write cannot change status.
+        match current.get("status") {
+            Some(s) => next["status"] = s.clone(),
+            None => {
+                if let Some(m) = next.as_object_mut() {
+                    m.remove("status");
+                }
+            }
+        }
+    }
+    // Server-owned metadata survives any write.
+    for field in [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "generation",
+    ] {
+        match current["metadata"].get(field) {
+            Some(v) => next["metadata"][field] = v.clone(),
+            None => {
+                if let Some(m) = next["metadata"].as_object_mut() {
+                    m.remove(field);
+                }
+            }
+        }
+    }
+    next = as_version(next, &target.t, &target.version);
+    if current.get("spec") != next.get("spec") {
+        let generation = current
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        next["metadata"]["generation"] = json!(generation + 1);
+    }
+    if dry_run {
+        next["metadata"]["resourceVersion"] = json!(cur_rv);
+        return json_response(StatusCode::OK, &next);
+    }
+    let rv = st.next_rv();
+    next["metadata"]["resourceVersion"] = json!(rv.to_string());
+    st.objects.insert(key_of(target), next.clone());
+    st.publish(&api.events, "MODIFIED", &next);
+    json_response(StatusCode::OK, &next)
+}
+
+fn update(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: bool) -> Response {
+    let name = target.name.as_deref().unwrap_or("");
+    if st.is_forbidden(Verb::Update, &target.t, target.sub.as_deref()) {
+        return forbidden(
+            &target.t,
+            Verb::Update,
+            target.sub.as_deref(),
+            target.namespace.as_deref(),
+            name,
+        );
+    }
+    let next = match parse_body(body) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let Some(current) = st.objects.get(&key_of(target)).cloned() else {
+        return not_found(&target.t, name);
+    };
+    commit(api, st, target, &current, next, dry_run)
+}
+
+fn patch_object(
+    api: &FakeApi,
+    st: &mut Store,
+    target: &Target,
+    content_type: &str,
+    body: &[u8],
+    dry_run: bool,
+) -> Response {
+    let name = target.name.as_deref().unwrap_or("");
+    if st.is_forbidden(Verb::Patch, &target.t, target.sub.as_deref()) {
+        return forbidden(
+            &target.t,
+            Verb::Patch,
+            target.sub.as_deref(),
+            target.namespace.as_deref(),
+            name,
+        );
+    }
+    let Some(current) = st.objects.get(&key_of(target)).cloned() else {
+        return not_found(&target.t, name);
+    };
+    let current_v = as_version(current, &target.t, &target.version);
+    match patch::apply(content_type, &current_v, body, target.t.custom) {
+        Ok(next) => commit(api, st, target, &current_v, next, dry_run),
+        Err(PatchError::Unsupported(m)) => status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            m,
+            None,
+            "",
+        ),
+        Err(PatchError::BadRequest(m)) => bad_request(m),
+        Err(PatchError::Invalid(m)) => status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid",
+            format!("the server rejected our request due to an error in our request: {m}"),
+            Some(&target.t),
+            name,
+        ),
+    }
+}
+
+fn delete(api: &FakeApi, st: &mut Store, target: &Target, dry_run: bool) -> Response {
+    let name = target.name.as_deref().unwrap_or("");
+    if st.is_forbidden(Verb::Delete, &target.t, None) {
+        return forbidden(
+            &target.t,
+            Verb::Delete,
+            None,
+            target.namespace.as_deref(),
+            name,
+        );
+    }
+    let key = key_of(target);
+    if !st.objects.contains_key(&key) {
+        return not_found(&target.t, name);
+    }
+    if dry_run {
+        return json_response(StatusCode::OK, &st.objects[&key]);
+    }
+    let old = st
+        .remove(&key.group, &key.plural, &key.namespace, &key.name)
+        .unwrap_or(Value::Null);
+    st.publish(&api.events, "DELETED", &old);
+    json_response(StatusCode::OK, &as_version(old, &target.t, &target.version))
+}

@@ -1,0 +1,260 @@
+//! A small, stateful Kubernetes API server for tests and for the sandbox.
+//!
+//! It is not a mock that replays canned answers: it keeps objects, and it behaves like
+//! kube-apiserver in the ways a client of the Rollout API depends on:
+//!
+//! - one cluster-wide `resourceVersion` counter, bumped on every write;
+//! - a write that carries a stale `metadata.resourceVersion` is refused with 409 Conflict;
+//! - the status subresource: a write to the main resource cannot change `status`, a write to
+//!   `/status` can change nothing else; `metadata.generation` moves when `spec` changes;
+//! - JSON merge patch (RFC 7386) and JSON patch (RFC 6902); `dryRun=All` writes nothing;
+//! - 404 with a `Status` naming the object when it is missing, and a plain-text 404 when the
+//!   group/version/resource is not served (as for a CRD that is not installed);
+//! - 403 for requests a rule forbids;
+//! - paginated lists (`limit`/`continue`), field and label selectors;
+//! - watch streams (`watch=true`) from a `resourceVersion`, with `timeoutSeconds`;
+//! - discovery documents and `/version`, so that the real `kubectl` can talk to it.
+//!
+//! Objects are stored once per group/resource/namespace/name. There is no conversion between
+//! API versions: reading through another served version only rewrites `apiVersion`.
+
+mod handler;
+mod patch;
+mod store;
+
+pub use store::{ResourceType, Verb};
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use store::Store;
+
+/// One HTTP request as the server saw it, for assertions on round trips.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+}
+
+/// A change callback: runs against a stored object (simulating another writer, such as a
+/// controller) and may change it; the server then bumps its resourceVersion.
+pub type Reaction = Box<dyn FnMut(&mut Value) + Send>;
+
+/// The server's shared state, reachable from tests while the server runs.
+#[derive(Clone)]
+pub struct FakeApi {
+    pub(crate) store: Arc<Mutex<Store>>,
+    pub(crate) events: broadcast::Sender<store::WatchEvent>,
+}
+
+impl Default for FakeApi {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeApi {
+    /// A server with the built-in workload types (apps/v1 and apps.kruise.io) and no CRD for
+    /// Rollouts; add it with [`FakeApi::serve_rollouts`].
+    pub fn new() -> Self {
+        let (events, _) = broadcast::channel(4096);
+        let api = FakeApi {
+            store: Arc::new(Mutex::new(Store::default())),
+            events,
+        };
+        for t in ResourceType::builtin_workloads() {
+            api.add_type(t);
+        }
+        api
+    }
+
+    /// Serve `rollouts.rollouts.kruise.io` in the given versions, preferred first
+    /// (`&["v1beta1", "v1alpha1"]` for a v0.5+ controller, `&["v1alpha1"]` for v0.4).
+    pub fn serve_rollouts(&self, versions: &[&str]) -> &Self {
+        self.add_type(ResourceType::new(
+            "rollouts.kruise.io",
+            versions,
+            "Rollout",
+            "rollouts",
+            true,
+        ));
+        self
+    }
+
+    pub fn add_type(&self, t: ResourceType) {
+        self.lock().types.push(t);
+    }
+
+    /// Store an object as it would be after earlier writes, status included (unlike a
+    /// create through the API, which drops status). Sets uid, creationTimestamp,
+    /// generation and resourceVersion if absent. Returns the stored object.
+    pub fn insert(&self, obj: Value) -> Value {
+        let mut st = self.lock();
+        let stored = st.insert(obj).unwrap_or_else(|e| panic!("insert: {e}"));
+        st.publish(&self.events, "ADDED", &stored);
+        stored
+    }
+
+    /// The stored object, as stored.
+    pub fn get(&self, group: &str, plural: &str, namespace: &str, name: &str) -> Option<Value> {
+        self.lock().get(group, plural, namespace, name).cloned()
+    }
+
+    /// Change a stored object as another client would (a controller writing status), bump
+    /// its resourceVersion and notify watchers. Returns the new object.
+    pub fn modify(
+        &self,
+        group: &str,
+        plural: &str,
+        namespace: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value),
+    ) -> Value {
+        let mut st = self.lock();
+        let stored = st
+            .modify(group, plural, namespace, name, f)
+            .unwrap_or_else(|| panic!("modify: no {plural} {namespace}/{name}"));
+        st.publish(&self.events, "MODIFIED", &stored);
+        stored
+    }
+
+    /// Delete a stored object and notify watchers.
+    pub fn delete(&self, group: &str, plural: &str, namespace: &str, name: &str) {
+        let mut st = self.lock();
+        if let Some(old) = st.remove(group, plural, namespace, name) {
+            st.publish(&self.events, "DELETED", &old);
+        }
+    }
+
+    /// Run `reaction` on the stored object right after each of the next `times` GETs of it
+    /// (the response carries the state before the reaction): a concurrent writer that lands
+    /// between a client's read and its write.
+    pub fn after_get(
+        &self,
+        group: &str,
+        plural: &str,
+        namespace: &str,
+        name: &str,
+        times: usize,
+        reaction: Reaction,
+    ) {
+        self.lock().after_get.push(store::AfterGet {
+            key: store::Key::new(group, plural, namespace, name),
+            remaining: times,
+            reaction,
+        });
+    }
+
+    /// Refuse `verb` on `group/plural[/subresource]` with 403 Forbidden.
+    pub fn forbid(&self, verb: Verb, group: &str, plural: &str, subresource: Option<&str>) {
+        self.lock().forbidden.push(store::Rule {
+            verb,
+            group: group.to_string(),
+            plural: plural.to_string(),
+            subresource: subresource.map(str::to_string),
+        });
+    }
+
+    /// Every request served so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.lock().requests.clone()
+    }
+
+    /// Requests that changed something (POST, PUT, PATCH, DELETE), dry runs included.
+    pub fn writes(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A test that panicked while holding the lock has already failed; keep serving.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The axum router that serves this state.
+    pub fn router(&self) -> axum::Router {
+        handler::router(self.clone())
+    }
+
+    /// Serve on an ephemeral loopback port from a background thread with its own runtime.
+    /// The server stops when the returned handle is dropped.
+    pub fn spawn(&self) -> RunningServer {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let router = self.router();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind 127.0.0.1:0");
+                tx.send(listener.local_addr().expect("local addr")).ok();
+                // Stop accepting at once on drop; open watch streams end with the runtime.
+                tokio::select! {
+                    _ = axum::serve(listener, router) => {}
+                    _ = stop_rx => {}
+                }
+            });
+            // Open watch streams would keep the runtime busy; do not wait for them.
+            rt.shutdown_timeout(Duration::from_millis(100));
+        });
+        let addr = rx.recv().expect("server address");
+        RunningServer {
+            addr,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+/// A server running on loopback; stops on drop.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig with two contexts on this server: `fake` (no namespace) and
+    /// `fake-ns` (namespace `team-a`), current context `fake`.
+    pub fn kubeconfig(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {url}\n\
+             users:\n- name: tester\n  user:\n    token: fake-token\n\
+             contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: tester\n\
+             - name: fake-ns\n  context:\n    cluster: fake\n    user: tester\n    namespace: team-a\n\
+             current-context: fake\n",
+            url = self.url()
+        )
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+        if let Some(t) = self.thread.take() {
+            t.join().ok();
+        }
+    }
+}
