@@ -4,9 +4,9 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::write::{Plan, write_checked};
-use super::{for_each, print_object, targets};
-use crate::cli::WriteArgs;
-use crate::cluster::RolloutApi;
+use super::{for_each, print_object};
+use crate::cli::ObjectFormat;
+use crate::cluster::{RolloutApi, RolloutRef};
 use crate::exit::Code;
 use crate::model::state::{Approve, Refusal, decide_approve};
 use crate::model::{ReleaseField, Rollout};
@@ -73,14 +73,18 @@ fn plan(r: &Rollout, seen: &mut Option<i64>) -> Result<Plan, Refusal> {
     }
 }
 
-pub async fn run(api: &RolloutApi, args: &WriteArgs) -> Result<Code> {
-    for_each(targets(&args.resources)?, |t| async move {
+pub async fn run(
+    api: &RolloutApi,
+    targets: Vec<RolloutRef>,
+    output: Option<ObjectFormat>,
+) -> Result<Code> {
+    for_each(targets, |t| async move {
         let mut seen = None;
         let outcome = write_checked(api, &t, "approve", |r| plan(r, &mut seen)).await?;
         if let Some(note) = &outcome.note {
             eprintln!("note: {note}");
         }
-        print_object(&outcome.object, &t.name, &outcome.message, args.output)?;
+        print_object(&outcome.object, &t.name, &outcome.message, output)?;
         Ok(())
     })
     .await

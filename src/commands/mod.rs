@@ -32,6 +32,14 @@ pub fn run(cli: Cli) -> Result<Code> {
             Ok(Code::Ok)
         }
         Command::Rollout(cmd) => {
+            // Arguments are checked before any client is built (which may run exec auth).
+            let refs = match &cmd {
+                RolloutCommand::Approve(a)
+                | RolloutCommand::Pause(a)
+                | RolloutCommand::Resume(a) => targets(&a.resources)?,
+                RolloutCommand::Status(a) => targets(&a.resource)?,
+                RolloutCommand::List(_) => Vec::new(),
+            };
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -40,10 +48,10 @@ pub fn run(cli: Cli) -> Result<Code> {
                 let cluster = cluster::connect(&cli.cluster).await?;
                 let api = RolloutApi::new(cluster);
                 match cmd {
-                    RolloutCommand::Approve(a) => approve::run(&api, &a).await,
-                    RolloutCommand::Pause(a) => pause::run(&api, &a, true).await,
-                    RolloutCommand::Resume(a) => pause::run(&api, &a, false).await,
-                    RolloutCommand::Status(a) => status::run(&api, &a).await,
+                    RolloutCommand::Approve(a) => approve::run(&api, refs, a.output).await,
+                    RolloutCommand::Pause(a) => pause::run(&api, refs, a.output, true).await,
+                    RolloutCommand::Resume(a) => pause::run(&api, refs, a.output, false).await,
+                    RolloutCommand::Status(a) => status::run(&api, refs, &a).await,
                     RolloutCommand::List(a) => list::run(&api, &a).await,
                 }
             })

@@ -4,9 +4,9 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::write::{Plan, write_checked};
-use super::{for_each, print_object, targets};
-use crate::cli::WriteArgs;
-use crate::cluster::RolloutApi;
+use super::{for_each, print_object};
+use crate::cli::ObjectFormat;
+use crate::cluster::{RolloutApi, RolloutRef};
 use crate::exit::Code;
 use crate::model::Rollout;
 use crate::model::state::{Refusal, Stage, Toggle, decide_pause};
@@ -44,14 +44,19 @@ fn plan(r: &Rollout, pause: bool) -> Result<Plan, Refusal> {
     })
 }
 
-pub async fn run(api: &RolloutApi, args: &WriteArgs, pause: bool) -> Result<Code> {
+pub async fn run(
+    api: &RolloutApi,
+    targets: Vec<RolloutRef>,
+    output: Option<ObjectFormat>,
+    pause: bool,
+) -> Result<Code> {
     let verb = if pause { "pause" } else { "resume" };
-    for_each(targets(&args.resources)?, |t| async move {
+    for_each(targets, |t| async move {
         let outcome = write_checked(api, &t, verb, |r| plan(r, pause)).await?;
         if let Some(note) = &outcome.note {
             eprintln!("note: {note}");
         }
-        print_object(&outcome.object, &t.name, &outcome.message, args.output)
+        print_object(&outcome.object, &t.name, &outcome.message, output)
     })
     .await
 }

@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use futures::StreamExt;
 
-use super::{emit, targets};
+use super::emit;
 use crate::cli::{DataFormat, StatusArgs};
-use crate::cluster::{ApiError, RolloutApi, workload_replicas};
+use crate::cluster::{ApiError, RolloutApi, RolloutRef, workload_replicas};
 use crate::exit::{Code, Failure};
 use crate::model::state::Stage;
 use crate::model::summary::summarize;
@@ -35,8 +35,7 @@ fn watch_end(r: &Rollout) -> Option<Result<String, Failure>> {
     }
 }
 
-pub async fn run(api: &RolloutApi, args: &StatusArgs) -> Result<Code> {
-    let refs = targets(&args.resource)?;
+pub async fn run(api: &RolloutApi, refs: Vec<RolloutRef>, args: &StatusArgs) -> Result<Code> {
     let [target] = refs.as_slice() else {
         return Err(Failure::Usage("status takes one rollout".into()).into());
     };

@@ -136,6 +136,7 @@ async fn serve(
         method: method.to_string(),
         path: path.clone(),
         query: uri.query().unwrap_or("").to_string(),
+        body: String::from_utf8_lossy(&body).into_owned(),
     });
     let segs: Vec<&str> = path
         .trim_matches('/')

@@ -39,6 +39,8 @@ pub struct RequestRecord {
     pub method: String,
     pub path: String,
     pub query: String,
+    /// The request body as text (empty for GET).
+    pub body: String,
 }
 
 /// A change callback: runs against a stored object (simulating another writer, such as a

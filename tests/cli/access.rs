@@ -1,0 +1,229 @@
+//! Reaching the cluster like kubectl: kubeconfig sources, contexts, namespaces, timeouts,
+//! and the plain command-line surface (help, version, usage errors).
+
+use serde_json::json;
+
+use crate::harness::{Env, fixture};
+
+fn rollout_in(env: &Env, ns: &str, name: &str) {
+    let mut r = fixture("rollout-seed-v1beta1.yaml");
+    r["metadata"]["name"] = json!(name);
+    r["metadata"]["namespace"] = json!(ns);
+    env.api.insert(r);
+}
+
+fn namespace_of_last_request(env: &Env) -> String {
+    let path = env.api.requests().last().unwrap().path.clone();
+    path.split("/namespaces/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn namespace_comes_from_the_flag_then_the_context_then_default() {
+    let env = Env::new();
+    rollout_in(&env, "team-a", "web");
+    rollout_in(&env, "team-b", "web");
+    rollout_in(&env, "default", "web");
+
+    env.run(&["rollout", "status", "web"]).expect_code(0);
+    assert_eq!(namespace_of_last_request(&env), "default");
+    env.run(&["rollout", "status", "web", "--context", "fake-ns"])
+        .expect_code(0);
+    assert_eq!(namespace_of_last_request(&env), "team-a");
+    env.run(&[
+        "rollout",
+        "status",
+        "web",
+        "--context",
+        "fake-ns",
+        "-n",
+        "team-b",
+    ])
+    .expect_code(0);
+    assert_eq!(namespace_of_last_request(&env), "team-b");
+    env.run(&["rollout", "status", "web", "--namespace=team-b"])
+        .expect_code(0);
+    assert_eq!(namespace_of_last_request(&env), "team-b");
+}
+
+#[test]
+fn kubeconfig_flag_and_merged_kubeconfig_list() {
+    let env = Env::new();
+    rollout_in(&env, "default", "web");
+    // --kubeconfig wins over KUBECONFIG.
+    let run = env
+        .command(&[
+            "rollout",
+            "status",
+            "web",
+            "--kubeconfig",
+            env.kubeconfig.to_str().unwrap(),
+        ])
+        .env("KUBECONFIG", "/nonexistent/config")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    // KUBECONFIG as a list: the first file to set current-context wins.
+    let first = env.dir.path().join("first");
+    std::fs::write(
+        &first,
+        "apiVersion: v1\nkind: Config\ncurrent-context: fake-ns\n",
+    )
+    .unwrap();
+    let list = std::env::join_paths([first.as_path(), env.kubeconfig.as_path()]).unwrap();
+    rollout_in(&env, "team-a", "web");
+    let out = env
+        .command(&["rollout", "status", "web"])
+        .env("KUBECONFIG", list)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(namespace_of_last_request(&env), "team-a");
+}
+
+#[test]
+fn kubeconfig_problems_are_one_line_errors() {
+    let env = Env::new();
+    let run = env.run(&[
+        "rollout",
+        "status",
+        "web",
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot read kubeconfig /nonexistent/kubeconfig"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+
+    let run = env.run(&["rollout", "status", "web", "--context", "nope"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unreachable_server_names_its_address() {
+    let env = Env::new();
+    let url = env.server.url();
+    let kubeconfig = env.dir.path().join("dead");
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        &kubeconfig,
+        std::fs::read_to_string(&env.kubeconfig)
+            .unwrap()
+            .replace(&url, &format!("http://127.0.0.1:{port}")),
+    )
+    .unwrap();
+    let run = env.run(&[
+        "rollout",
+        "status",
+        "web",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--request-timeout",
+        "5s",
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot reach the Kubernetes API at http://127.0.0.1:{port}"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_version_and_usage_errors() {
+    let env = Env::new();
+    let run = env.run(&["--help"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Usage: kubectl kruise"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("5  refused"),
+        "exit codes are in --help"
+    );
+
+    let run = env.run(&["rollout", "approve", "--help"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("rollouts.v1alpha1.rollouts.kruise.io/NAME")
+    );
+    assert!(run.stdout.contains("--namespace"));
+
+    let run = env.run(&["version"]);
+    assert_eq!(
+        run.stdout,
+        format!("kubectl-kruise {}\n", env!("CARGO_PKG_VERSION"))
+    );
+
+    env.run(&["rollout", "approve"]).expect_code(2);
+    env.run(&["rollout", "frobnicate"]).expect_code(2);
+    env.run(&["rollout", "status", "x", "-o", "table"])
+        .expect_code(2);
+    let run = env.run(&["rollout", "status", "x", "--request-timeout", "soon"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("invalid duration"), "{}", run.stderr);
+    assert!(
+        env.api.requests().is_empty(),
+        "no request for help, version or usage errors"
+    );
+}
+
+#[test]
+fn completion_scripts_are_printed_for_each_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = env.run(&["completion", shell]);
+        run.expect_code(0);
+        assert!(run.stdout.contains("approve"), "{shell}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let env = Env::new();
+    for i in 0..50 {
+        let mut r = fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = json!(format!("r{i:02}"));
+        env.api.insert(r);
+    }
+    let mut child = env
+        .command(&["rollout", "list", "--chunk-size", "1"])
+        .spawn()
+        .unwrap();
+    // Close our end of stdout at once, like `| head -0`.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

@@ -1,0 +1,178 @@
+//! The test environment: a fake API server on loopback, a kubeconfig pointing at it, and the
+//! real `kubectl-kruise` binary run against them.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_apiserver::{FakeApi, RequestRecord, RunningServer};
+use serde_json::Value;
+
+pub const GROUP: &str = "rollouts.kruise.io";
+
+/// A finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub struct Env {
+    pub api: FakeApi,
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+}
+
+pub fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+impl Env {
+    /// A cluster of a v0.5+ controller: Rollouts served as v1beta1 (preferred) and v1alpha1.
+    pub fn new() -> Self {
+        Self::serving(&["v1beta1", "v1alpha1"])
+    }
+
+    /// A cluster serving Rollouts in just these versions (`&[]`: Kruise Rollouts not installed).
+    pub fn serving(versions: &[&str]) -> Self {
+        let api = FakeApi::new();
+        if !versions.is_empty() {
+            api.serve_rollouts(versions);
+        }
+        let server = api.spawn();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(&kubeconfig, server.kubeconfig()).expect("write kubeconfig");
+        Env {
+            api,
+            server,
+            dir,
+            kubeconfig,
+        }
+    }
+
+    /// Store the objects of these fixture files.
+    pub fn with(self, fixtures: &[&str]) -> Self {
+        for f in fixtures {
+            self.api.insert(fixture(f));
+        }
+        self
+    }
+
+    /// The binary with this environment's kubeconfig and nothing of the user's.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-kruise"));
+        cmd.args(args)
+            .env_clear()
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("HOME", self.dir.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Run to completion (at most 20 s).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let child = self.command(args).spawn().expect("spawn kubectl-kruise");
+        wait(child, Duration::from_secs(20))
+    }
+
+    pub fn rollout(&self, name: &str) -> Value {
+        self.api
+            .get(GROUP, "rollouts", "default", name)
+            .expect("rollout stored")
+    }
+
+    pub fn modify_rollout(&self, name: &str, f: impl FnOnce(&mut Value)) -> Value {
+        self.api.modify(GROUP, "rollouts", "default", name, f)
+    }
+
+    /// Requests on this rollout, as `METHOD path` (query left out).
+    pub fn calls(&self, name: &str) -> Vec<String> {
+        self.api
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.contains(&format!("/rollouts/{name}")))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    pub fn writes(&self) -> Vec<RequestRecord> {
+        self.api.writes()
+    }
+}
+
+/// Wait for a child with a deadline; a hung binary fails the test instead of hanging it.
+pub fn wait(mut child: Child, limit: Duration) -> Run {
+    let deadline = Instant::now() + limit;
+    // Drain the pipes on threads so a chatty child never blocks on a full pipe.
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).ok();
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            let st = child.wait().expect("wait after kill");
+            let (o, e) = (
+                out_t.join().unwrap_or_default(),
+                err_t.join().unwrap_or_default(),
+            );
+            panic!(
+                "kubectl-kruise did not finish in {limit:?} ({st})\n--- stdout\n{o}\n--- stderr\n{e}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// Poll until `cond` holds (at most 10 s): used to wait for a spawned watch to be set up.
+pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

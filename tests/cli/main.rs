@@ -1,0 +1,9 @@
+//! Integration tests: the real `kubectl-kruise` binary against the fake API server on
+//! loopback. One test binary with a module per area keeps linking cheap.
+
+mod access;
+mod approve;
+mod harness;
+mod list;
+mod pause;
+mod status;
