@@ -8,13 +8,13 @@ pub fn age(d: Duration) -> String {
     let (m, h, days) = (s / 60, s / 3600, s / 86_400);
     match () {
         _ if s < 120 => format!("{s}s"),
-        _ if m < 10 && s % 60 != 0 => format!("{m}m{}s", s % 60),
+        _ if m < 10 && !s.is_multiple_of(60) => format!("{m}m{}s", s % 60),
         _ if m < 180 => format!("{m}m"),
-        _ if h < 8 && m % 60 != 0 => format!("{h}h{}m", m % 60),
+        _ if h < 8 && !m.is_multiple_of(60) => format!("{h}h{}m", m % 60),
         _ if h < 48 => format!("{h}h"),
-        _ if h < 192 && h % 24 != 0 => format!("{days}d{}h", h % 24),
+        _ if h < 192 && !h.is_multiple_of(24) => format!("{days}d{}h", h % 24),
         _ if days < 730 => format!("{days}d"),
-        _ if days < 2920 && days % 365 != 0 => format!("{}y{}d", days / 365, days % 365),
+        _ if days < 2920 && !days.is_multiple_of(365) => format!("{}y{}d", days / 365, days % 365),
         _ => format!("{}y", days / 365),
     }
 }

@@ -241,7 +241,8 @@ fn gives_up_after_bounded_conflicts_and_writes_nothing() {
 
 #[test]
 fn refuses_with_a_reason_and_exit_5_when_nothing_waits_for_approval() {
-    let cases: [(&str, fn(&mut Value)); 4] = [
+    type Change = fn(&mut Value);
+    let cases: [(&str, Change); 4] = [
         ("is in StepUpgrade, not waiting for approval", |o| {
             o["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade")
         }),

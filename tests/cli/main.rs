@@ -3,7 +3,9 @@
 
 mod access;
 mod approve;
+mod generated;
 mod harness;
+mod kubectl;
 mod list;
 mod pause;
 mod status;

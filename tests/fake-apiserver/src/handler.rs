@@ -512,11 +512,14 @@ fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, Stri
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-fn parse_body(body: &[u8]) -> Result<Value, Response> {
+fn parse_body(body: &[u8]) -> Option<Value> {
     serde_json::from_slice::<Value>(body)
         .ok()
         .filter(Value::is_object)
-        .ok_or_else(|| bad_request("the request body is not a JSON object".into()))
+}
+
+fn not_an_object() -> Response {
+    bad_request("the request body is not a JSON object".into())
 }
 
 fn create(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: bool) -> Response {
@@ -529,9 +532,8 @@ fn create(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: 
             "",
         );
     }
-    let mut obj = match parse_body(body) {
-        Ok(o) => o,
-        Err(r) => return r,
+    let Some(mut obj) = parse_body(body) else {
+        return not_an_object();
     };
     if let Some(ns) = &target.namespace {
         obj["metadata"]["namespace"] = json!(ns);
@@ -666,9 +668,8 @@ fn update(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: 
             name,
         );
     }
-    let next = match parse_body(body) {
-        Ok(o) => o,
-        Err(r) => return r,
+    let Some(next) = parse_body(body) else {
+        return not_an_object();
     };
     let Some(current) = st.objects.get(&key_of(target)).cloned() else {
         return not_found(&target.t, name);
