@@ -13,6 +13,8 @@ fn main() -> ExitCode {
         Ok(code) => code.into(),
         // `kubectl kruise rollout list | head`: a closed pipe is not a failure.
         Err(e) if is_broken_pipe(&e) => Code::Ok.into(),
+        // Ctrl-C: the screen already shows where things stood, as with kubectl.
+        Err(e) if code_for(&e) == Code::Interrupted => Code::Interrupted.into(),
         Err(e) => {
             commands::report(&e);
             code_for(&e).into()

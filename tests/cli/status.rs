@@ -271,3 +271,19 @@ fn a_forbidden_watch_is_an_error_not_a_hang() {
         run.stderr
     );
 }
+
+#[test]
+fn ctrl_c_ends_a_watch_quietly_with_130() {
+    let env = Env::new().with(SEED);
+    upgrading(&env);
+    let child = start_watch(&env, &[]);
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let run = wait(child, Duration::from_secs(10));
+    run.expect_code(130);
+    assert_eq!(run.stderr, "");
+    assert!(env.writes().is_empty());
+}
