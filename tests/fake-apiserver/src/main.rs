@@ -1,0 +1,74 @@
+//! Run the fake API server on its own: for benchmarks, for trying the plugin without a
+//! cluster, and for poking at it with the real kubectl.
+//!
+//!     fake-apiserver --kubeconfig /tmp/kc tests/fixtures/*.yaml
+//!     KUBECONFIG=/tmp/kc kubectl kruise rollout list
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use fake_apiserver::FakeApi;
+use serde_json::{Value, json};
+
+/// A small stateful Kubernetes API server on loopback, serving Kruise Rollouts.
+#[derive(Parser)]
+struct Args {
+    /// Objects to load (YAML or JSON, one object per file)
+    files: Vec<PathBuf>,
+
+    /// Write a kubeconfig for this server here
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+
+    /// Rollout API versions to serve, preferred first
+    #[arg(long, value_delimiter = ',', default_value = "v1beta1,v1alpha1")]
+    rollout_versions: Vec<String>,
+
+    /// Also store N numbered copies (NAME-00001, ...) of each Rollout loaded, for load tests
+    #[arg(long, default_value_t = 0)]
+    copies: usize,
+}
+
+fn load(path: &PathBuf) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let api = FakeApi::new();
+    let versions: Vec<&str> = args.rollout_versions.iter().map(String::as_str).collect();
+    api.serve_rollouts(&versions);
+    for path in &args.files {
+        let obj = match load(path) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        if obj["kind"] == "Rollout" {
+            for i in 1..=args.copies {
+                let mut copy = obj.clone();
+                copy["metadata"]["name"] = json!(format!(
+                    "{}-{i:05}",
+                    obj["metadata"]["name"].as_str().unwrap_or("r")
+                ));
+                api.insert(copy);
+            }
+        }
+        api.insert(obj);
+    }
+    let server = api.spawn();
+    if let Some(path) = &args.kubeconfig {
+        if let Err(e) = std::fs::write(path, server.kubeconfig()) {
+            eprintln!("error: {}: {e}", path.display());
+            return std::process::ExitCode::from(1);
+        }
+    }
+    println!("serving on {}", server.url());
+    // Serve until killed.
+    loop {
+        std::thread::park();
+    }
+}
