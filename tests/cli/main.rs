@@ -5,6 +5,7 @@ mod access;
 mod approve;
 mod generated;
 mod harness;
+mod krew;
 mod kubectl;
 mod list;
 mod pause;
