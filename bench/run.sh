@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmarks, side by side with kubectl, against the fake API server on loopback.
+#
+#   bash bench/run.sh            # needs hyperfine (apt-get install hyperfine) and kubectl
+#
+# Prints markdown tables: start-up, one status read, one approval, and time and peak
+# memory of `rollout list` over 1,000 and 10,000 rollouts (memory should stay flat).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in hyperfine kubectl /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
+done
+
+cargo build --release --workspace --quiet
+BIN="$PWD/target/release/kubectl-kruise"
+FAKE="$PWD/target/release/fake-apiserver"
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+# kubectl keeps a discovery cache under $HOME; keep it out of the user's home.
+export HOME="$work"
+
+# serve NAME COPIES: start a fake API server with the fixtures (and COPIES extra rollouts).
+serve() {
+  "$FAKE" --kubeconfig "$work/$1" --copies "$2" tests/fixtures/*.yaml >/dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$work/$1" ] && return; sleep 0.05; done
+  echo "bench: the fake API server did not start" >&2; exit 1
+}
+
+serve kc 0
+export KUBECONFIG="$work/kc"
+paused='{"status":{"canaryStatus":{"currentStepState":"StepPaused"}}}'
+ready='{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}'
+
+echo "## Start-up (no cluster access)"
+hyperfine -N --warmup 5 --style basic --export-markdown "$work/startup.md" \
+  -n "kubectl-kruise version" "$BIN version" \
+  -n "kubectl-kruise --help" "$BIN --help" \
+  -n "kubectl version --client" "kubectl version --client" >/dev/null
+cat "$work/startup.md"
+
+echo; echo "## Read one rollout"
+hyperfine -N --warmup 5 --style basic --export-markdown "$work/status.md" \
+  -n "kubectl-kruise rollout status rollouts-nginx -o json" "$BIN rollout status rollouts-nginx -o json" \
+  -n "kubectl get rollouts.rollouts.kruise.io rollouts-nginx -o json" \
+  "kubectl get rollouts.rollouts.kruise.io rollouts-nginx -o json" >/dev/null
+cat "$work/status.md"
+
+echo; echo "## Approve one step (state reset before each run)"
+hyperfine -N --warmup 3 --style basic --export-markdown "$work/approve.md" \
+  --prepare "kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$paused'" \
+  -n "kubectl-kruise rollout approve rollouts-nginx" "$BIN rollout approve rollouts-nginx" \
+  -n "kubectl patch --subresource=status (no checks, no resourceVersion)" \
+  "kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$ready'" >/dev/null
+cat "$work/approve.md"
+
+echo; echo "## rollout list: wall time and peak memory"
+echo "| rollouts | command | wall (s) | peak RSS (MiB) |"
+echo "|---:|---|---:|---:|"
+for n in 1000 10000; do
+  serve "kc$n" "$n"
+  for cmd in "$BIN rollout list" "kubectl get rollouts.rollouts.kruise.io"; do
+    # Warm kubectl's discovery cache, then measure.
+    KUBECONFIG="$work/kc$n" $cmd >/dev/null
+    out=$({ KUBECONFIG="$work/kc$n" /usr/bin/time -f "%e %M" $cmd >/dev/null; } 2>&1 | tail -1)
+    read -r secs kib <<<"$out"
+    printf '| %s | `%s` | %s | %.1f |\n' "$n" "${cmd/#$BIN/kubectl-kruise}" "$secs" "$(echo "$kib / 1024" | bc -l)"
+  done
+done
