@@ -60,11 +60,11 @@ fn main() -> std::process::ExitCode {
         api.insert(obj);
     }
     let server = api.spawn();
-    if let Some(path) = &args.kubeconfig {
-        if let Err(e) = std::fs::write(path, server.kubeconfig()) {
-            eprintln!("error: {}: {e}", path.display());
-            return std::process::ExitCode::from(1);
-        }
+    if let Some(path) = &args.kubeconfig
+        && let Err(e) = std::fs::write(path, server.kubeconfig())
+    {
+        eprintln!("error: {}: {e}", path.display());
+        return std::process::ExitCode::from(1);
     }
     println!("serving on {}", server.url());
     // Serve until killed.
