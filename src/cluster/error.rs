@@ -25,12 +25,10 @@ pub enum ApiError {
         reason: String,
         message: String,
     },
-    #[error("cannot reach the Kubernetes API at {server}: {source}")]
-    Unreachable {
-        server: String,
-        #[source]
-        source: kube::Error,
-    },
+    /// No HTTP answer: connection refused, DNS, TLS, timeout. `cause` is the innermost
+    /// error, the one a user can act on (the layers above it repeat it).
+    #[error("cannot reach the Kubernetes API at {server}: {cause}")]
+    Unreachable { server: String, cause: String },
 }
 
 impl ApiError {
@@ -46,7 +44,7 @@ impl ApiError {
             kube::Error::Api(status) => Self::from_status(&status, resource, name, namespace),
             other => ApiError::Unreachable {
                 server: server.to_string(),
-                source: other,
+                cause: root_cause(&other),
             },
         }
     }
@@ -70,6 +68,14 @@ impl ApiError {
             },
         }
     }
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut e = err;
+    while let Some(next) = e.source() {
+        e = next;
+    }
+    e.to_string()
 }
 
 #[cfg(test)]

@@ -6,9 +6,16 @@ pub mod resource;
 mod rollouts;
 mod workload;
 
+use std::time::Duration;
+
 use anyhow::{Context, Result};
+use kube::client::ClientBuilder;
+use kube::client::retry::RetryPolicy;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
+use tower::ServiceBuilder;
+use tower::buffer::BufferLayer;
+use tower::retry::RetryLayer;
 
 use crate::cli::ClusterArgs;
 
@@ -75,7 +82,21 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
     let server = config.cluster_url.to_string();
-    let client = Client::try_from(config).context("cannot set up the Kubernetes client")?;
+    // kube's default retries 429/503/504 up to 15 times with backoff growing to 1000 s: a
+    // command could sit silent for minutes against a sick API server. Retry briefly instead
+    // (at most 3 times, about 1.4 s in all), then say what the server answered.
+    config.default_retry = false;
+    let policy = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2), 3, false)
+        .context("cannot set up the retry policy")?;
+    let client: Client = ClientBuilder::try_from(config)
+        .context("cannot set up the Kubernetes client")?
+        // Retry needs to clone the service it retries through; a buffer makes it cloneable.
+        .with_layer(
+            &ServiceBuilder::new()
+                .layer(RetryLayer::new(policy))
+                .layer(BufferLayer::new(64)),
+        )
+        .build();
     Ok(Cluster {
         client,
         namespace,

@@ -227,3 +227,32 @@ fn a_closed_stdout_is_not_an_error() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn a_briefly_unavailable_server_is_retried() {
+    let env = Env::new();
+    rollout_in(&env, "default", "web");
+    env.api.fail_next(2, 503);
+    env.run(&["rollout", "approve", "web"]).expect_code(0);
+    assert_eq!(
+        env.rollout("web")["status"]["canaryStatus"]["currentStepState"],
+        "StepReady"
+    );
+}
+
+#[test]
+fn an_overloaded_server_fails_fast_with_its_answer() {
+    let env = Env::new();
+    rollout_in(&env, "default", "web");
+    env.api.fail_next(usize::MAX, 429);
+    let started = std::time::Instant::now();
+    let run = env.run(&["rollout", "approve", "web"]);
+    run.expect_code(1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "bounded retries, not minutes"
+    );
+    assert!(run.stderr.contains("429 TooManyRequests"), "{}", run.stderr);
+    // One try and three retries, then stop.
+    assert_eq!(env.api.requests().len(), 4);
+}

@@ -138,6 +138,18 @@ async fn serve(
         query: uri.query().unwrap_or("").to_string(),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    if let Some((remaining, code)) = st.failures.filter(|(n, _)| *n > 0) {
+        st.failures = Some((remaining - 1, code));
+        let code = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let reason = code.canonical_reason().unwrap_or("Error").replace(' ', "");
+        return status(
+            code,
+            &reason,
+            format!("injected failure ({code})"),
+            None,
+            "",
+        );
+    }
     let segs: Vec<&str> = path
         .trim_matches('/')
         .split('/')

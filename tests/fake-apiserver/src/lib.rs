@@ -162,6 +162,12 @@ impl FakeApi {
         });
     }
 
+    /// Answer the next `times` requests with HTTP `code` (e.g. 503 or 429), as an overloaded
+    /// or restarting API server does.
+    pub fn fail_next(&self, times: usize, code: u16) {
+        self.lock().failures = Some((times, code));
+    }
+
     /// Every request served so far.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.lock().requests.clone()

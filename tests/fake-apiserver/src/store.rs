@@ -173,6 +173,8 @@ pub(crate) struct Store {
     pub after_get: Vec<AfterGet>,
     pub forbidden: Vec<Rule>,
     pub requests: Vec<RequestRecord>,
+    /// The next requests fail with this HTTP status: (remaining, code).
+    pub failures: Option<(usize, u16)>,
     uid: u64,
 }
 
