@@ -8,8 +8,8 @@ use super::{for_each, print_object};
 use crate::cli::ObjectFormat;
 use crate::cluster::{RolloutApi, RolloutRef};
 use crate::exit::Code;
+use crate::model::Rollout;
 use crate::model::state::{Approve, Refusal, decide_approve};
-use crate::model::{ReleaseField, Rollout};
 
 fn next_label(step: i64, total: usize) -> String {
     if step >= total as i64 {
@@ -49,10 +49,7 @@ fn plan(r: &Rollout, seen: &mut Option<i64>) -> Result<Plan, Refusal> {
             total,
             queued,
         } => {
-            let field = match r.release_field {
-                ReleaseField::CanaryStatus => "canaryStatus",
-                ReleaseField::BlueGreenStatus => "blueGreenStatus",
-            };
+            let field = r.release_field.json_name();
             let done = format!(
                 "{name} approved (step {step}/{total} -> {})",
                 next_label(step, total)

@@ -10,8 +10,8 @@ use crate::model::summary::{Summary, summarize};
 use crate::model::{decode, display_name};
 use crate::render::{self, LIST_HEADER};
 
-fn age_of(s_created: Option<&str>, now: jiff::Timestamp) -> String {
-    s_created
+fn age_of(created: Option<&str>, now: jiff::Timestamp) -> String {
+    created
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())
         .and_then(|t| now.duration_since(t).try_into().ok())
         .map(render::age)

@@ -42,14 +42,6 @@ impl Stage {
         )
     }
 
-    /// The release ended in failure or was taken out of our hands.
-    pub fn is_failure(&self) -> bool {
-        matches!(
-            self,
-            Stage::Cancelled | Stage::Cancelling | Stage::Disabled | Stage::Terminating
-        )
-    }
-
     pub fn as_str(&self) -> &'static str {
         match self {
             Stage::Disabled => "Disabled",
@@ -118,14 +110,10 @@ impl Rollout {
         }
     }
 
-    /// `(current, total)` step numbers for display, e.g. `(2, 4)`.
-    pub fn step_position(&self) -> Option<(i64, usize)> {
-        self.current_step().map(|i| (i, self.steps.len()))
-    }
-
+    /// The current step out of all, e.g. `2/4`; `-` outside a release.
     pub fn step_label(&self) -> String {
-        match self.step_position() {
-            Some((i, n)) => format!("{i}/{n}"),
+        match self.current_step() {
+            Some(i) => format!("{i}/{}", self.steps.len()),
             None => "-".to_string(),
         }
     }
