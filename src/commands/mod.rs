@@ -37,7 +37,13 @@ pub fn run(cli: Cli) -> Result<Code> {
                 RolloutCommand::Approve(a)
                 | RolloutCommand::Pause(a)
                 | RolloutCommand::Resume(a) => targets(&a.resources)?,
-                RolloutCommand::Status(a) => targets(&a.resource)?,
+                RolloutCommand::Status(a) => {
+                    let refs = targets(&a.resource)?;
+                    if refs.len() != 1 {
+                        return Err(Failure::Usage("status takes one rollout".into()).into());
+                    }
+                    refs
+                }
                 RolloutCommand::List(_) => Vec::new(),
             };
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -51,7 +57,7 @@ pub fn run(cli: Cli) -> Result<Code> {
                     RolloutCommand::Approve(a) => approve::run(&api, refs, a.output).await,
                     RolloutCommand::Pause(a) => pause::run(&api, refs, a.output, true).await,
                     RolloutCommand::Resume(a) => pause::run(&api, refs, a.output, false).await,
-                    RolloutCommand::Status(a) => status::run(&api, refs, &a).await,
+                    RolloutCommand::Status(a) => status::run(&api, &refs[0], &a).await,
                     RolloutCommand::List(a) => list::run(&api, &a).await,
                 }
             })

@@ -35,10 +35,8 @@ fn watch_end(r: &Rollout) -> Option<Result<String, Failure>> {
     }
 }
 
-pub async fn run(api: &RolloutApi, refs: Vec<RolloutRef>, args: &StatusArgs) -> Result<Code> {
-    let [target] = refs.as_slice() else {
-        return Err(Failure::Usage("status takes one rollout".into()).into());
-    };
+/// Show (or follow) one rollout; the caller has checked that exactly one was named.
+pub async fn run(api: &RolloutApi, target: &RolloutRef, args: &StatusArgs) -> Result<Code> {
     let fetched = api.get(target).await?;
     let rollout =
         decode(&fetched.object).with_context(|| format!("cannot read rollout {}", target.name))?;

@@ -92,12 +92,7 @@ fn a_pinned_version_is_used_without_fallback() {
         "rollouts.v1beta1.rollouts.kruise.io/echo",
     ]);
     run.expect_code(1);
-    assert!(
-        run.stderr
-            .contains("does not serve rollouts.rollouts.kruise.io (v1beta1)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("does not serve rollouts.rollouts.kruise.io (v1beta1)");
     assert!(env.writes().is_empty());
 }
 
@@ -180,12 +175,7 @@ fn a_step_that_moved_on_meanwhile_is_not_approved_again() {
     );
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
-    assert!(
-        run.stdout
-            .contains("step 1 was approved meanwhile; it is now at step 2/3"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout("step 1 was approved meanwhile; it is now at step 2/3");
     assert_eq!(
         state(&env.rollout("rollouts-nginx")),
         "StepPaused",
@@ -209,11 +199,7 @@ fn a_rollout_rolled_back_meanwhile_is_refused_after_the_conflict() {
     );
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(5);
-    assert!(
-        run.stderr.contains("cancelled or rolled back"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("cancelled or rolled back");
     assert_eq!(state(&env.rollout("rollouts-nginx")), "StepPaused");
 }
 
@@ -294,11 +280,7 @@ fn approving_a_paused_rollout_says_it_waits_for_resume() {
     });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
-    assert!(
-        run.stderr.contains("takes effect when it is resumed"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("takes effect when it is resumed");
     assert_eq!(state(&env.rollout("rollouts-nginx")), "StepReady");
 }
 
@@ -344,12 +326,7 @@ fn several_rollouts_are_each_attempted_and_the_first_failure_sets_the_exit_code(
     });
     let run = env.run(&["rollout", "approve", "rollouts-nginx", "rollout/shop"]);
     run.expect_code(5);
-    assert!(
-        run.stderr
-            .contains("rollouts-nginx: step 1/3 is in StepUpgrade"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("rollouts-nginx: step 1/3 is in StepUpgrade");
     assert_eq!(
         run.stdout,
         "rollout.rollouts.kruise.io/shop approved (step 1/3 -> 2/3)\n"
@@ -374,11 +351,7 @@ fn a_blue_green_rollout_read_through_v1alpha1_is_never_written() {
         "rollouts.v1alpha1.rollouts.kruise.io/shop",
     ]);
     run.expect_code(5);
-    assert!(
-        run.stderr.contains("reads empty through v1alpha1"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("reads empty through v1alpha1");
     assert!(env.writes().is_empty());
 }
 
@@ -412,15 +385,8 @@ fn a_forbidden_status_write_is_reported_and_changes_nothing() {
     );
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(1);
-    assert!(
-        run.stderr
-            .contains("cannot approve rollout.rollouts.kruise.io/rollouts-nginx: forbidden:")
-            && run
-                .stderr
-                .contains("cannot patch resource \"rollouts/status\""),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("cannot approve rollout.rollouts.kruise.io/rollouts-nginx: forbidden:")
+        .assert_stderr("cannot patch resource \"rollouts/status\"");
     assert_eq!(state(&env.rollout("rollouts-nginx")), "StepPaused");
 }
 
@@ -429,10 +395,6 @@ fn a_bad_resource_argument_is_a_usage_error_before_any_request() {
     let env = Env::new();
     let run = env.run(&["rollout", "approve", "deployment/nginx"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("\"deployment\" is not a rollout"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("\"deployment\" is not a rollout");
     assert!(env.api.requests().is_empty());
 }

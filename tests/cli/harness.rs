@@ -30,6 +30,26 @@ impl Run {
         self
     }
 
+    #[track_caller]
+    pub fn assert_stdout(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_stderr(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
@@ -97,10 +117,9 @@ impl Env {
         cmd
     }
 
-    /// Run to completion (at most 20 s).
+    /// Run to completion, under [`run_command`]'s deadline.
     pub fn run(&self, args: &[&str]) -> Run {
-        let child = self.command(args).spawn().expect("spawn kubectl-kruise");
-        wait(child, Duration::from_secs(20))
+        run_command(self.command(args))
     }
 
     pub fn rollout(&self, name: &str) -> Value {
@@ -126,6 +145,18 @@ impl Env {
     pub fn writes(&self) -> Vec<RequestRecord> {
         self.api.writes()
     }
+}
+
+/// Run any command (this binary with other settings, or kubectl) with captured output and
+/// a deadline: a hung process fails the test instead of hanging the suite.
+pub fn run_command(mut cmd: Command) -> Run {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
+    wait(child, Duration::from_secs(30))
 }
 
 /// Wait for a child with a deadline; a hung binary fails the test instead of hanging it.

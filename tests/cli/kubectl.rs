@@ -5,13 +5,20 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, GROUP, Run, wait};
+use crate::harness::{Env, GROUP, Run, eventually, run_command, wait};
 
-fn kubectl() -> Option<PathBuf> {
+/// kubectl, pointed at one test environment.
+struct Kubectl<'a> {
+    bin: PathBuf,
+    env: &'a Env,
+}
+
+/// kubectl for `env`, or `None` (with a note) when it is not installed.
+fn kubectl(env: &Env) -> Option<Kubectl<'_>> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("kubectl"))
@@ -24,39 +31,44 @@ fn kubectl() -> Option<PathBuf> {
         );
         eprintln!("note: kubectl not found on PATH; skipping the kubectl compatibility test");
     }
-    found
+    found.map(|bin| Kubectl { bin, env })
 }
 
-fn kubectl_cmd(env: &Env, bin: &PathBuf, args: &[&str]) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .args(args)
-        .env("HOME", env.dir.path())
-        .env_remove("KUBECONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
+impl Kubectl<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--kubeconfig")
+            .arg(&self.env.kubeconfig)
+            .args(args)
+            .env("HOME", self.env.dir.path())
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
 
-fn run_kubectl(env: &Env, bin: &PathBuf, args: &[&str]) -> Run {
-    wait(
-        kubectl_cmd(env, bin, args).spawn().expect("spawn kubectl"),
-        Duration::from_secs(30),
-    )
+    fn run(&self, args: &[&str]) -> Run {
+        run_command(self.command(args))
+    }
+
+    /// `kubectl patch rollout rollouts-nginx FLAGS -p BODY`
+    fn patch(&self, flags: &[&str], body: &str) -> Run {
+        let mut args = vec!["patch", "rollout", "rollouts-nginx"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["-p", body]);
+        self.run(&args)
+    }
 }
 
 #[test]
 fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
-    let Some(bin) = kubectl() else { return };
     let env = Env::new().with(&["rollout-seed-v1beta1.yaml"]);
+    let Some(k) = kubectl(&env) else { return };
 
     // get, through discovery of the CRD's group.
-    let obj = run_kubectl(
-        &env,
-        &bin,
-        &[
+    let obj = k
+        .run(&[
             "get",
             "rollouts.rollouts.kruise.io",
             "rollouts-nginx",
@@ -64,51 +76,31 @@ fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
             "default",
             "-o",
             "json",
-        ],
-    )
-    .expect_code(0)
-    .json();
+        ])
+        .expect_code(0)
+        .json();
     assert_eq!(
         obj["status"]["canaryStatus"]["currentStepState"],
         "StepPaused"
     );
-    let list = run_kubectl(&env, &bin, &["get", "rollout", "-o", "json"])
+    let list = k
+        .run(&["get", "rollout", "-o", "json"])
         .expect_code(0)
         .json();
     assert_eq!(list["items"][0]["metadata"]["name"], "rollouts-nginx");
 
     // A main-resource patch cannot change status (the status subresource is on).
-    run_kubectl(
-        &env,
-        &bin,
-        &[
-            "patch",
-            "rollout",
-            "rollouts-nginx",
-            "--type=merge",
-            "-p",
-            r#"{"status":{"phase":"Hacked"}}"#,
-        ],
-    )
-    .expect_code(0);
+    k.patch(&["--type=merge"], r#"{"status":{"phase":"Hacked"}}"#)
+        .expect_code(0);
     assert_eq!(
         env.rollout("rollouts-nginx")["status"]["phase"],
         "Progressing"
     );
 
     // The documented way to approve by hand: a merge patch on the status subresource.
-    run_kubectl(
-        &env,
-        &bin,
-        &[
-            "patch",
-            "rollout",
-            "rollouts-nginx",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            r#"{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}"#,
-        ],
+    k.patch(
+        &["--subresource=status", "--type=merge"],
+        r#"{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}"#,
     )
     .expect_code(0);
     assert_eq!(
@@ -117,17 +109,9 @@ fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
     );
 
     // JSON patch on the spec.
-    run_kubectl(
-        &env,
-        &bin,
-        &[
-            "patch",
-            "rollout",
-            "rollouts-nginx",
-            "--type=json",
-            "-p",
-            r#"[{"op":"add","path":"/spec/strategy/paused","value":true}]"#,
-        ],
+    k.patch(
+        &["--type=json"],
+        r#"[{"op":"add","path":"/spec/strategy/paused","value":true}]"#,
     )
     .expect_code(0);
     assert_eq!(
@@ -136,41 +120,22 @@ fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
     );
 
     // A stale resourceVersion is a conflict.
-    let run = run_kubectl(
-        &env,
-        &bin,
-        &[
-            "patch",
-            "rollout",
-            "rollouts-nginx",
-            "--type=merge",
-            "-p",
-            r#"{"metadata":{"resourceVersion":"1"},"spec":{"disabled":true}}"#,
-        ],
+    let run = k.patch(
+        &["--type=merge"],
+        r#"{"metadata":{"resourceVersion":"1"},"spec":{"disabled":true}}"#,
     );
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("the object has been modified"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("the object has been modified");
     assert_eq!(env.rollout("rollouts-nginx")["spec"]["disabled"], false);
 
     // A missing object.
-    let run = run_kubectl(&env, &bin, &["get", "rollout", "nope"]);
+    let run = k.run(&["get", "rollout", "nope"]);
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains(r#"rollouts.rollouts.kruise.io "nope" not found"#),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr(r#"rollouts.rollouts.kruise.io "nope" not found"#);
 
     // get --watch streams the change.
-    let child = kubectl_cmd(
-        &env,
-        &bin,
-        &[
+    let child = k
+        .command(&[
             "get",
             "rollout",
             "rollouts-nginx",
@@ -178,11 +143,10 @@ fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
             "-o",
             "json",
             "--request-timeout=5s",
-        ],
-    )
-    .spawn()
-    .unwrap();
-    crate::harness::eventually("kubectl's watch request", || {
+        ])
+        .spawn()
+        .unwrap();
+    eventually("kubectl's watch request", || {
         env.api
             .requests()
             .iter()
@@ -207,23 +171,19 @@ fn kubectl_gets_patches_and_watches_rollouts_on_the_fake() {
 
 #[test]
 fn kubectl_forbidden_is_a_403() {
-    let Some(bin) = kubectl() else { return };
     let env = Env::new().with(&["rollout-seed-v1beta1.yaml"]);
+    let Some(k) = kubectl(&env) else { return };
     env.api
         .forbid(fake_apiserver::Verb::Get, GROUP, "rollouts", None);
-    let run = run_kubectl(&env, &bin, &["get", "rollout", "rollouts-nginx"]);
+    let run = k.run(&["get", "rollout", "rollouts-nginx"]);
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("Forbidden") || run.stderr.contains("forbidden"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("Forbidden");
 }
 
 #[test]
 fn kubectl_runs_the_plugin_from_path() {
-    let Some(bin) = kubectl() else { return };
     let env = Env::new().with(&["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"]);
+    let Some(k) = kubectl(&env) else { return };
     let plugins = env.dir.path().join("plugins");
     std::fs::create_dir(&plugins).unwrap();
     std::os::unix::fs::symlink(
@@ -231,15 +191,14 @@ fn kubectl_runs_the_plugin_from_path() {
         plugins.join("kubectl-kruise"),
     )
     .unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(plugins.clone()).chain(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        )),
-    )
+    let path = std::env::join_paths(std::iter::once(plugins).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .unwrap();
 
-    let started = Instant::now();
-    let out = Command::new(&bin)
+    // As a user types it: no --kubeconfig (kubectl rejects flags before the plugin name).
+    let mut approve = Command::new(&k.bin);
+    approve
         .args([
             "kruise",
             "rollout",
@@ -250,30 +209,19 @@ fn kubectl_runs_the_plugin_from_path() {
         ])
         .env("PATH", &path)
         .env("KUBECONFIG", &env.kubeconfig)
-        .env("HOME", env.dir.path())
-        .output()
-        .unwrap();
+        .env("HOME", env.dir.path());
+    let run = run_command(approve);
+    run.expect_code(0);
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        run.stdout,
         "rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)\n"
     );
-    assert!(started.elapsed() < Duration::from_secs(20));
 
-    let out = Command::new(&bin)
-        .args(["plugin", "list"])
+    let mut list = Command::new(&k.bin);
+    list.args(["plugin", "list"])
         .env("PATH", &path)
-        .env("HOME", env.dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("kubectl-kruise"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+        .env("HOME", env.dir.path());
+    run_command(list)
+        .expect_code(0)
+        .assert_stdout("kubectl-kruise");
 }

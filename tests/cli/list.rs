@@ -54,7 +54,7 @@ fn all_namespaces_adds_the_namespace_column() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 4);
     assert!(lines[0].starts_with("NAMESPACE "));
-    assert!(run.stdout.contains("team-a      api"), "{}", run.stdout);
+    run.assert_stdout("team-a      api");
 }
 
 #[test]
@@ -124,9 +124,5 @@ fn lists_on_a_v1alpha1_only_cluster() {
     let env = Env::serving(&["v1alpha1"]).with(&["rollout-v1alpha1-canary.yaml"]);
     let run = env.run(&["rollout", "ls"]);
     run.expect_code(0);
-    assert!(
-        run.stdout.contains("echo   Deployment/echo   canary"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout("echo   Deployment/echo   canary");
 }

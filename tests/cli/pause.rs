@@ -107,12 +107,7 @@ fn pausing_between_releases_says_when_it_applies() {
     });
     let run = env.run(&["rollout", "pause", "rollouts-nginx"]);
     run.expect_code(0);
-    assert!(
-        run.stderr
-            .contains("the next release will stop at its first step"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("the next release will stop at its first step");
 }
 
 #[test]

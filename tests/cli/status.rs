@@ -97,23 +97,17 @@ fn a_missing_workload_costs_only_the_pod_counts() {
     let env = Env::new().with(&["rollout-seed-v1beta1.yaml"]);
     let run = env.run(&["rollout", "status", "rollouts-nginx"]);
     run.expect_code(0);
-    assert!(
-        run.stderr
-            .contains("warning: pod counts unavailable: deployments.apps \"nginx\" not found"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stdout.contains("2      50%        -      -"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stderr("warning: pod counts unavailable: deployments.apps \"nginx\" not found");
+    run.assert_stdout("2      50%        -      -");
 }
 
 #[test]
 fn status_takes_one_rollout() {
     let env = Env::new();
-    env.run(&["rollout", "status", "a", "b"]).expect_code(2);
+    env.run(&["rollout", "status", "a", "b"])
+        .expect_code(2)
+        .assert_stderr("error: status takes one rollout");
+    assert!(env.api.requests().is_empty());
 }
 
 /// Start `status --watch` on a rollout mid-upgrade and return once its watch is open.
@@ -168,11 +162,7 @@ fn watch_follows_changes_until_the_step_waits_for_approval() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stderr.contains("is waiting for approval at step 1/3"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("is waiting for approval at step 1/3");
     // Followed through the watch API, not by polling GETs.
     let gets = env
         .api
@@ -193,12 +183,7 @@ fn watch_ends_with_exit_4_when_the_release_is_cancelled() {
     });
     let run = wait(child, Duration::from_secs(10));
     run.expect_code(4);
-    assert!(
-        run.stderr
-            .contains("the release was cancelled or rolled back"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("the release was cancelled or rolled back");
 }
 
 #[test]
@@ -210,7 +195,7 @@ fn watch_ends_with_exit_4_when_the_rollout_is_deleted() {
         .delete(GROUP, "rollouts", "default", "rollouts-nginx");
     let run = wait(child, Duration::from_secs(10));
     run.expect_code(4);
-    assert!(run.stderr.contains("was deleted"), "{}", run.stderr);
+    run.assert_stderr("was deleted");
 }
 
 #[test]
@@ -264,12 +249,7 @@ fn a_forbidden_watch_is_an_error_not_a_hang() {
         .forbid(fake_apiserver::Verb::List, GROUP, "rollouts", None);
     let run = env.run(&["rollout", "status", "rollouts-nginx", "--watch"]);
     run.expect_code(1);
-    assert!(
-        run.stderr
-            .contains("cannot watch rollout.rollouts.kruise.io/rollouts-nginx: forbidden"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("cannot watch rollout.rollouts.kruise.io/rollouts-nginx: forbidden");
 }
 
 #[test]
