@@ -115,14 +115,9 @@ fn approves_blue_green_in_its_own_status_block() {
 fn a_conflicting_controller_write_is_re_read_and_kept() {
     let env = Env::new().with(SEED);
     // The controller updates the batch message right after our first read.
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        1,
-        Box::new(|o| o["status"]["canaryStatus"]["message"] = json!("refreshed by controller")),
-    );
+    env.race_after_get("rollouts-nginx", 1, |o| {
+        o["status"]["canaryStatus"]["message"] = json!("refreshed by controller")
+    });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
     let patches: Vec<_> = env.writes().iter().map(|w| w.path.clone()).collect();
@@ -142,14 +137,9 @@ fn a_conflicting_controller_write_is_re_read_and_kept() {
 #[test]
 fn someone_else_approving_first_is_success_without_a_second_write() {
     let env = Env::new().with(SEED);
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        1,
-        Box::new(|o| o["status"]["canaryStatus"]["currentStepState"] = json!("StepReady")),
-    );
+    env.race_after_get("rollouts-nginx", 1, |o| {
+        o["status"]["canaryStatus"]["currentStepState"] = json!("StepReady")
+    });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
     assert_eq!(
@@ -162,17 +152,10 @@ fn someone_else_approving_first_is_success_without_a_second_write() {
 #[test]
 fn a_step_that_moved_on_meanwhile_is_not_approved_again() {
     let env = Env::new().with(SEED);
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        1,
-        Box::new(|o| {
-            o["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
-            o["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused");
-        }),
-    );
+    env.race_after_get("rollouts-nginx", 1, |o| {
+        o["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
+        o["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused");
+    });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
     run.assert_stdout("step 1 was approved meanwhile; it is now at step 2/3");
@@ -186,17 +169,10 @@ fn a_step_that_moved_on_meanwhile_is_not_approved_again() {
 #[test]
 fn a_rollout_rolled_back_meanwhile_is_refused_after_the_conflict() {
     let env = Env::new().with(SEED);
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        1,
-        Box::new(|o| {
-            o["status"]["phase"] = json!("Healthy");
-            o["status"]["conditions"] = json!([{"type": "Succeeded", "status": "False"}]);
-        }),
-    );
+    env.race_after_get("rollouts-nginx", 1, |o| {
+        o["status"]["phase"] = json!("Healthy");
+        o["status"]["conditions"] = json!([{"type": "Succeeded", "status": "False"}]);
+    });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(5);
     run.assert_stderr("cancelled or rolled back");
@@ -206,14 +182,9 @@ fn a_rollout_rolled_back_meanwhile_is_refused_after_the_conflict() {
 #[test]
 fn gives_up_after_bounded_conflicts_and_writes_nothing() {
     let env = Env::new().with(SEED);
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        usize::MAX,
-        Box::new(|o| o["status"]["canaryStatus"]["lastUpdateTime"] = json!("2026-11-22T00:00:00Z")),
-    );
+    env.race_after_get("rollouts-nginx", usize::MAX, |o| {
+        o["status"]["canaryStatus"]["lastUpdateTime"] = json!("2026-11-22T00:00:00Z")
+    });
     let run = env.run(&["rollout", "approve", "rollouts-nginx"]);
     run.expect_code(1);
     assert_eq!(

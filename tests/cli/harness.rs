@@ -132,6 +132,18 @@ impl Env {
         self.api.modify(GROUP, "rollouts", "default", name, f)
     }
 
+    /// A racing writer (the controller): change rollout `name` right after each of the next
+    /// `times` GETs of it, so the reader's copy is stale by the time it writes.
+    pub fn race_after_get(
+        &self,
+        name: &str,
+        times: usize,
+        f: impl FnMut(&mut Value) + Send + 'static,
+    ) {
+        self.api
+            .after_get(GROUP, "rollouts", "default", name, times, Box::new(f));
+    }
+
     /// Requests on this rollout, as `METHOD path` (query left out).
     pub fn calls(&self, name: &str) -> Vec<String> {
         self.api

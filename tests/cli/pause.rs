@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, GROUP};
+use crate::harness::Env;
 
 fn paused(obj: &Value) -> Option<bool> {
     obj.pointer("/spec/strategy/paused")
@@ -83,14 +83,9 @@ fn both_are_idempotent() {
 #[test]
 fn pause_retries_a_conflict_and_keeps_the_other_write() {
     let env = Env::new().with(&["rollout-seed-v1beta1.yaml"]);
-    env.api.after_get(
-        GROUP,
-        "rollouts",
-        "default",
-        "rollouts-nginx",
-        1,
-        Box::new(|o| o["metadata"]["labels"] = json!({"team": "payments"})),
-    );
+    env.race_after_get("rollouts-nginx", 1, |o| {
+        o["metadata"]["labels"] = json!({"team": "payments"})
+    });
     env.run(&["rollout", "pause", "rollouts-nginx"])
         .expect_code(0);
     let after = env.rollout("rollouts-nginx");
