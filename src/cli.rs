@@ -19,6 +19,12 @@ A rollout can be named as NAME, rollout/NAME, rollouts/NAME, `rollout NAME [NAME
 rollouts.rollouts.kruise.io/NAME, or rollouts.v1alpha1.rollouts.kruise.io/NAME to pin the API
 version (by default v1beta1, falling back to v1alpha1 on clusters that serve only that).";
 
+const TARGET_FORMS: &str = "\
+TARGET is a rollout (NAME, rollout/NAME, `rollout NAME`), whose workload is acted on, or a
+workload of a kind Kruise Rollouts controls: deployment/NAME, statefulset/NAME,
+daemonset/NAME, cloneset/NAME, statefulsets.apps.kruise.io/NAME (Advanced StatefulSet, also
+asts/NAME), daemonsets.apps.kruise.io/NAME (Advanced DaemonSet, also ads/NAME).";
+
 /// Progressive delivery with OpenKruise Rollouts, from kubectl.
 #[derive(Debug, Parser)]
 #[command(
@@ -68,7 +74,7 @@ pub struct ClusterArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Manage Kruise Rollouts: approve, pause, resume, status, list
+    /// Manage Kruise Rollouts: approve, pause, resume, undo, status, history, list
     #[command(subcommand)]
     Rollout(RolloutCommand),
 
@@ -100,9 +106,26 @@ pub enum RolloutCommand {
     #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
     Resume(WriteArgs),
 
+    /// Roll a release back: every batch returns to the version before the release
+    ///
+    /// Puts the workload's pod template back to the stable revision of the release (from the
+    /// rollout's status, else the workload's `rollouts.kruise.io/stable-revision` label, else
+    /// the previous revision); the controller then cancels the release and routes traffic back.
+    /// Replicas, strategy, `paused` and the controller's annotations and labels are kept. The
+    /// write carries the resourceVersion that was read.
+    ///
+    /// With --fast, the release instead steps back to the latest earlier step that sends no
+    /// traffic to the new version (Kruise Rollouts v0.6+).
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{EXIT_CODES}"))]
+    Undo(UndoArgs),
+
     /// Show where a release stands: phase, current step, batch progress, steps
     #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
     Status(StatusArgs),
+
+    /// Show a workload's revisions, the stable and the canary revision of the release marked
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{EXIT_CODES}"))]
+    History(HistoryArgs),
 
     /// List rollouts with their current step and batch progress
     #[command(visible_alias = "ls", after_long_help = EXIT_CODES)]
@@ -115,9 +138,86 @@ pub struct WriteArgs {
     #[arg(required = true, value_name = "ROLLOUT")]
     pub resources: Vec<String>,
 
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
+
     /// Print the updated object instead of a one-line result
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2)]
+    pub resource: Vec<String>,
+
+    /// Restore this revision (see `rollout history`) instead of the stable one
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..), conflicts_with = "fast")]
+    pub to_revision: Option<i64>,
+
+    /// Step the release back to the latest earlier step without traffic (writes the
+    /// rollout's nextStepIndex; Kruise Rollouts v0.6+) instead of restoring the template
+    #[arg(long)]
+    pub fast: bool,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
+
+    /// Print the updated object instead of a one-line result
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2)]
+    pub resource: Vec<String>,
+
+    /// Show one revision in full, with its pod template
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub revision: Option<i64>,
+
+    /// Print the history for scripts instead of a table
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<DataFormat>,
+}
+
+/// `--dry-run[=client|server]`, as kubectl has it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct DryRunArg {
+    /// Only show what would change: `client` sends no write, `server` has the API server
+    /// check the write without storing it. Nothing is changed either way
+    #[arg(
+        long = "dry-run",
+        value_enum,
+        value_name = "STRATEGY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "none",
+        default_missing_value = "client",
+        hide_default_value = true
+    )]
+    pub strategy: DryRun,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+impl DryRun {
+    /// The suffix kubectl puts on a dry run's result line.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

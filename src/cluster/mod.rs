@@ -20,9 +20,9 @@ use tower::retry::RetryLayer;
 use crate::cli::ClusterArgs;
 
 pub use error::ApiError;
-pub use resource::{RolloutRef, parse_rollout_args};
+pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, RolloutApi, Target};
-pub use workload::workload_replicas;
+pub use workload::{WorkloadApi, workload_replicas};
 
 /// A connected client and the namespace commands act in.
 #[derive(Clone)]

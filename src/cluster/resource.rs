@@ -1,7 +1,7 @@
 //! Resource arguments in every form kubectl users type, resolved to rollout names and an
 //! optional pinned API version. Pure: nothing here talks to the cluster.
 
-use crate::model::{ApiVersion, GROUP};
+use crate::model::{ApiVersion, GROUP, WorkloadKind};
 
 /// One rollout named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +47,14 @@ fn rollout_type(word: &str) -> Result<Option<Option<ApiVersion>>, String> {
 
 /// A Kubernetes object name: a DNS subdomain (RFC 1123), at most 253 characters.
 fn check_name(name: &str) -> Result<(), String> {
+    check_object_name(name, "rollout")
+}
+
+fn check_object_name(name: &str, what: &str) -> Result<(), String> {
     let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
     let ok_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if name.is_empty() {
-        return Err("a rollout name is empty".into());
+        return Err(format!("a {what} name is empty"));
     }
     if name.len() > 253
         || !name.chars().all(ok_char)
@@ -58,7 +62,7 @@ fn check_name(name: &str) -> Result<(), String> {
         || !ok_edge(name.chars().last())
     {
         return Err(format!(
-            "{name:?} is not a valid rollout name (lowercase letters, digits, '-' and '.')"
+            "{name:?} is not a valid {what} name (lowercase letters, digits, '-' and '.')"
         ));
     }
     Ok(())
@@ -122,6 +126,53 @@ pub fn parse_rollout_args(args: &[String]) -> Result<Vec<RolloutRef>, String> {
         }
     }
     Ok(out)
+}
+
+/// What `undo` and `history` act on: a rollout (through its workload) or a workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetRef {
+    Rollout(RolloutRef),
+    Workload { kind: WorkloadKind, name: String },
+}
+
+/// Resolve the one rollout or workload of `undo` / `history`: `NAME` and `rollout/NAME` (a
+/// rollout), `TYPE/NAME` or `TYPE NAME` for a workload kind Kruise Rollouts controls.
+pub fn parse_target(args: &[String]) -> Result<TargetRef, String> {
+    let (kind, name) = match args {
+        [one] => match one.split_once('/') {
+            Some((kind, name)) => (Some(kind), name),
+            None => (None, one.as_str()),
+        },
+        [kind, name] if !kind.contains('/') && !name.contains('/') => {
+            (Some(kind.as_str()), name.as_str())
+        }
+        [] => {
+            return Err("name a rollout or a workload: rollout/NAME, deployment/NAME, ...".into());
+        }
+        _ => return Err("name one rollout or workload: rollout/NAME, deployment/NAME, ...".into()),
+    };
+    let Some(kind) = kind else {
+        return parse_rollout_args(args).map(|mut v| TargetRef::Rollout(v.remove(0)));
+    };
+    if let Some(version) = rollout_type(kind)? {
+        check_name(name)?;
+        return Ok(TargetRef::Rollout(RolloutRef {
+            name: name.to_string(),
+            version,
+        }));
+    }
+    let kind = WorkloadKind::from_type_word(kind).ok_or_else(|| {
+        format!(
+            "{kind:?} is neither a rollout nor a workload kind Kruise Rollouts controls \
+             (deployment, statefulset, daemonset, cloneset, statefulsets.apps.kruise.io, \
+             daemonsets.apps.kruise.io)"
+        )
+    })?;
+    check_object_name(name, &kind.kind().to_lowercase())?;
+    Ok(TargetRef::Workload {
+        kind,
+        name: name.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -206,5 +257,49 @@ mod tests {
                 .unwrap_err()
                 .contains("is not a rollout")
         );
+    }
+
+    fn target(args: &[&str]) -> Result<TargetRef, String> {
+        parse_target(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn undo_targets_are_a_rollout_or_a_workload() {
+        let rollout = TargetRef::Rollout(RolloutRef {
+            name: "web".into(),
+            version: None,
+        });
+        assert_eq!(target(&["web"]), Ok(rollout.clone()));
+        assert_eq!(target(&["rollout/web"]), Ok(rollout.clone()));
+        assert_eq!(target(&["rollout", "web"]), Ok(rollout));
+        let deploy = TargetRef::Workload {
+            kind: WorkloadKind::Deployment,
+            name: "web".into(),
+        };
+        assert_eq!(target(&["deployment/web"]), Ok(deploy.clone()));
+        assert_eq!(target(&["deploy", "web"]), Ok(deploy));
+        assert_eq!(
+            target(&["statefulsets.apps.kruise.io/db"]),
+            Ok(TargetRef::Workload {
+                kind: WorkloadKind::AdvancedStatefulSet,
+                name: "db".into()
+            })
+        );
+        assert!(
+            target(&["pod/web"])
+                .unwrap_err()
+                .contains("neither a rollout nor")
+        );
+        assert!(
+            target(&["deployment/Web"])
+                .unwrap_err()
+                .contains("not a valid deployment name")
+        );
+        assert!(
+            target(&["a", "b", "c"])
+                .unwrap_err()
+                .contains("one rollout or workload")
+        );
+        assert!(target(&["deployment/a", "deployment/b"]).is_err());
     }
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::write::{Plan, write_checked};
 use super::{for_each, print_object};
-use crate::cli::ObjectFormat;
+use crate::cli::{DryRun, ObjectFormat};
 use crate::cluster::{RolloutApi, RolloutRef};
 use crate::exit::Code;
 use crate::model::Rollout;
@@ -74,10 +74,11 @@ pub async fn run(
     api: &RolloutApi,
     targets: Vec<RolloutRef>,
     output: Option<ObjectFormat>,
+    dry_run: DryRun,
 ) -> Result<Code> {
     for_each(targets, |t| async move {
         let mut seen = None;
-        let outcome = write_checked(api, &t, "approve", |r| plan(r, &mut seen)).await?;
+        let outcome = write_checked(api, &t, "approve", dry_run, |r| plan(r, &mut seen)).await?;
         if let Some(note) = &outcome.note {
             eprintln!("note: {note}");
         }

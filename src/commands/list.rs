@@ -10,14 +10,6 @@ use crate::model::summary::{Summary, summarize};
 use crate::model::{decode, display_name};
 use crate::render::{self, LIST_HEADER};
 
-fn age_of(created: Option<&str>, now: jiff::Timestamp) -> String {
-    created
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .and_then(|t| now.duration_since(t).try_into().ok())
-        .map(render::age)
-        .unwrap_or_else(|| "<unknown>".to_string())
-}
-
 /// JSON list items, streamed: indented to sit inside `"items": [ ... ]`.
 fn json_item(s: &Summary, first: bool) -> Result<String> {
     let body = render::json(s)?;
@@ -64,7 +56,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
             match args.output {
                 None => rows.push(render::list_row(
                     &s,
-                    &age_of(rollout.creation_timestamp.as_deref(), now),
+                    &render::age_since(rollout.creation_timestamp.as_deref(), now),
                     args.all_namespaces,
                 )),
                 Some(ObjectFormat::Name) => text.push_str(&format!("{}\n", display_name(&s.name))),

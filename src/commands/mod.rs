@@ -1,9 +1,11 @@
 //! One small module per verb: read, decide with the model, write, hand results to render.
 
 mod approve;
+mod history;
 mod list;
 mod pause;
 mod status;
+mod undo;
 mod write;
 
 use std::io::Write;
@@ -12,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, ObjectFormat, RolloutCommand};
-use crate::cluster::{self, RolloutApi, RolloutRef};
+use crate::cluster::{self, RolloutApi, RolloutRef, TargetRef};
 use crate::exit::{Code, Failure, code_for, is_broken_pipe};
 use crate::model::display_name;
 use crate::render;
@@ -44,7 +46,16 @@ pub fn run(cli: Cli) -> Result<Code> {
                     }
                     refs
                 }
-                RolloutCommand::List(_) => Vec::new(),
+                RolloutCommand::Undo(_) | RolloutCommand::History(_) | RolloutCommand::List(_) => {
+                    Vec::new()
+                }
+            };
+            let target = match &cmd {
+                RolloutCommand::Undo(a) => Some(undo_target(&a.resource, a.fast)?),
+                RolloutCommand::History(a) => {
+                    Some(cluster::parse_target(&a.resource).map_err(Failure::Usage)?)
+                }
+                _ => None,
             };
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -54,9 +65,17 @@ pub fn run(cli: Cli) -> Result<Code> {
                 let cluster = cluster::connect(&cli.cluster).await?;
                 let api = RolloutApi::new(cluster);
                 match cmd {
-                    RolloutCommand::Approve(a) => approve::run(&api, refs, a.output).await,
-                    RolloutCommand::Pause(a) => pause::run(&api, refs, a.output, true).await,
-                    RolloutCommand::Resume(a) => pause::run(&api, refs, a.output, false).await,
+                    RolloutCommand::Approve(a) => {
+                        approve::run(&api, refs, a.output, a.dry_run.strategy).await
+                    }
+                    RolloutCommand::Pause(a) => {
+                        pause::run(&api, refs, a.output, true, a.dry_run.strategy).await
+                    }
+                    RolloutCommand::Resume(a) => {
+                        pause::run(&api, refs, a.output, false, a.dry_run.strategy).await
+                    }
+                    RolloutCommand::Undo(a) => undo::run(&api, resolved(target)?, &a).await,
+                    RolloutCommand::History(a) => history::run(&api, resolved(target)?, &a).await,
                     RolloutCommand::Status(a) => status::run(&api, &refs[0], &a).await,
                     RolloutCommand::List(a) => list::run(&api, &a).await,
                 }
@@ -81,6 +100,22 @@ pub(crate) fn emit(text: &str) -> Result<()> {
 /// Resolve the rollout arguments; a bad one is a command-line error (exit 2).
 pub(crate) fn targets(args: &[String]) -> Result<Vec<RolloutRef>> {
     cluster::parse_rollout_args(args).map_err(|e| Failure::Usage(e).into())
+}
+
+fn resolved(target: Option<TargetRef>) -> Result<TargetRef> {
+    target.ok_or_else(|| anyhow::anyhow!("no rollout or workload was named"))
+}
+
+/// `undo`'s target; `--fast` moves a rollout's steps, so it needs a rollout.
+fn undo_target(args: &[String], fast: bool) -> Result<TargetRef> {
+    let target = cluster::parse_target(args).map_err(Failure::Usage)?;
+    if fast && !matches!(target, TargetRef::Rollout(_)) {
+        return Err(Failure::Usage(
+            "--fast moves a rollout's steps: name the rollout, e.g. rollout/NAME".into(),
+        )
+        .into());
+    }
+    Ok(target)
 }
 
 /// Run `f` for each rollout named. With one, its error is the command's error. With

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::write::{Plan, write_checked};
 use super::{for_each, print_object};
-use crate::cli::ObjectFormat;
+use crate::cli::{DryRun, ObjectFormat};
 use crate::cluster::{RolloutApi, RolloutRef};
 use crate::exit::Code;
 use crate::model::Rollout;
@@ -49,10 +49,11 @@ pub async fn run(
     targets: Vec<RolloutRef>,
     output: Option<ObjectFormat>,
     pause: bool,
+    dry_run: DryRun,
 ) -> Result<Code> {
     let verb = if pause { "pause" } else { "resume" };
     for_each(targets, |t| async move {
-        let outcome = write_checked(api, &t, verb, |r| plan(r, pause)).await?;
+        let outcome = write_checked(api, &t, verb, dry_run, |r| plan(r, pause)).await?;
         if let Some(note) = &outcome.note {
             eprintln!("note: {note}");
         }

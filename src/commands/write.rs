@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use serde_json::{Value, json};
 
+use crate::cli::DryRun;
 use crate::cluster::{ApiError, Fetched, RolloutApi, RolloutRef};
 use crate::exit::Failure;
 use crate::model::state::Refusal;
@@ -13,6 +14,18 @@ use crate::model::{ApiVersion, Rollout, decode};
 
 /// Attempts before giving up on a rollout that keeps changing under us.
 pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Before reading again after a conflict: long enough for the other writer to finish.
+pub async fn conflict_backoff(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+}
+
+/// The object a merge patch would produce, for a client-side dry run (nothing is sent).
+pub fn merged(object: &Value, patch: &Value) -> Value {
+    let mut out = object.clone();
+    json_patch::merge(&mut out, patch);
+    out
+}
 
 /// What a verb decided after reading the rollout.
 pub enum Plan {
@@ -55,6 +68,7 @@ pub async fn write_checked<F>(
     api: &RolloutApi,
     target: &RolloutRef,
     verb: &str,
+    dry_run: DryRun,
     mut decide: F,
 ) -> Result<Outcome>
 where
@@ -85,18 +99,25 @@ where
         };
         // The precondition: the server refuses (409) if the object changed since this read.
         patch["metadata"] = json!({ "resourceVersion": rollout.resource_version });
-        match api.patch(&fetched.target(), &patch, status, false).await {
+        let written = match dry_run {
+            DryRun::Client => Ok(merged(&fetched.object, &patch)),
+            DryRun::Server | DryRun::None => {
+                api.patch(&fetched.target(), &patch, status, dry_run == DryRun::Server)
+                    .await
+            }
+        };
+        match written {
             Ok(object) => {
                 return Ok(Outcome {
                     object,
-                    message: done,
+                    message: format!("{done}{}", dry_run.suffix()),
                     note,
                 });
             }
             Err(ApiError::Conflict(_)) if attempt < MAX_ATTEMPTS => {
                 // Someone (usually the controller) wrote in between: back off a little, read
                 // again and decide again on what is there now.
-                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                conflict_backoff(attempt).await;
                 fetched = api.reread(&fetched.target()).await?;
             }
             Err(ApiError::Conflict(_)) => break,

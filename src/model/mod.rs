@@ -7,14 +7,17 @@
 //! written back (writes are merge patches of the one field they change).
 
 mod decode;
+pub mod revision;
 pub mod state;
 pub mod steps;
 pub mod summary;
+pub mod workload;
 
 use std::fmt;
 
 pub use decode::decode;
 pub use steps::{IntOrPercent, Pause, Step};
+pub use workload::WorkloadKind;
 
 pub const GROUP: &str = "rollouts.kruise.io";
 

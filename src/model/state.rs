@@ -147,30 +147,34 @@ fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal(msg.into()))
 }
 
+/// The stage of a release that a step action (approve, a step jump) can act on; a
+/// refusal naming why not otherwise.
+fn release_in_flight(r: &Rollout) -> Result<Stage, Refusal> {
+    let total = r.steps.len();
+    let stage = r.stage();
+    match stage {
+        Stage::Disabled => refuse("the rollout is disabled"),
+        Stage::Terminating => refuse("the rollout is being deleted"),
+        Stage::Idle => refuse("no release is in progress"),
+        Stage::Completed => refuse("the release has already completed"),
+        Stage::Cancelled | Stage::Cancelling => refuse("the release was cancelled or rolled back"),
+        Stage::Initializing => {
+            refuse("the release is initializing; no step waits for approval yet")
+        }
+        Stage::Finalising => refuse(format!(
+            "all {total} steps are done; the release is finalising"
+        )),
+        Stage::Paused | Stage::WaitingForApproval | Stage::WaitingForTimer | Stage::Progressing => {
+            Ok(stage)
+        }
+    }
+}
+
 /// Decide what approving this rollout means. Only a step in `StepPaused` is approved: a
 /// `StepReady` written earlier would make the controller skip waiting for the batch.
 pub fn decide_approve(r: &Rollout) -> Result<Approve, Refusal> {
     let total = r.steps.len();
-    let stage = r.stage();
-    match stage {
-        Stage::Disabled => return refuse("the rollout is disabled"),
-        Stage::Terminating => return refuse("the rollout is being deleted"),
-        Stage::Idle => return refuse("no release is in progress"),
-        Stage::Completed => return refuse("the release has already completed"),
-        Stage::Cancelled | Stage::Cancelling => {
-            return refuse("the release was cancelled or rolled back");
-        }
-        Stage::Initializing => {
-            return refuse("the release is initializing; no step waits for approval yet");
-        }
-        Stage::Finalising => {
-            return refuse(format!(
-                "all {total} steps are done; the release is finalising"
-            ));
-        }
-        Stage::Paused | Stage::WaitingForApproval | Stage::WaitingForTimer | Stage::Progressing => {
-        }
-    }
+    let stage = release_in_flight(r)?;
     let step = r.current_step().unwrap_or(0);
     match r.current_state() {
         Some(StepState::StepPaused) => Ok(Approve::Write {
@@ -188,6 +192,48 @@ pub fn decide_approve(r: &Rollout) -> Result<Approve, Refusal> {
         )),
         None => refuse("the rollout has no step state yet; no step waits for approval"),
     }
+}
+
+/// A write of `nextStepIndex`: the controller (v0.6+) moves the release to step `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepJump {
+    pub from: i64,
+    pub to: i64,
+    pub total: usize,
+}
+
+/// The controller ignores `nextStepIndex` unless it has the field (v0.6+): refuse rather
+/// than write something that silently does nothing.
+fn ensure_jumps(r: &Rollout) -> Result<(), Refusal> {
+    match r.release.as_ref().and_then(|s| s.next_step_index) {
+        Some(_) => Ok(()),
+        None => refuse(
+            "the controller does not support step jumps (its status has no nextStepIndex; \
+             Kruise Rollouts v0.6 or later is needed)",
+        ),
+    }
+}
+
+/// `undo --fast`: go back to the most recent earlier step that sends no traffic to the new
+/// version, so users stop reaching it while its pods stay.
+pub fn decide_fast_undo(r: &Rollout) -> Result<StepJump, Refusal> {
+    release_in_flight(r)?;
+    ensure_jumps(r)?;
+    let total = r.steps.len();
+    let from = r.current_step().unwrap_or(0);
+    let to = (1..from)
+        .rev()
+        .find(|&i| r.step(i).is_some_and(|s| s.sends_no_traffic()))
+        .ok_or_else(|| {
+            Refusal(if from <= 1 {
+                format!(
+                    "the release is at its first step ({from}/{total}); there is no earlier step"
+                )
+            } else {
+                format!("no step before {from}/{total} is without traffic")
+            })
+        })?;
+    Ok(StepJump { from, to, total })
 }
 
 /// What `pause` or `resume` will do.
@@ -358,6 +404,62 @@ mod tests {
         });
         assert_eq!(done.stage(), Stage::Finalising);
         assert!(decide_approve(&done).is_err());
+    }
+
+    #[test]
+    fn fast_undo_goes_back_to_the_latest_step_without_traffic() {
+        // Blue-green at step 3 (100% traffic): steps 2 and 1 send none; 2 is the latest.
+        let bg = with(fixtures::v1beta1_blue_green(), |o| {
+            o["status"]["blueGreenStatus"]["currentStepIndex"] = json!(3);
+            o["status"]["blueGreenStatus"]["nextStepIndex"] = json!(-1);
+        });
+        assert_eq!(
+            decide_fast_undo(&bg),
+            Ok(StepJump {
+                from: 3,
+                to: 2,
+                total: 3
+            })
+        );
+        // v0.6 canary at step 3, where step 2 routes 60% and step 1 20%: none is free of
+        // traffic.
+        let canary = with(fixtures::v1alpha1_canary(), |o| {
+            o["status"]["canaryStatus"]["currentStepIndex"] = json!(3);
+            o["status"]["canaryStatus"]["nextStepIndex"] = json!(-1);
+        });
+        assert_eq!(
+            decide_fast_undo(&canary),
+            Err(Refusal("no step before 3/3 is without traffic".into()))
+        );
+        let first = decode(&fixtures::v1beta1_blue_green()).unwrap();
+        assert!(
+            decide_fast_undo(&first)
+                .unwrap_err()
+                .0
+                .contains("at its first step")
+        );
+    }
+
+    #[test]
+    fn fast_undo_needs_a_controller_that_jumps_and_a_release() {
+        // The seed is a v0.5 status: no nextStepIndex.
+        let old = with(seed(), |o| {
+            o["status"]["canaryStatus"]["currentStepIndex"] = json!(2)
+        });
+        assert!(
+            decide_fast_undo(&old)
+                .unwrap_err()
+                .0
+                .contains("v0.6 or later")
+        );
+        let done = with(fixtures::v1beta1_blue_green(), |o| {
+            o["status"]["phase"] = json!("Healthy");
+            o["status"]["conditions"] = json!([{"type": "Succeeded", "status": "True"}]);
+        });
+        assert_eq!(
+            decide_fast_undo(&done),
+            Err(Refusal("the release has already completed".into()))
+        );
     }
 
     #[test]

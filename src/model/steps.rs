@@ -83,6 +83,15 @@ impl Step {
         self.replicas.as_ref().and_then(|r| r.pods(total))
     }
 
+    /// No traffic (or 0%) and no request matches: users do not reach the new version.
+    pub fn sends_no_traffic(&self) -> bool {
+        self.matches == 0
+            && self
+                .traffic
+                .as_deref()
+                .is_none_or(|t| t.trim_end_matches('%').trim().parse::<f64>() == Ok(0.0))
+    }
+
     /// The controller moves a canary's last step on at once when it releases exactly 100%,
     /// whatever its pause says.
     pub fn is_full_release(&self) -> bool {

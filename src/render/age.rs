@@ -19,6 +19,15 @@ pub fn age(d: Duration) -> String {
     }
 }
 
+/// The age of an object from its `creationTimestamp`; `<unknown>` when there is none.
+pub fn age_since(created: Option<&str>, now: jiff::Timestamp) -> String {
+    created
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .and_then(|t| now.duration_since(t).try_into().ok())
+        .map(age)
+        .unwrap_or_else(|| "<unknown>".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,15 @@
 //! decide where it goes.
 
 mod age;
+mod history;
 pub mod live;
 
 use anyhow::{Context, Result};
 use comfy_table::{ColumnConstraint, Table, presets};
 use serde::Serialize;
 
-pub use age::age;
+pub use age::{age, age_since};
+pub use history::{history_table, revision_view};
 
 use crate::model::summary::Summary;
 

@@ -369,3 +369,52 @@ fn a_bad_resource_argument_is_a_usage_error_before_any_request() {
     run.assert_stderr("\"deployment\" is not a rollout");
     assert!(env.api.requests().is_empty());
 }
+
+#[test]
+fn dry_runs_of_approve_pause_and_resume_write_nothing() {
+    let env = Env::new().with(SEED);
+    let stored = env.rollout("rollouts-nginx");
+
+    let run = env.run(&["rollout", "approve", "rollouts-nginx", "--dry-run"]);
+    run.expect_code(0)
+        .assert_stdout("approved (step 1/3 -> 2/3) (dry run)");
+    // -o json shows the object as it would be, still without sending anything.
+    let run = env.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--dry-run=client",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(state(&run.expect_code(0).json()), "StepReady");
+    run.assert_stdout("\"resourceVersion\"");
+    assert!(env.writes().is_empty(), "{:?}", env.writes());
+
+    env.run(&["rollout", "pause", "rollouts-nginx", "--dry-run=client"])
+        .expect_code(0)
+        .assert_stdout("rollout.rollouts.kruise.io/rollouts-nginx paused (dry run)");
+    assert!(env.writes().is_empty());
+
+    // Server dry runs go to the server, marked dryRun=All, and store nothing.
+    let run = env.run(&["rollout", "approve", "rollouts-nginx", "--dry-run=server"]);
+    run.expect_code(0).assert_stdout("(server dry run)");
+    env.run(&["rollout", "pause", "rollouts-nginx", "--dry-run=server"])
+        .expect_code(0)
+        .assert_stdout("paused (server dry run)");
+    let writes = env.writes();
+    assert_eq!(writes.len(), 2);
+    assert!(
+        writes.iter().all(|w| w.query.contains("dryRun=All")),
+        "{writes:?}"
+    );
+    assert_eq!(env.rollout("rollouts-nginx"), stored);
+
+    // Resume of a rollout that is not paused: nothing to do, dry run or not.
+    env.run(&["rollout", "resume", "rollouts-nginx", "--dry-run=server"])
+        .expect_code(0)
+        .assert_stdout("is not paused");
+    env.run(&["rollout", "approve", "rollouts-nginx", "--dry-run=bogus"])
+        .expect_code(2);
+    assert_eq!(env.writes().len(), 2);
+}

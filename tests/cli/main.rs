@@ -10,3 +10,4 @@ mod kubectl;
 mod list;
 mod pause;
 mod status;
+mod undo;

@@ -1,0 +1,123 @@
+//! `rollout undo`: put the workload's template back to the stable revision (the
+//! controller then cancels the release), or with `--fast` step the release back.
+
+use anyhow::{Result, anyhow};
+use serde_json::json;
+
+use super::history::{Resolved, load, resolve};
+use super::write::{MAX_ATTEMPTS, Plan, conflict_backoff, merged, write_checked};
+use super::{emit, print_object};
+use crate::cli::{DryRun, ObjectFormat, UndoArgs};
+use crate::cluster::{ApiError, RolloutApi, TargetRef, WorkloadApi};
+use crate::exit::{Code, Failure};
+use crate::model::revision::{Undo, Why, decide_undo};
+use crate::model::state::decide_fast_undo;
+
+fn list(images: &[String]) -> String {
+    if images.is_empty() {
+        "no image".into()
+    } else {
+        images.join(",")
+    }
+}
+
+fn result_line(workload: &str, u: &Undo, dry_run: DryRun) -> String {
+    format!(
+        "{workload} rolled back to revision {} ({}): {} -> {}{}",
+        u.to.revision,
+        u.to.hash,
+        list(&u.from_images),
+        list(&u.to.images),
+        dry_run.suffix()
+    )
+}
+
+pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result<Code> {
+    let dry_run = args.dry_run.strategy;
+    if args.fast {
+        let TargetRef::Rollout(r) = target else {
+            return Err(Failure::Usage("--fast needs a rollout".into()).into());
+        };
+        let outcome = write_checked(api, &r, "undo --fast", dry_run, |ro| {
+            let jump = decide_fast_undo(ro)?;
+            let field = ro.release_field.json_name();
+            Ok(Plan::Write {
+                patch: json!({ "status": { field: { "nextStepIndex": jump.to } } }),
+                status: true,
+                done: format!(
+                    "{} stepped back from step {}/{} to step {}/{}",
+                    ro.display_name(),
+                    jump.from,
+                    jump.total,
+                    jump.to,
+                    jump.total
+                ),
+                note: None,
+            })
+        })
+        .await?;
+        print_object(&outcome.object, &r.name, &outcome.message, args.output)?;
+        return Ok(Code::Ok);
+    }
+
+    let resolved = resolve(api, target).await?;
+    let wapi = WorkloadApi::new(api.cluster(), resolved.kind);
+    let (object, undo, display) = restore(&wapi, &resolved, args.to_revision, dry_run).await?;
+    if let Why::Stable(source) = &undo.why
+        && let Some(ro) = &resolved.rollout
+        && dry_run == DryRun::None
+    {
+        eprintln!(
+            "note: that is the stable revision of {source}; its controller now cancels the \
+             release and routes traffic back (follow it: kubectl kruise rollout status rollout/{} --watch)",
+            ro.name
+        );
+    }
+    match args.output {
+        Some(ObjectFormat::Name) => emit(&format!("{display}\n"))?,
+        Some(_) => print_object(&object, &resolved.name, "", args.output)?,
+        None => emit(&format!("{}\n", result_line(&display, &undo, dry_run)))?,
+    }
+    Ok(Code::Ok)
+}
+
+/// Read the workload and its history, decide, and write the template conditional on the
+/// resourceVersion read; on a conflict read everything again and decide again.
+async fn restore(
+    api: &WorkloadApi,
+    r: &Resolved,
+    to_revision: Option<i64>,
+    dry_run: DryRun,
+) -> Result<(serde_json::Value, Undo, String)> {
+    for attempt in 1..=MAX_ATTEMPTS {
+        let loaded = load(api, r).await?;
+        let display = loaded.workload.display_name();
+        let undo = decide_undo(
+            &loaded.workload,
+            &loaded.history,
+            loaded.stable.as_ref(),
+            to_revision,
+        )
+        .map_err(|why| Failure::Refused(format!("cannot undo {display}: {why}")))?;
+        let mut patch = undo.patch.clone();
+        patch["metadata"]["resourceVersion"] = json!(loaded.workload.resource_version);
+        let written = match dry_run {
+            DryRun::Client => Ok(merged(&loaded.object, &patch)),
+            DryRun::Server | DryRun::None => {
+                api.patch(&r.name, &patch, dry_run == DryRun::Server).await
+            }
+        };
+        match written {
+            Ok(object) => return Ok((object, undo, display)),
+            Err(ApiError::Conflict(_)) if attempt < MAX_ATTEMPTS => conflict_backoff(attempt).await,
+            Err(ApiError::Conflict(_)) => break,
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot undo {display}"))),
+        }
+    }
+    Err(anyhow!(
+        "cannot undo {}/{}: it changed between every read and write ({MAX_ATTEMPTS} conflicts); \
+         nothing was written, try again",
+        r.kind.resource_name(),
+        r.name
+    ))
+}
