@@ -514,9 +514,15 @@ fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, Stri
         };
         futures::future::ready(out)
     });
+    let mut closed = api.closer.subscribe();
     let stream = futures::stream::iter(backlog)
         .chain(live)
-        .take_until(tokio::time::sleep(Duration::from_secs(timeout)));
+        .take_until(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(timeout)) => {}
+                _ = closed.recv() => {}
+            }
+        });
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json")

@@ -20,6 +20,7 @@
 
 mod handler;
 mod patch;
+pub mod sim;
 mod store;
 
 pub use store::{ResourceType, Verb};
@@ -52,6 +53,8 @@ pub type Reaction = Box<dyn FnMut(&mut Value) + Send>;
 pub struct FakeApi {
     pub(crate) store: Arc<Mutex<Store>>,
     pub(crate) events: broadcast::Sender<store::WatchEvent>,
+    /// Ends every open watch stream, as an API server restart or a load balancer does.
+    pub(crate) closer: broadcast::Sender<()>,
 }
 
 impl Default for FakeApi {
@@ -65,9 +68,11 @@ impl FakeApi {
     /// Rollouts; add it with [`FakeApi::serve_rollouts`].
     pub fn new() -> Self {
         let (events, _) = broadcast::channel(4096);
+        let (closer, _) = broadcast::channel(4);
         let api = FakeApi {
             store: Arc::new(Mutex::new(Store::default())),
             events,
+            closer,
         };
         for t in ResourceType::builtin_workloads() {
             api.add_type(t);
@@ -123,6 +128,17 @@ impl FakeApi {
             .unwrap_or_else(|| panic!("modify: no {plural} {namespace}/{name}"));
         st.publish(&self.events, "MODIFIED", &stored);
         stored
+    }
+
+    /// End every open watch stream now (clients must reconnect from their last
+    /// resourceVersion). Returns how many were open.
+    pub fn drop_watches(&self) -> usize {
+        self.closer.send(()).unwrap_or(0)
+    }
+
+    /// How many watch streams are open.
+    pub fn open_watches(&self) -> usize {
+        self.closer.receiver_count()
     }
 
     /// Delete a stored object and notify watchers.
