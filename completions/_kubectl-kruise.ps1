@@ -60,6 +60,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kruise' -ScriptBlock {
             break
         }
         'kubectl-kruise;rollout;approve' {
+            [CompletionResult]::new('--expect-step', '--expect-step', [CompletionResultType]::ParameterName, 'Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or step N not yet waiting for approval, is refused (exit 5)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Then wait until the controller has moved past the step, approving again if it overwrote the approval; an optional limit such as 10m (exit 3 when reached)')
+            [CompletionResult]::new('--to-step', '--to-step', [CompletionResultType]::ParameterName, 'Move the release to step N, forward or back, by writing nextStepIndex (Kruise Rollouts v0.6+; refused on older controllers)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print the updated object instead of a one-line result')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print the updated object instead of a one-line result')
@@ -130,6 +133,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kruise' -ScriptBlock {
             break
         }
         'kubectl-kruise;rollout;status' {
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Follow the rollout until COND holds: paused (a step waits for approval), step=N (step N''s batch is ready, or passed) or completed; implies --watch')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print a summary for scripts (documented in the README) instead of the view')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print a summary for scripts (documented in the README) instead of the view')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)')

@@ -55,6 +55,9 @@ set edit:completion:arg-completer[kubectl-kruise] = {|@words|
             cand ls 'List rollouts with their current step and batch progress'
         }
         &'kubectl-kruise;rollout;approve'= {
+            cand --expect-step 'Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or step N not yet waiting for approval, is refused (exit 5)'
+            cand --wait 'Then wait until the controller has moved past the step, approving again if it overwrote the approval; an optional limit such as 10m (exit 3 when reached)'
+            cand --to-step 'Move the release to step N, forward or back, by writing nextStepIndex (Kruise Rollouts v0.6+; refused on older controllers)'
             cand --dry-run 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way'
             cand -o 'Print the updated object instead of a one-line result'
             cand --output 'Print the updated object instead of a one-line result'
@@ -121,6 +124,8 @@ set edit:completion:arg-completer[kubectl-kruise] = {|@words|
             cand --version 'Print version'
         }
         &'kubectl-kruise;rollout;status'= {
+            cand --until 'Follow the rollout until COND holds: paused (a step waits for approval), step=N (step N''s batch is ready, or passed) or completed; implies --watch'
+            cand --timeout 'Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever'
             cand -o 'Print a summary for scripts (documented in the README) instead of the view'
             cand --output 'Print a summary for scripts (documented in the README) instead of the view'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)'

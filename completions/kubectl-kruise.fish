@@ -51,6 +51,9 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume undo status history list ls" -f -a "history" -d 'Show a workload\'s revisions, the stable and the canary revision of the release marked'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume undo status history list ls" -f -a "list" -d 'List rollouts with their current step and batch progress'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume undo status history list ls" -f -a "ls" -d 'List rollouts with their current step and batch progress'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l expect-step -d 'Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or step N not yet waiting for approval, is refused (exit 5)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l wait -d 'Then wait until the controller has moved past the step, approving again if it overwrote the approval; an optional limit such as 10m (exit 3 when reached)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l to-step -d 'Move the release to step N, forward or back, by writing nextStepIndex (Kruise Rollouts v0.6+; refused on older controllers)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
@@ -109,6 +112,8 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l fast -d 'Step the release back to the latest earlier step without traffic (writes the rollout\'s nextStepIndex; Kruise Rollouts v0.6+) instead of restoring the template'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l until -d 'Follow the rollout until COND holds: paused (a step waits for approval), step=N (step N\'s batch is ready, or passed) or completed; implies --watch' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l timeout -d 'Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Print a summary for scripts (documented in the README) instead of the view' -r -f -a "json\t''
 yaml\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F

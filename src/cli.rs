@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::model::gate::Until;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done, or the condition holds, or there was nothing to do
@@ -95,8 +97,13 @@ pub enum RolloutCommand {
     /// Acts only when the current step waits for approval (StepPaused). The write goes to the
     /// status subresource and carries the resourceVersion that was read; if the rollout changed
     /// in between, it is read again, checked again and retried, never overwritten blindly.
+    ///
+    /// For CI gates: --expect-step=N approves step N only (a second run is a no-op), and
+    /// --wait then waits until the controller has moved past it, approving again if the
+    /// controller overwrote the approval. --to-step=N moves the release to step N
+    /// (Kruise Rollouts v0.6+).
     #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
-    Approve(WriteArgs),
+    Approve(ApproveArgs),
 
     /// Pause a rollout: the controller stops moving to the next step
     #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
@@ -120,6 +127,12 @@ pub enum RolloutCommand {
     Undo(UndoArgs),
 
     /// Show where a release stands: phase, current step, batch progress, steps
+    ///
+    /// For CI gates: --until=paused|step=N|completed follows the rollout until the condition
+    /// holds (exit 0), fails fast when it no longer can (cancelled, rolled back, disabled,
+    /// deleted: exit 4), or gives up after --timeout (exit 3). A status the controller has
+    /// not yet reconciled with the current spec, workload generation and rollout-id counts as
+    /// progressing, never as paused or completed.
     #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
     Status(StatusArgs),
 
@@ -137,6 +150,42 @@ pub struct WriteArgs {
     /// The rollout(s): NAME, rollout/NAME, or `rollout NAME...`
     #[arg(required = true, value_name = "ROLLOUT")]
     pub resources: Vec<String>,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
+
+    /// Print the updated object instead of a one-line result
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The rollout(s): NAME, rollout/NAME, or `rollout NAME...`
+    #[arg(required = true, value_name = "ROLLOUT")]
+    pub resources: Vec<String>,
+
+    /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or
+    /// step N not yet waiting for approval, is refused (exit 5)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub expect_step: Option<i64>,
+
+    /// Then wait until the controller has moved past the step, approving again if it
+    /// overwrote the approval; an optional limit such as 10m (exit 3 when reached)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "0",
+        value_parser = parse_duration
+    )]
+    pub wait: Option<Duration>,
+
+    /// Move the release to step N, forward or back, by writing nextStepIndex (Kruise
+    /// Rollouts v0.6+; refused on older controllers)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..), conflicts_with_all = ["expect_step", "wait"])]
+    pub to_step: Option<i64>,
 
     #[command(flatten)]
     pub dry_run: DryRunArg,
@@ -229,6 +278,15 @@ pub struct StatusArgs {
     /// Follow the rollout until it completes, waits for approval, or fails
     #[arg(short = 'w', long)]
     pub watch: bool,
+
+    /// Follow the rollout until COND holds: paused (a step waits for approval), step=N
+    /// (step N's batch is ready, or passed) or completed; implies --watch
+    #[arg(long, value_name = "COND", value_parser = clap::value_parser!(Until))]
+    pub until: Option<Until>,
+
+    /// Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0")]
+    pub timeout: Duration,
 
     /// Print a summary for scripts (documented in the README) instead of the view
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]

@@ -22,7 +22,7 @@ use crate::cli::ClusterArgs;
 pub use error::ApiError;
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, RolloutApi, Target};
-pub use workload::{WorkloadApi, workload_replicas};
+pub use workload::WorkloadApi;
 
 /// A connected client and the namespace commands act in.
 #[derive(Clone)]

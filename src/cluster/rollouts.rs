@@ -52,7 +52,7 @@ fn api_resource(v: ApiVersion) -> ApiResource {
     )
 }
 
-fn to_value(obj: DynamicObject) -> Value {
+pub(super) fn to_value(obj: DynamicObject) -> Value {
     // A DynamicObject always serializes; Null would only hide a serde bug.
     serde_json::to_value(obj).unwrap_or(Value::Null)
 }
@@ -167,53 +167,67 @@ impl RolloutApi {
     }
 
     /// Follow one rollout through the watch API: `Some(object)` on every change, `None`
-    /// when it is deleted. Dropped connections are re-established with backoff; errors that
-    /// retrying cannot fix (forbidden, not served) end the stream.
+    /// when it is deleted (see [`watch_object`]).
     pub fn watch(
         &self,
         t: &Target,
     ) -> impl Stream<Item = Result<Option<Value>, ApiError>> + Send + use<> {
         let this = self.clone();
         let name = t.name.clone();
-        let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
-        let mut seen = false;
-        watcher(self.api(t.version), config)
-            .default_backoff()
-            .filter_map(move |ev| {
-                let out = match ev {
-                    Ok(watcher::Event::Init) => {
-                        seen = false;
-                        None
-                    }
-                    Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
-                        seen = true;
-                        Some(Ok(Some(to_value(o))))
-                    }
-                    Ok(watcher::Event::Delete(_)) => Some(Ok(None)),
-                    // A relist that no longer finds the object: it was deleted meanwhile.
-                    Ok(watcher::Event::InitDone) => (!seen).then_some(Ok(None)),
-                    Err(e) => {
-                        let inner = match e {
-                            watcher::Error::InitialListFailed(e)
-                            | watcher::Error::WatchStartFailed(e)
-                            | watcher::Error::WatchFailed(e) => Some(this.classify(e, &name)),
-                            watcher::Error::WatchError(s) => {
-                                Some(this.classify(kube::Error::Api(s), &name))
-                            }
-                            watcher::Error::NoResourceVersion => None,
-                        };
-                        match inner {
-                            Some(fatal @ (ApiError::Forbidden(_) | ApiError::NotServed(_))) => {
-                                Some(Err(fatal))
-                            }
-                            // Transient: the backoff waits, then the watcher reconnects.
-                            _ => None,
-                        }
-                    }
-                };
-                futures::future::ready(out)
-            })
+        watch_object(self.api(t.version), &t.name, move |e| {
+            this.classify(e, &name)
+        })
     }
+}
+
+/// Follow one object through the watch API: `Some(object)` on every change, `None` when it
+/// is deleted. Dropped connections are re-established with backoff, from the last
+/// resourceVersion seen; errors that retrying cannot fix (forbidden, not served) end the
+/// stream.
+pub fn watch_object<F>(
+    api: Api<DynamicObject>,
+    name: &str,
+    classify: F,
+) -> impl Stream<Item = Result<Option<Value>, ApiError>> + Send + use<F>
+where
+    F: Fn(kube::Error) -> ApiError + Send + 'static,
+{
+    let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    let mut seen = false;
+    watcher(api, config)
+        .default_backoff()
+        .filter_map(move |ev| {
+            let out = match ev {
+                Ok(watcher::Event::Init) => {
+                    seen = false;
+                    None
+                }
+                Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
+                    seen = true;
+                    Some(Ok(Some(to_value(o))))
+                }
+                Ok(watcher::Event::Delete(_)) => Some(Ok(None)),
+                // A relist that no longer finds the object: it was deleted meanwhile.
+                Ok(watcher::Event::InitDone) => (!seen).then_some(Ok(None)),
+                Err(e) => {
+                    let inner = match e {
+                        watcher::Error::InitialListFailed(e)
+                        | watcher::Error::WatchStartFailed(e)
+                        | watcher::Error::WatchFailed(e) => Some(classify(e)),
+                        watcher::Error::WatchError(s) => Some(classify(kube::Error::Api(s))),
+                        watcher::Error::NoResourceVersion => None,
+                    };
+                    match inner {
+                        Some(fatal @ (ApiError::Forbidden(_) | ApiError::NotServed(_))) => {
+                            Some(Err(fatal))
+                        }
+                        // Transient: the backoff waits, then the watcher reconnects.
+                        _ => None,
+                    }
+                }
+            };
+            futures::future::ready(out)
+        })
 }
 
 fn not_served(tried: &[ApiVersion]) -> ApiError {

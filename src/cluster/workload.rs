@@ -1,10 +1,12 @@
-//! Requests on the workload behind a rollout: its replica count (to turn step percentages
-//! into pod counts), its revision history, and the template write of `undo`.
+//! Requests on the workload behind a rollout: the object (replicas, generation, rollout-id),
+//! a watch of it, its revision history, and the template write of `undo`.
 
+use futures::Stream;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
+use super::rollouts::{to_value, watch_object};
 use super::{ApiError, Cluster};
 use crate::model::workload::HistorySource;
 use crate::model::{WorkloadKind, WorkloadRef};
@@ -33,65 +35,68 @@ fn classify(cluster: &Cluster, e: kube::Error, resource: &str, name: &str) -> Ap
     ApiError::from_kube(e, resource, name, &cluster.namespace, &cluster.server)
 }
 
-fn to_value(obj: DynamicObject) -> Value {
-    // A DynamicObject always serializes; Null would only hide a serde bug.
-    serde_json::to_value(obj).unwrap_or(Value::Null)
-}
-
-/// The workload's desired pods: `spec.replicas` (1 when unset, as the API defaults it), or
-/// for a DaemonSet the nodes it should run on.
-pub async fn workload_replicas(cluster: &Cluster, w: &WorkloadRef) -> Result<i64, ApiError> {
-    let (group, version) = w
-        .api_version
-        .split_once('/')
-        .unwrap_or(("", &w.api_version));
-    // Every kind Kruise Rollouts controls pluralises regularly.
-    let plural = format!("{}s", w.kind.to_lowercase());
-    let obj = api_for(cluster, group, version, &w.kind, &plural)
-        .get(&w.name)
-        .await
-        .map_err(|e| classify(cluster, e, &resource(group, &plural), &w.name))?;
-    Ok(replicas_of(&w.kind, &obj.data))
-}
-
-fn replicas_of(kind: &str, data: &Value) -> i64 {
-    if kind == "DaemonSet" {
-        return data
-            .pointer("/status/desiredNumberScheduled")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-    }
-    data.pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        .unwrap_or(1)
-}
-
-/// One workload of a kind Kruise Rollouts controls.
+/// Workloads of one kind in the namespace.
+#[derive(Clone)]
 pub struct WorkloadApi {
     cluster: Cluster,
-    kind: WorkloadKind,
+    group: String,
+    version: String,
+    kind: String,
+    plural: String,
+    history: Option<HistorySource>,
 }
 
 impl WorkloadApi {
     pub fn new(cluster: &Cluster, kind: WorkloadKind) -> Self {
         WorkloadApi {
             cluster: cluster.clone(),
-            kind,
+            group: kind.group().into(),
+            version: kind.version().into(),
+            kind: kind.kind().into(),
+            plural: kind.plural().into(),
+            history: Some(kind.history()),
+        }
+    }
+
+    /// The workload a rollout names, of any kind, at the version it names.
+    pub fn for_ref(cluster: &Cluster, w: &WorkloadRef) -> Self {
+        let (group, version) = w
+            .api_version
+            .split_once('/')
+            .unwrap_or(("", &w.api_version));
+        WorkloadApi {
+            cluster: cluster.clone(),
+            group: group.into(),
+            version: version.into(),
+            kind: w.kind.clone(),
+            // Every kind Kruise Rollouts controls pluralises regularly.
+            plural: format!("{}s", w.kind.to_lowercase()),
+            history: WorkloadKind::from_ref(&w.api_version, &w.kind).map(WorkloadKind::history),
         }
     }
 
     fn api(&self) -> Api<DynamicObject> {
-        let k = self.kind;
-        api_for(&self.cluster, k.group(), k.version(), k.kind(), k.plural())
+        api_for(
+            &self.cluster,
+            &self.group,
+            &self.version,
+            &self.kind,
+            &self.plural,
+        )
     }
 
     fn classify(&self, e: kube::Error, name: &str) -> ApiError {
-        classify(
-            &self.cluster,
-            e,
-            &resource(self.kind.group(), self.kind.plural()),
-            name,
-        )
+        classify(&self.cluster, e, &resource(&self.group, &self.plural), name)
+    }
+
+    /// Follow the workload through the watch API, as [`watch_object`] does.
+    pub fn watch(
+        &self,
+        name: &str,
+    ) -> impl Stream<Item = Result<Option<Value>, ApiError>> + Send + use<> {
+        let this = self.clone();
+        let n = name.to_string();
+        watch_object(self.api(), name, move |e| this.classify(e, &n))
     }
 
     pub async fn get(&self, name: &str) -> Result<Value, ApiError> {
@@ -105,9 +110,12 @@ impl WorkloadApi {
     /// The ReplicaSets or ControllerRevisions that match the workload's selector: one
     /// request. Ownership is checked by the model.
     pub async fn history(&self, selector: &str) -> Result<Vec<Value>, ApiError> {
-        let (kind, plural) = match self.kind.history() {
-            HistorySource::ReplicaSets => ("ReplicaSet", "replicasets"),
-            HistorySource::ControllerRevisions => ("ControllerRevision", "controllerrevisions"),
+        let (kind, plural) = match self.history {
+            Some(HistorySource::ReplicaSets) => ("ReplicaSet", "replicasets"),
+            Some(HistorySource::ControllerRevisions) => {
+                ("ControllerRevision", "controllerrevisions")
+            }
+            None => return Ok(Vec::new()),
         };
         let api = api_for(&self.cluster, "apps", "v1", kind, plural);
         let mut lp = ListParams::default();
@@ -132,27 +140,5 @@ impl WorkloadApi {
             .await
             .map(to_value)
             .map_err(|e| self.classify(e, name))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn replicas_by_kind() {
-        assert_eq!(
-            replicas_of("Deployment", &json!({"spec": {"replicas": 10}})),
-            10
-        );
-        assert_eq!(replicas_of("CloneSet", &json!({"spec": {}})), 1);
-        assert_eq!(
-            replicas_of(
-                "DaemonSet",
-                &json!({"status": {"desiredNumberScheduled": 4}})
-            ),
-            4
-        );
     }
 }

@@ -1,15 +1,27 @@
-//! `rollout approve`: move a step that waits for approval on to the next batch.
+//! `rollout approve`: move a step that waits for approval on to the next batch; for CI
+//! gates, exactly one expected step (`--expect-step`), then wait until the controller has
+//! acted on it (`--wait`); or move the release to a step (`--to-step`).
 
-use anyhow::Result;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use futures::StreamExt;
 use serde_json::json;
 
-use super::write::{Plan, write_checked};
+use super::status::deadline;
+use super::write::{Outcome, Plan, write_from};
 use super::{for_each, print_object};
-use crate::cli::{DryRun, ObjectFormat};
-use crate::cluster::{RolloutApi, RolloutRef};
-use crate::exit::Code;
-use crate::model::Rollout;
-use crate::model::state::{Approve, Refusal, decide_approve};
+use crate::cli::{ApproveArgs, DryRun};
+use crate::cluster::{ApiError, Fetched, RolloutApi, RolloutRef, WorkloadApi};
+use crate::exit::{Code, Failure};
+use crate::model::observe::{WorkloadState, staleness};
+use crate::model::state::{
+    Approve, Jump, Refusal, Stage, decide_approve, decide_approve_step, decide_to_step,
+};
+use crate::model::{Rollout, StepState, decode};
+
+/// How often `--wait` approves again after the controller overwrote an approval.
+const MAX_REAPPROVALS: u32 = 5;
 
 fn next_label(step: i64, total: usize) -> String {
     if step >= total as i64 {
@@ -19,17 +31,52 @@ fn next_label(step: i64, total: usize) -> String {
     }
 }
 
-/// The plan for one read of the rollout. `seen` pins the step approved: after a conflict,
-/// a rollout that has meanwhile moved to another step is not approved again.
-fn plan(r: &Rollout, seen: &mut Option<i64>) -> Result<Plan, Refusal> {
+/// The write or the no-op for an approval decision.
+fn approval(r: &Rollout, a: Approve) -> Plan {
     let name = r.display_name();
+    match a {
+        Approve::AlreadyApproved { step, total } => {
+            Plan::Nothing(format!("{name} already approved (step {step}/{total})"))
+        }
+        Approve::Passed { step, now } => {
+            Plan::Nothing(format!("{name} step {step} is done already: {now}"))
+        }
+        Approve::Write {
+            step,
+            total,
+            queued,
+        } => {
+            let field = r.release_field.json_name();
+            Plan::Write {
+                // Only the sub-status field: the controller reads nothing else, and rewrites
+                // the top-level mirror from it.
+                patch: json!({ "status": { field: { "currentStepState": "StepReady" } } }),
+                status: true,
+                done: format!(
+                    "{name} approved (step {step}/{total} -> {})",
+                    next_label(step, total)
+                ),
+                note: queued.then(|| {
+                    "the rollout is paused: the approval takes effect when it is resumed \
+                     (kubectl kruise rollout resume)"
+                        .to_string()
+                }),
+            }
+        }
+    }
+}
+
+/// Plain `approve`: the step it is at. `seen` pins the step approved: after a conflict, a
+/// rollout that has meanwhile moved to another step is not approved again.
+fn plan(r: &Rollout, seen: &mut Option<i64>) -> Result<Plan, Refusal> {
     let current = r.current_step().unwrap_or(0);
     if let Some(step) = *seen
         && current != step
     {
         return if current > step {
             Ok(Plan::Nothing(format!(
-                "{name} step {step} was approved meanwhile; it is now at step {}",
+                "{} step {step} was approved meanwhile; it is now at step {}",
+                r.display_name(),
                 r.step_label()
             )))
         } else {
@@ -40,52 +87,189 @@ fn plan(r: &Rollout, seen: &mut Option<i64>) -> Result<Plan, Refusal> {
         };
     }
     *seen = Some(current);
-    match decide_approve(r)? {
-        Approve::AlreadyApproved { step, total } => Ok(Plan::Nothing(format!(
-            "{name} already approved (step {step}/{total})"
-        ))),
-        Approve::Write {
-            step,
-            total,
-            queued,
-        } => {
-            let field = r.release_field.json_name();
-            let done = format!(
-                "{name} approved (step {step}/{total} -> {})",
-                next_label(step, total)
-            );
-            Ok(Plan::Write {
-                // Only the sub-status field: the controller reads nothing else, and rewrites
-                // the top-level mirror from it.
-                patch: json!({ "status": { field: { "currentStepState": "StepReady" } } }),
-                status: true,
-                done,
-                note: queued.then(|| {
-                    "the rollout is paused: the approval takes effect when it is resumed \
-                     (kubectl kruise rollout resume)"
-                        .to_string()
-                }),
-            })
-        }
-    }
+    Ok(approval(r, decide_approve(r)?))
 }
 
-pub async fn run(
-    api: &RolloutApi,
-    targets: Vec<RolloutRef>,
-    output: Option<ObjectFormat>,
-    dry_run: DryRun,
-) -> Result<Code> {
+fn plan_to_step(r: &Rollout, n: i64) -> Result<Plan, Refusal> {
+    Ok(match decide_to_step(r, n)? {
+        Jump::Nothing(why) => Plan::Nothing(format!("{} {why}", r.display_name())),
+        Jump::Approve(a) => approval(r, a),
+        Jump::Write(j) => Plan::Write {
+            patch: json!({ "status": { r.release_field.json_name(): { "nextStepIndex": j.to } } }),
+            status: true,
+            done: format!(
+                "{} moves from step {}/{} to step {}/{}",
+                r.display_name(),
+                j.from,
+                j.total,
+                j.to,
+                j.total
+            ),
+            note: None,
+        },
+    })
+}
+
+/// Whether the status is current, for `--expect-step`: one GET of the workload.
+async fn stale_reason(api: &RolloutApi, fetched: &Fetched) -> Result<Option<String>> {
+    let r = decode(&fetched.object).context("cannot read the rollout")?;
+    let Some(w) = &r.workload else {
+        return Ok(staleness(&r, None));
+    };
+    let workload = match WorkloadApi::for_ref(api.cluster(), w).get(&w.name).await {
+        Ok(obj) => Some(WorkloadState::from_object(w, &obj)),
+        // Judge by the rollout alone when the workload cannot be read.
+        Err(ApiError::NotFound { .. } | ApiError::Forbidden(_) | ApiError::NotServed(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(staleness(&r, workload.as_ref()))
+}
+
+pub async fn run(api: &RolloutApi, targets: Vec<RolloutRef>, args: &ApproveArgs) -> Result<Code> {
+    let dry_run = args.dry_run.strategy;
     for_each(targets, |t| async move {
+        let fetched = api.get(&t).await?;
         let mut seen = None;
-        let outcome = write_checked(api, &t, "approve", dry_run, |r| plan(r, &mut seen)).await?;
+        let outcome: Outcome = match (args.to_step, args.expect_step) {
+            (Some(n), _) => {
+                write_from(api, fetched, "move", dry_run, |r| plan_to_step(r, n)).await?
+            }
+            (None, Some(n)) => {
+                let stale = stale_reason(api, &fetched).await?;
+                write_from(api, fetched, "approve", dry_run, |r| {
+                    Ok(approval(r, decide_approve_step(r, n, stale.as_deref())?))
+                })
+                .await?
+            }
+            (None, None) => {
+                write_from(api, fetched, "approve", dry_run, |r| plan(r, &mut seen)).await?
+            }
+        };
         if let Some(note) = &outcome.note {
             eprintln!("note: {note}");
         }
-        print_object(&outcome.object, &t.name, &outcome.message, output)?;
+        print_object(&outcome.object, &t.name, &outcome.message, args.output)?;
+        if let Some(limit) = args.wait
+            && dry_run == DryRun::None
+        {
+            let r = decode(&outcome.object).context("cannot read the rollout")?;
+            let step = args.expect_step.or(seen).or(r.current_step()).unwrap_or(0);
+            wait_past(api, &t, r, step, limit).await?;
+        }
         Ok(())
     })
     .await
+}
+
+/// Where a rollout stands after the approval of `step`.
+enum After {
+    Past(String),
+    Failed(String),
+    /// Back at `StepPaused` on the same step: the controller wrote a status computed
+    /// before the approval over it.
+    Lost,
+    Waiting,
+}
+
+fn after(r: &Rollout, step: i64) -> After {
+    let index = r.current_step().unwrap_or(0);
+    match r.stage() {
+        Stage::Cancelled | Stage::Cancelling => {
+            After::Failed("the release was cancelled or rolled back".into())
+        }
+        Stage::Disabled => After::Failed("the rollout is disabled".into()),
+        Stage::Terminating => After::Failed("the rollout is being deleted".into()),
+        Stage::Completed | Stage::Finalising => {
+            After::Past("every step is done; the release is completing".into())
+        }
+        _ if index > step => After::Past(format!("now at step {}", r.step_label())),
+        _ if index == step && r.current_state() == Some(&StepState::StepPaused) => After::Lost,
+        _ => After::Waiting,
+    }
+}
+
+/// `--wait`: follow the rollout until the controller has moved past `step`, approving
+/// again (at most [`MAX_REAPPROVALS`] times) when it overwrote the approval.
+async fn wait_past(
+    api: &RolloutApi,
+    t: &RolloutRef,
+    approved: Rollout,
+    step: i64,
+    limit: Duration,
+) -> Result<()> {
+    let name = approved.display_name();
+    let target = crate::cluster::Target {
+        name: approved.name.clone(),
+        version: approved.api_version,
+    };
+    let pinned = RolloutRef {
+        name: t.name.clone(),
+        version: Some(approved.api_version),
+    };
+    let stream = api.watch(&target);
+    futures::pin_mut!(stream);
+    let timeout = deadline(limit);
+    futures::pin_mut!(timeout);
+    let interrupted = tokio::signal::ctrl_c();
+    futures::pin_mut!(interrupted);
+    let mut again = 0;
+    let mut last = approved;
+    loop {
+        tokio::select! {
+            ev = stream.next() => {
+                let obj = match ev {
+                    Some(Ok(Some(obj))) => obj,
+                    Some(Ok(None)) => {
+                        return Err(Failure::RolloutFailed(format!("{name} was deleted")).into());
+                    }
+                    Some(Err(e)) => {
+                        return Err(anyhow::Error::new(e).context(format!("cannot watch {name}")));
+                    }
+                    None => anyhow::bail!("the watch of {name} ended unexpectedly"),
+                };
+                last = decode(&obj).with_context(|| format!("cannot read rollout {}", t.name))?;
+                match after(&last, step) {
+                    After::Past(now) => {
+                        eprintln!("{name} moved past step {step}: {now}");
+                        return Ok(());
+                    }
+                    After::Failed(why) => {
+                        return Err(Failure::RolloutFailed(format!(
+                            "{name} did not move past step {step}: {why}"
+                        ))
+                        .into());
+                    }
+                    After::Lost if again < MAX_REAPPROVALS => {
+                        again += 1;
+                        eprintln!(
+                            "note: the controller overwrote the approval of step {step}; \
+                             approving again ({again}/{MAX_REAPPROVALS})"
+                        );
+                        let fetched = api.get(&pinned).await?;
+                        write_from(api, fetched, "approve", DryRun::None, |r| {
+                            Ok(approval(r, decide_approve_step(r, step, None)?))
+                        })
+                        .await?;
+                    }
+                    After::Lost => anyhow::bail!(
+                        "the controller overwrote the approval of step {step} of {name} \
+                         {MAX_REAPPROVALS} times; check the controller's logs"
+                    ),
+                    After::Waiting => {}
+                }
+            }
+            _ = &mut timeout => {
+                return Err(Failure::TimedOut(format!(
+                    "timed out after {} waiting for {name} to move past step {step}; it is at step {} ({})",
+                    humantime::format_duration(limit),
+                    last.step_label(),
+                    last.current_state().map(StepState::as_str).unwrap_or("no state")
+                ))
+                .into());
+            }
+            _ = &mut interrupted => return Err(Failure::Interrupted.into()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +314,29 @@ mod tests {
             Plan::Nothing(m) => assert!(m.contains("step 1 was approved meanwhile"), "{m}"),
             Plan::Write { .. } => panic!("must not approve step 2"),
         }
+    }
+
+    #[test]
+    fn a_jump_writes_next_step_index() {
+        let mut obj = fixtures::v1beta1_blue_green();
+        obj["status"]["blueGreenStatus"]["currentStepIndex"] = json!(3);
+        let r = decode(&obj).unwrap();
+        assert_eq!(
+            patch_of(plan_to_step(&r, 1).unwrap()),
+            json!({"status": {"blueGreenStatus": {"nextStepIndex": 1}}})
+        );
+    }
+
+    #[test]
+    fn after_an_approval_an_unchanged_paused_step_means_it_was_lost() {
+        let paused = decode(&fixtures::seed_v1beta1_paused()).unwrap();
+        assert!(matches!(after(&paused, 1), After::Lost));
+        let mut obj = fixtures::seed_v1beta1_paused();
+        obj["status"]["canaryStatus"]["currentStepState"] = json!("StepReady");
+        assert!(matches!(after(&decode(&obj).unwrap(), 1), After::Waiting));
+        obj["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
+        obj["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+        assert!(matches!(after(&decode(&obj).unwrap(), 1), After::Past(_)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, ObjectFormat, RolloutCommand};
+use crate::cli::{Cli, Command, DryRun, ObjectFormat, RolloutCommand};
 use crate::cluster::{self, RolloutApi, RolloutRef, TargetRef};
 use crate::exit::{Code, Failure, code_for, is_broken_pipe};
 use crate::model::display_name;
@@ -36,9 +36,17 @@ pub fn run(cli: Cli) -> Result<Code> {
         Command::Rollout(cmd) => {
             // Arguments are checked before any client is built (which may run exec auth).
             let refs = match &cmd {
-                RolloutCommand::Approve(a)
-                | RolloutCommand::Pause(a)
-                | RolloutCommand::Resume(a) => targets(&a.resources)?,
+                RolloutCommand::Approve(a) => {
+                    if a.wait.is_some() && a.dry_run.strategy != DryRun::None {
+                        return Err(Failure::Usage(
+                            "--wait waits for a real approval; it cannot be combined with --dry-run"
+                                .into(),
+                        )
+                        .into());
+                    }
+                    targets(&a.resources)?
+                }
+                RolloutCommand::Pause(a) | RolloutCommand::Resume(a) => targets(&a.resources)?,
                 RolloutCommand::Status(a) => {
                     let refs = targets(&a.resource)?;
                     if refs.len() != 1 {
@@ -65,9 +73,7 @@ pub fn run(cli: Cli) -> Result<Code> {
                 let cluster = cluster::connect(&cli.cluster).await?;
                 let api = RolloutApi::new(cluster);
                 match cmd {
-                    RolloutCommand::Approve(a) => {
-                        approve::run(&api, refs, a.output, a.dry_run.strategy).await
-                    }
+                    RolloutCommand::Approve(a) => approve::run(&api, refs, &a).await,
                     RolloutCommand::Pause(a) => {
                         pause::run(&api, refs, a.output, true, a.dry_run.strategy).await
                     }

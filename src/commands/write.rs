@@ -69,12 +69,27 @@ pub async fn write_checked<F>(
     target: &RolloutRef,
     verb: &str,
     dry_run: DryRun,
+    decide: F,
+) -> Result<Outcome>
+where
+    F: FnMut(&Rollout) -> Result<Plan, Refusal>,
+{
+    let fetched = api.get(target).await?;
+    write_from(api, fetched, verb, dry_run, decide).await
+}
+
+/// [`write_checked`], starting from an object the caller has just read.
+pub async fn write_from<F>(
+    api: &RolloutApi,
+    mut fetched: Fetched,
+    verb: &str,
+    dry_run: DryRun,
     mut decide: F,
 ) -> Result<Outcome>
 where
     F: FnMut(&Rollout) -> Result<Plan, Refusal>,
 {
-    let mut fetched = api.get(target).await?;
+    let target = fetched.target();
     for attempt in 1..=MAX_ATTEMPTS {
         let rollout = decode(&fetched.object)
             .with_context(|| format!("cannot read rollout {}", target.name))?;

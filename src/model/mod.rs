@@ -7,6 +7,8 @@
 //! written back (writes are merge patches of the one field they change).
 
 mod decode;
+pub mod gate;
+pub mod observe;
 pub mod revision;
 pub mod state;
 pub mod steps;
@@ -249,6 +251,14 @@ pub(crate) mod fixtures {
         load(include_str!(
             "../../tests/fixtures/rollout-v1alpha1-canary.yaml"
         ))
+    }
+
+    /// A workload with `replicas` pods whose changes the controller has observed.
+    pub fn workload(replicas: i64) -> super::observe::WorkloadState {
+        super::observe::WorkloadState {
+            replicas,
+            ..Default::default()
+        }
     }
 
     pub fn v1beta1_blue_green() -> Value {

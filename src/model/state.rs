@@ -131,6 +131,8 @@ pub enum Approve {
     },
     /// Already `StepReady` at this step: nothing to write.
     AlreadyApproved { step: i64, total: usize },
+    /// `--expect-step`: the release is past that step already; nothing to write.
+    Passed { step: i64, now: String },
 }
 
 /// Why an action does not apply; nothing is written.
@@ -234,6 +236,90 @@ pub fn decide_fast_undo(r: &Rollout) -> Result<StepJump, Refusal> {
             })
         })?;
     Ok(StepJump { from, to, total })
+}
+
+/// `approve --expect-step=N`: approve step N only, and make a second run of the same
+/// script a no-op. `stale` says why the status is not current yet, if it is not.
+pub fn decide_approve_step(r: &Rollout, n: i64, stale: Option<&str>) -> Result<Approve, Refusal> {
+    let total = r.steps.len();
+    if n > total as i64 {
+        return refuse(format!("it has {total} steps; there is no step {n}"));
+    }
+    if let Some(why) = stale {
+        return refuse(format!("its status is not current yet: {why}"));
+    }
+    match r.stage() {
+        Stage::Completed => {
+            return Ok(Approve::Passed {
+                step: n,
+                now: "the release has completed".into(),
+            });
+        }
+        Stage::Finalising => {
+            return Ok(Approve::Passed {
+                step: n,
+                now: format!("all {total} steps are done"),
+            });
+        }
+        _ => {}
+    }
+    release_in_flight(r)?;
+    let index = r.current_step().unwrap_or(0);
+    if index > n {
+        return Ok(Approve::Passed {
+            step: n,
+            now: format!("the release is at step {}", r.step_label()),
+        });
+    }
+    if index < n {
+        return refuse(format!(
+            "step {n} is not reached yet: the release is at step {} ({})",
+            r.step_label(),
+            r.current_state()
+                .map(StepState::as_str)
+                .unwrap_or("no state")
+        ));
+    }
+    decide_approve(r)
+}
+
+/// What `approve --to-step=N` will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Jump {
+    /// Write `nextStepIndex`.
+    Write(StepJump),
+    /// N is the next step: moving there is approving the current one (the controller
+    /// ignores a `nextStepIndex` of the next step).
+    Approve(Approve),
+    Nothing(String),
+}
+
+pub fn decide_to_step(r: &Rollout, n: i64) -> Result<Jump, Refusal> {
+    release_in_flight(r)?;
+    ensure_jumps(r)?;
+    let total = r.steps.len();
+    if n < 1 || n > total as i64 {
+        return refuse(format!("it has {total} steps; there is no step {n}"));
+    }
+    let from = r.current_step().unwrap_or(0);
+    if n == from {
+        return Ok(Jump::Nothing(format!("already at step {from}/{total}")));
+    }
+    if n == from + 1 {
+        return match decide_approve(r) {
+            Ok(a @ Approve::Write { .. }) => Ok(Jump::Approve(a)),
+            Ok(_) => Ok(Jump::Nothing(format!(
+                "step {from}/{total} is already approved; step {n} comes next"
+            ))),
+            Err(_) => refuse(format!(
+                "step {n} follows once step {from}/{total} is approved, and it is in {}",
+                r.current_state()
+                    .map(StepState::as_str)
+                    .unwrap_or("no state")
+            )),
+        };
+    }
+    Ok(Jump::Write(StepJump { from, to: n, total }))
 }
 
 /// What `pause` or `resume` will do.
@@ -459,6 +545,102 @@ mod tests {
         assert_eq!(
             decide_fast_undo(&done),
             Err(Refusal("the release has already completed".into()))
+        );
+    }
+
+    fn at(step: i64, state: &str) -> Rollout {
+        with(fixtures::v1beta1_blue_green(), |o| {
+            o["status"]["blueGreenStatus"]["currentStepIndex"] = json!(step);
+            o["status"]["blueGreenStatus"]["currentStepState"] = json!(state);
+        })
+    }
+
+    #[test]
+    fn expect_step_approves_exactly_that_step() {
+        let write = Approve::Write {
+            step: 2,
+            total: 3,
+            queued: false,
+        };
+        assert_eq!(
+            decide_approve_step(&at(2, "StepPaused"), 2, None),
+            Ok(write)
+        );
+        assert_eq!(
+            decide_approve_step(&at(2, "StepReady"), 2, None),
+            Ok(Approve::AlreadyApproved { step: 2, total: 3 })
+        );
+        assert_eq!(
+            decide_approve_step(&at(3, "StepUpgrade"), 2, None),
+            Ok(Approve::Passed {
+                step: 2,
+                now: "the release is at step 3/3".into()
+            })
+        );
+        assert_eq!(
+            decide_approve_step(&at(1, "StepPaused"), 2, None),
+            Err(Refusal(
+                "step 2 is not reached yet: the release is at step 1/3 (StepPaused)".into()
+            ))
+        );
+        assert!(
+            decide_approve_step(&at(2, "StepUpgrade"), 2, None)
+                .unwrap_err()
+                .0
+                .contains("StepUpgrade, not waiting for approval")
+        );
+        assert!(
+            decide_approve_step(&at(2, "StepPaused"), 2, Some("not observed"))
+                .unwrap_err()
+                .0
+                .contains("not current yet: not observed")
+        );
+        assert!(decide_approve_step(&at(1, "StepPaused"), 4, None).is_err());
+        let done = with(fixtures::v1beta1_blue_green(), |o| {
+            o["status"]["phase"] = json!("Healthy");
+            o["status"]["conditions"] = json!([{"type": "Succeeded", "status": "True"}]);
+        });
+        assert!(matches!(
+            decide_approve_step(&done, 3, None),
+            Ok(Approve::Passed { .. })
+        ));
+    }
+
+    #[test]
+    fn to_step_jumps_approves_the_next_or_refuses() {
+        assert_eq!(
+            decide_to_step(&at(3, "StepUpgrade"), 1),
+            Ok(Jump::Write(StepJump {
+                from: 3,
+                to: 1,
+                total: 3
+            }))
+        );
+        assert_eq!(
+            decide_to_step(&at(1, "StepPaused"), 3),
+            Ok(Jump::Write(StepJump {
+                from: 1,
+                to: 3,
+                total: 3
+            }))
+        );
+        assert!(matches!(
+            decide_to_step(&at(1, "StepPaused"), 2),
+            Ok(Jump::Approve(Approve::Write { step: 1, .. }))
+        ));
+        assert!(decide_to_step(&at(1, "StepUpgrade"), 2).is_err());
+        assert_eq!(
+            decide_to_step(&at(2, "StepPaused"), 2),
+            Ok(Jump::Nothing("already at step 2/3".into()))
+        );
+        assert!(decide_to_step(&at(1, "StepPaused"), 0).is_err());
+        assert!(decide_to_step(&at(1, "StepPaused"), 4).is_err());
+        let v05 = decode(&seed()).unwrap();
+        assert!(
+            decide_to_step(&v05, 3)
+                .unwrap_err()
+                .0
+                .contains("v0.6 or later")
         );
     }
 

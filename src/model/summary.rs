@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::observe::WorkloadState;
 use super::state::Stage;
 use super::{Pause, Rollout, Style};
 
@@ -22,6 +23,9 @@ pub struct Summary {
     pub message: Option<String>,
     /// This plugin's reading of the state; see [`Stage`].
     pub stage: &'static str,
+    /// Why the status is not trusted yet (the controller has not observed the current spec,
+    /// workload generation or rollout-id); `stage` reads `Progressing` meanwhile.
+    pub waiting_for_controller: Option<String>,
     pub paused: bool,
     pub disabled: bool,
     pub stable_revision: Option<String>,
@@ -82,9 +86,11 @@ pub struct ConditionSummary {
     pub last_transition_time: Option<String>,
 }
 
-/// Summarise a rollout; `workload_replicas` turns step targets into pod counts.
-pub fn summarize(r: &Rollout, workload_replicas: Option<i64>) -> Summary {
-    let stage = r.stage();
+/// Summarise a rollout. The workload, when it could be read, turns step targets into pod
+/// counts and tells whether the status is current.
+pub fn summarize(r: &Rollout, workload: Option<&WorkloadState>) -> Summary {
+    let workload_replicas = workload.map(|w| w.replicas);
+    let (stage, waiting_for_controller) = r.observed_stage(workload);
     let current = r.current_step();
     let total = r.steps.len();
     let all_done = matches!(stage, Stage::Completed | Stage::Finalising);
@@ -148,6 +154,7 @@ pub fn summarize(r: &Rollout, workload_replicas: Option<i64>) -> Summary {
         reason: r.progressing_reason().map(str::to_string),
         message: r.message.clone(),
         stage: stage.as_str(),
+        waiting_for_controller,
         paused: r.paused,
         disabled: r.disabled,
         stable_revision: release.and_then(|x| x.stable_revision.clone()),
@@ -180,7 +187,7 @@ mod tests {
     #[test]
     fn the_seed_release_in_numbers() {
         let r = decode(&fixtures::seed_v1beta1_paused()).unwrap();
-        let s = summarize(&r, Some(10));
+        let s = summarize(&r, Some(&fixtures::workload(10)));
         assert_eq!(s.stage, "WaitingForApproval");
         assert_eq!(s.strategy, "partition");
         assert_eq!((s.current_step_index, s.total_steps), (Some(1), 3));
@@ -226,7 +233,7 @@ mod tests {
         obj["status"]["conditions"] = json!([{"type": "Succeeded", "status": "True"}]);
         obj["status"]["canaryStatus"]["currentStepIndex"] = json!(3);
         obj["status"]["canaryStatus"]["currentStepState"] = json!("Completed");
-        let s = summarize(&decode(&obj).unwrap(), Some(10));
+        let s = summarize(&decode(&obj).unwrap(), Some(&fixtures::workload(10)));
         assert!(s.steps.iter().all(|x| x.status == "done"));
         assert_eq!(s.batch, None);
         assert_eq!(s.stage, "Completed");
@@ -235,7 +242,7 @@ mod tests {
     #[test]
     fn the_json_field_names_are_the_documented_ones() {
         let r = decode(&fixtures::seed_v1beta1_paused()).unwrap();
-        let v = serde_json::to_value(summarize(&r, Some(10))).unwrap();
+        let v = serde_json::to_value(summarize(&r, Some(&fixtures::workload(10)))).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -249,6 +256,7 @@ mod tests {
                 "reason",
                 "message",
                 "stage",
+                "waitingForController",
                 "paused",
                 "disabled",
                 "stableRevision",

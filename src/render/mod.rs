@@ -272,7 +272,10 @@ mod tests {
 
     #[test]
     fn status_view_of_the_seed_release() {
-        let s = summarize(&decode(&fixtures::seed_v1beta1_paused()).unwrap(), Some(10));
+        let s = summarize(
+            &decode(&fixtures::seed_v1beta1_paused()).unwrap(),
+            Some(&fixtures::workload(10)),
+        );
         let expected = "\
 Name:       default/rollouts-nginx
 API:        rollouts.kruise.io/v1beta1
@@ -295,7 +298,10 @@ STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
 
     #[test]
     fn status_line_for_logs() {
-        let s = summarize(&decode(&fixtures::v1beta1_blue_green()).unwrap(), Some(4));
+        let s = summarize(
+            &decode(&fixtures::v1beta1_blue_green()).unwrap(),
+            Some(&fixtures::workload(4)),
+        );
         assert_eq!(
             status_line(&s),
             "default/shop  Progressing  step 1/3 StepPaused  ready 2/2  waiting for approval at step 1/3  \

@@ -117,6 +117,13 @@ impl Env {
         cmd
     }
 
+    /// Start the binary without waiting for it; finish with [`wait`].
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn kubectl-kruise: {e}"))
+    }
+
     /// Run to completion, under [`run_command`]'s deadline.
     pub fn run(&self, args: &[&str]) -> Run {
         run_command(self.command(args))

@@ -3,6 +3,7 @@
 
 mod access;
 mod approve;
+mod gate;
 mod generated;
 mod harness;
 mod krew;
