@@ -208,6 +208,8 @@ set edit:completion:arg-completer[kubectl-kruise] = {|@words|
             cand --version 'Print version'
         }
         &'kubectl-kruise;version'= {
+            cand -o 'Print it as a document for scripts: {"name": ..., "version": ...}'
+            cand --output 'Print it as a document for scripts: {"name": ..., "version": ...}'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand --cluster 'The kubeconfig cluster to use'

@@ -170,6 +170,8 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -l request-timeout -d 'How long to wait for one API request, e.g. 10s, 1m; 0 waits forever' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -s o -l output -d 'Print it as a document for scripts: {"name": ..., "version": ...}' -r -f -a "json\t''
+yaml\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -l cluster -d 'The kubeconfig cluster to use' -r

@@ -87,7 +87,11 @@ pub enum Command {
     },
 
     /// Print the plugin's version
-    Version,
+    Version {
+        /// Print it as a document for scripts: {"name": ..., "version": ...}
+        #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+        output: Option<DataFormat>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

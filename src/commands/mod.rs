@@ -13,7 +13,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, DryRun, ObjectFormat, RolloutCommand};
+use crate::cli::{Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand};
 use crate::cluster::{self, RolloutApi, RolloutRef, TargetRef};
 use crate::exit::{Code, Failure, code_for, is_broken_pipe};
 use crate::model::display_name;
@@ -23,8 +23,14 @@ use crate::render;
 /// client: `--help`, `version` and `completion` do no other work.
 pub fn run(cli: Cli) -> Result<Code> {
     match cli.command {
-        Command::Version => {
-            emit(&format!("kubectl-kruise {}\n", env!("CARGO_PKG_VERSION")))?;
+        Command::Version { output } => {
+            let version = env!("CARGO_PKG_VERSION");
+            let doc = serde_json::json!({ "name": "kubectl-kruise", "version": version });
+            emit(&match output {
+                None => format!("kubectl-kruise {version}\n"),
+                Some(DataFormat::Json) => render::json(&doc)?,
+                Some(DataFormat::Yaml) => render::yaml(&doc)?,
+            })?;
             Ok(Code::Ok)
         }
         Command::Completion { shell } => {

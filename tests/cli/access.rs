@@ -162,6 +162,11 @@ fn help_version_and_usage_errors() {
         run.stdout,
         format!("kubectl-kruise {}\n", env!("CARGO_PKG_VERSION"))
     );
+    let doc = env.run(&["version", "-o", "json"]).json();
+    assert_eq!(
+        doc,
+        serde_json::json!({"name": "kubectl-kruise", "version": env!("CARGO_PKG_VERSION")})
+    );
 
     env.run(&["rollout", "approve"]).expect_code(2);
     env.run(&["rollout", "frobnicate"]).expect_code(2);

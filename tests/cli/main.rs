@@ -3,6 +3,7 @@
 
 mod access;
 mod approve;
+mod contract;
 mod gate;
 mod generated;
 mod harness;

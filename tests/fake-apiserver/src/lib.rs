@@ -107,6 +107,11 @@ impl FakeApi {
         stored
     }
 
+    /// Every stored object of `group/plural`, in all namespaces.
+    pub fn list(&self, group: &str, plural: &str) -> Vec<Value> {
+        self.lock().list(group, plural)
+    }
+
     /// The stored object, as stored.
     pub fn get(&self, group: &str, plural: &str, namespace: &str, name: &str) -> Option<Value> {
         self.lock().get(group, plural, namespace, name).cloned()

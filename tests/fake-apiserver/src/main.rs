@@ -1,13 +1,14 @@
 //! Run the fake API server on its own: for benchmarks, for trying the plugin without a
 //! cluster, and for poking at it with the real kubectl.
 //!
-//!     fake-apiserver --kubeconfig /tmp/kc tests/fixtures/*.yaml
+//!     fake-apiserver --kubeconfig /tmp/kc --simulate tests/fixtures/*.yaml
 //!     KUBECONFIG=/tmp/kc kubectl kruise rollout list
 
 use std::path::PathBuf;
 
 use clap::Parser;
 use fake_apiserver::FakeApi;
+use fake_apiserver::sim::Controller;
 use serde_json::{Value, json};
 
 /// A small stateful Kubernetes API server on loopback, serving Kruise Rollouts.
@@ -27,6 +28,11 @@ struct Args {
     /// Also store N numbered copies (NAME-00001, ...) of each Rollout loaded, for load tests
     #[arg(long, default_value_t = 0)]
     copies: usize,
+
+    /// Run a simulated Kruise controller for each v1beta1 Rollout loaded, reconciling every
+    /// MS milliseconds: releases move through their steps and wait for approvals
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+    simulate: Option<u64>,
 }
 
 fn load(path: &PathBuf) -> Result<Value, String> {
@@ -58,6 +64,19 @@ fn main() -> std::process::ExitCode {
             }
         }
         api.insert(obj);
+    }
+    let mut controllers = Vec::new();
+    if let Some(ms) = args.simulate {
+        let every = std::time::Duration::from_millis(ms.max(10));
+        let rollouts = api.list("rollouts.kruise.io", "rollouts");
+        for r in rollouts
+            .iter()
+            .filter(|r| r["apiVersion"] == "rollouts.kruise.io/v1beta1")
+        {
+            let ns = r["metadata"]["namespace"].as_str().unwrap_or("default");
+            let name = r["metadata"]["name"].as_str().unwrap_or_default();
+            controllers.push(Controller::new(&api, ns, name).spawn(every));
+        }
     }
     let server = api.spawn();
     if let Some(path) = &args.kubeconfig

@@ -203,6 +203,15 @@ impl Controller {
         }
     }
 
+    /// New-version pods made and ready, as each status block names them.
+    fn replica_fields(field: &str) -> (&'static str, &'static str) {
+        if field == "blueGreenStatus" {
+            ("updatedReplicas", "updatedReadyReplicas")
+        } else {
+            ("canaryReplicas", "canaryReadyReplicas")
+        }
+    }
+
     fn step(&self, r: &Value, w: &Value, status: &mut Value) {
         let field = Self::field(r);
         let strategy = &r["spec"]["strategy"][if field == "canaryStatus" {
@@ -275,8 +284,9 @@ impl Controller {
                     json!(if total > 1 { 2 } else { -1 }),
                 );
                 sub.insert("currentStepState".into(), json!("StepUpgrade"));
-                sub.insert("canaryReplicas".into(), json!(0));
-                sub.insert("canaryReadyReplicas".into(), json!(0));
+                let (made, ready) = Self::replica_fields(field);
+                sub.insert(made.into(), json!(0));
+                sub.insert(ready.into(), json!(0));
                 sub.insert("observedWorkloadGeneration".into(), json!(workload_gen));
                 sub.insert("observedRolloutID".into(), rollout_id);
                 sub.insert("lastUpdateTime".into(), json!(now()));
@@ -310,7 +320,7 @@ impl Controller {
                     );
                     return;
                 }
-                self.roll(&steps, replicas, &mut sub);
+                self.roll(field, &steps, replicas, &mut sub);
                 if sub.get("currentStepState") == Some(&json!("Completed")) {
                     set_condition(
                         status,
@@ -380,7 +390,7 @@ impl Controller {
     }
 
     /// The per-step machine of one InRolling reconcile.
-    fn roll(&self, steps: &[Value], replicas: i64, sub: &mut Map<String, Value>) {
+    fn roll(&self, field: &str, steps: &[Value], replicas: i64, sub: &mut Map<String, Value>) {
         let total = steps.len() as i64;
         let mut i = sub
             .get("currentStepIndex")
@@ -416,8 +426,9 @@ impl Controller {
             "BeforeStepUpgrade" => to(sub, "StepUpgrade"),
             "StepUpgrade" => {
                 let pods = ceil_pods(&step["replicas"], replicas);
-                sub.insert("canaryReplicas".into(), json!(pods));
-                sub.insert("canaryReadyReplicas".into(), json!(pods));
+                let (made, ready) = Self::replica_fields(field);
+                sub.insert(made.into(), json!(pods));
+                sub.insert(ready.into(), json!(pods));
                 to(sub, "StepTrafficRouting");
             }
             "StepTrafficRouting" => {

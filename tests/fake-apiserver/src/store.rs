@@ -230,6 +230,14 @@ impl Store {
         self.objects.get(&Key::new(group, plural, namespace, name))
     }
 
+    pub fn list(&self, group: &str, plural: &str) -> Vec<Value> {
+        self.objects
+            .iter()
+            .filter(|(k, _)| k.group == group && k.plural == plural)
+            .map(|(_, o)| o.clone())
+            .collect()
+    }
+
     /// Fill in server-owned metadata and store a new object.
     pub fn insert(&mut self, mut obj: Value) -> Result<Value, String> {
         let api_version = obj["apiVersion"].as_str().unwrap_or("").to_string();
