@@ -218,6 +218,24 @@ pub fn wait(mut child: Child, limit: Duration) -> Run {
     }
 }
 
+/// An outside program a test needs, from PATH. Without it the test is skipped with a note,
+/// except under `CI=true`, where it must run: a missing program fails the test there.
+pub fn tool(name: &str, what: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
+            "CI=true but {name} is not installed: {what} must run in CI"
+        );
+        eprintln!("note: {name} not found on PATH; skipping {what}");
+    }
+    found
+}
+
 /// Poll until `cond` holds (at most 10 s): used to wait for a spawned watch to be set up.
 pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

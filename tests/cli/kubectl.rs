@@ -19,19 +19,8 @@ struct Kubectl<'a> {
 
 /// kubectl for `env`, or `None` (with a note) when it is not installed.
 fn kubectl(env: &Env) -> Option<Kubectl<'_>> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("kubectl"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
-            "CI=true but kubectl is not installed: these tests must run in CI"
-        );
-        eprintln!("note: kubectl not found on PATH; skipping the kubectl compatibility test");
-    }
-    found.map(|bin| Kubectl { bin, env })
+    crate::harness::tool("kubectl", "the kubectl compatibility test")
+        .map(|bin| Kubectl { bin, env })
 }
 
 impl Kubectl<'_> {

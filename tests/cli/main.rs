@@ -12,4 +12,5 @@ mod kubectl;
 mod list;
 mod pause;
 mod status;
+mod terminal;
 mod undo;

@@ -166,13 +166,24 @@ fn undo_of_a_v1alpha1_canary_goes_back_to_the_replica_set_before_the_paused_temp
 }
 
 #[test]
-fn undo_works_for_every_controller_revision_kind_through_the_workload() {
+fn undo_and_history_work_for_every_kind_through_a_rollout_and_the_workload() {
+    // (group, version served, kind, plural, how the rollout names it, the type word, shown)
     let kinds = [
+        (
+            "apps",
+            "v1",
+            "Deployment",
+            "deployments",
+            "apps/v1",
+            "deployment/web",
+            "deployment.apps/web",
+        ),
         (
             "apps",
             "v1",
             "StatefulSet",
             "statefulsets",
+            "apps/v1",
             "statefulset/web",
             "statefulset.apps/web",
         ),
@@ -181,6 +192,7 @@ fn undo_works_for_every_controller_revision_kind_through_the_workload() {
             "v1",
             "DaemonSet",
             "daemonsets",
+            "apps/v1",
             "ds/web",
             "daemonset.apps/web",
         ),
@@ -189,14 +201,17 @@ fn undo_works_for_every_controller_revision_kind_through_the_workload() {
             "v1alpha1",
             "CloneSet",
             "clonesets",
+            "apps.kruise.io/v1alpha1",
             "cloneset/web",
             "cloneset.apps.kruise.io/web",
         ),
+        // Rollouts name the Advanced StatefulSet as v1alpha1 or v1beta1; either resolves.
         (
             KRUISE,
             "v1beta1",
             "StatefulSet",
             "statefulsets",
+            "apps.kruise.io/v1alpha1",
             "statefulsets.apps.kruise.io/web",
             "statefulset.apps.kruise.io/web",
         ),
@@ -205,46 +220,80 @@ fn undo_works_for_every_controller_revision_kind_through_the_workload() {
             "v1alpha1",
             "DaemonSet",
             "daemonsets",
+            "apps.kruise.io/v1alpha1",
             "ads/web",
             "daemonset.apps.kruise.io/web",
         ),
     ];
-    for (group, version, kind, plural, arg, shown) in kinds {
+    for (group, version, kind, plural, referenced_as, arg, shown) in kinds {
         let env = Env::new();
         env.api.insert(json!({
             "apiVersion": format!("{group}/{version}"), "kind": kind,
             "metadata": {"name": "web", "namespace": "default",
                 "labels": {"app": "web", "rollouts.kruise.io/workload-type": "x"},
                 "annotations": {"rollouts.kruise.io/in-progressing": "{\"rolloutName\":\"web\"}"}},
-            "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "web"}},
+            "spec": {"replicas": 4, "paused": true, "selector": {"matchLabels": {"app": "web"}},
                 "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 3}},
-                "template": template("web", "web:2")}
+                "template": template("web", "web:3")}
         }));
-        env.controller_revision(group, plural, "web", 1, "aaa111", "web:1");
-        env.controller_revision(group, plural, "web", 2, "bbb222", "web:2");
+        let hashes = ["aaa111", "bbb222", "ccc333"];
+        for (i, hash) in hashes.iter().enumerate() {
+            let n = i as i64 + 1;
+            let image = format!("web:{n}");
+            if kind == "Deployment" {
+                env.replica_set("web", n, hash, &image);
+            } else {
+                env.controller_revision(group, plural, "web", n, hash, &image);
+            }
+        }
+        let mut rollout = crate::harness::fixture("rollout-seed-v1beta1.yaml");
+        rollout["metadata"]["name"] = json!("web");
+        rollout["spec"]["workloadRef"] =
+            json!({"apiVersion": referenced_as, "kind": kind, "name": "web"});
+        rollout["status"]["canaryStatus"]["stableRevision"] = json!("aaa111");
+        rollout["status"]["canaryStatus"]["podTemplateHash"] = json!("ccc333");
+        env.api.insert(rollout);
         let before = env.workload(group, plural, "web");
+
+        // History through the rollout marks both ends of the release.
+        let doc = env
+            .run(&["rollout", "history", "rollout/web", "-o", "json"])
+            .json();
+        assert_eq!(
+            (
+                &doc["currentRevision"],
+                &doc["stableRevision"],
+                &doc["canaryRevision"]
+            ),
+            (&json!(3), &json!(1), &json!(3)),
+            "{arg}"
+        );
         env.api.clear_requests();
 
-        let run = env.run(&["rollout", "undo", arg]);
+        // Undo through the rollout: its stable revision (1), not the previous one (2).
+        let run = env.run(&["rollout", "undo", "rollout/web"]);
         run.expect_code(0);
         assert_eq!(
             run.stdout,
-            format!("{shown} rolled back to revision 1 (aaa111): web:2 -> web:1\n"),
+            format!("{shown} rolled back to revision 1 (aaa111): web:3 -> web:1\n"),
             "{arg}"
         );
         let after = env.workload(group, plural, "web");
         assert_eq!(after["spec"]["template"], template("web", "web:1"), "{arg}");
         for pointer in [
             "/spec/replicas",
+            "/spec/paused",
             "/spec/updateStrategy",
             "/metadata/labels",
-            "/metadata/annotations",
         ] {
             assert_eq!(
                 after.pointer(pointer),
                 before.pointer(pointer),
                 "{arg} {pointer}"
             );
+        }
+        for (k, v) in before["metadata"]["annotations"].as_object().unwrap() {
+            assert_eq!(&after["metadata"]["annotations"][k], v, "{arg} {k}");
         }
         let writes = env.writes();
         assert_eq!(writes.len(), 1, "{arg}: {writes:?}");
@@ -255,45 +304,26 @@ fn undo_works_for_every_controller_revision_kind_through_the_workload() {
             "{}",
             writes[0].path
         );
-    }
-}
 
-#[test]
-fn undo_through_a_rollout_of_a_cloneset_uses_its_stable_revision() {
-    let env = Env::new();
-    env.api.insert(json!({
-        "apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "web"}}, "template": template("web", "web:3")}
-    }));
-    for (n, h, img) in [
-        (1, "aaa111", "web:1"),
-        (2, "bbb222", "web:2"),
-        (3, "ccc333", "web:3"),
-    ] {
-        env.controller_revision(KRUISE, "clonesets", "web", n, h, img);
-    }
-    let mut rollout = crate::harness::fixture("rollout-seed-v1beta1.yaml");
-    rollout["metadata"]["name"] = json!("web");
-    rollout["spec"]["workloadRef"] =
-        json!({"apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet", "name": "web"});
-    rollout["status"]["canaryStatus"]["stableRevision"] = json!("aaa111");
-    rollout["status"]["canaryStatus"]["podTemplateHash"] = json!("ccc333");
-    env.api.insert(rollout);
-    // Not the previous revision (2): the one the release started from.
-    env.run(&["rollout", "undo", "rollout/web"])
-        .expect_code(0)
-        .assert_stdout(
-            "cloneset.apps.kruise.io/web rolled back to revision 1 (aaa111): web:3 -> web:1",
+        // Through the workload itself: no rollout, no stable label, so the newest revision
+        // that differs from what runs now (3).
+        let doc = env.run(&["rollout", "history", arg, "-o", "json"]).json();
+        assert_eq!(
+            (&doc["currentRevision"], &doc["rollout"]),
+            (&json!(1), &Value::Null),
+            "{arg}"
         );
-    assert_eq!(env.image_of(KRUISE, "clonesets", "web"), "web:1");
-
-    // And history marks both ends of the release.
-    let doc = env.run(&["rollout", "history", "rollout/web", "-o", "json"]);
-    let doc = doc.expect_code(0).json();
-    assert_eq!(doc["stableRevision"], json!(1));
-    assert_eq!(doc["canaryRevision"], json!(3));
-    assert_eq!(doc["currentRevision"], json!(1));
+        env.run(&["rollout", "undo", arg])
+            .expect_code(0)
+            .assert_stdout(&format!(
+                "{shown} rolled back to revision 3 (ccc333): web:1 -> web:3"
+            ));
+        assert_eq!(
+            env.workload(group, plural, "web")["spec"]["template"],
+            template("web", "web:3"),
+            "{arg}"
+        );
+    }
 }
 
 #[test]
