@@ -104,7 +104,8 @@ pub fn history_selector(obj: &Value) -> String {
 }
 
 /// One past (or the present) pod template of a workload.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Revision {
     pub revision: i64,
     /// `pod-template-hash` of a ReplicaSet; the hash part of a ControllerRevision's name.
@@ -114,7 +115,9 @@ pub struct Revision {
     pub images: Vec<String>,
     pub created: Option<String>,
     pub change_cause: Option<String>,
+    #[serde(skip)]
     pub template: Value,
+    #[serde(skip)]
     pub annotations: Map<String, Value>,
 }
 
@@ -314,12 +317,8 @@ pub struct WorkloadDoc {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevisionDoc {
-    pub revision: i64,
-    pub hash: String,
-    pub name: String,
-    pub images: Vec<String>,
-    pub created: Option<String>,
-    pub change_cause: Option<String>,
+    #[serde(flatten)]
+    pub revision: Revision,
     pub stable: bool,
     pub canary: bool,
     pub current: bool,
@@ -349,12 +348,7 @@ impl HistoryDoc {
                 .revisions
                 .iter()
                 .map(|r| RevisionDoc {
-                    revision: r.revision,
-                    hash: r.hash.clone(),
-                    name: r.name.clone(),
-                    images: r.images.clone(),
-                    created: r.created.clone(),
-                    change_cause: r.change_cause.clone(),
+                    revision: r.clone(),
                     stable: h.is_stable(r),
                     canary: h.is_canary(r),
                     current: Some(r.revision) == current,
@@ -367,7 +361,7 @@ impl HistoryDoc {
     /// Keep revision `n` only, with its template; `None` if there is no such revision.
     pub fn only(mut self, n: i64, h: &History) -> Option<Self> {
         let r = h.by_number(n)?;
-        self.revisions.retain(|d| d.revision == n);
+        self.revisions.retain(|d| d.revision.revision == n);
         let d = self.revisions.last_mut()?;
         d.template = Some(r.template.clone());
         self.revisions.drain(..self.revisions.len() - 1);

@@ -44,13 +44,14 @@ pub fn history_table(d: &HistoryDoc, now: jiff::Timestamp) -> String {
     let mut rows: Vec<Vec<String>> = d
         .revisions
         .iter()
-        .map(|r| {
+        .map(|d| {
+            let r = &d.revision;
             vec![
                 r.revision.to_string(),
                 r.hash.clone(),
                 images(&r.images),
                 age_since(r.created.as_deref(), now),
-                marks(r),
+                marks(d),
                 r.change_cause.clone().unwrap_or_else(|| "<none>".into()),
             ]
         })
@@ -71,8 +72,9 @@ pub fn history_table(d: &HistoryDoc, now: jiff::Timestamp) -> String {
 /// `--revision N`: what the revision is and its pod template.
 pub fn revision_view(d: &HistoryDoc) -> Result<String> {
     let mut out = String::new();
-    for r in &d.revisions {
-        let role = marks(r);
+    for doc in &d.revisions {
+        let role = marks(doc);
+        let r = &doc.revision;
         out.push_str(&format!(
             "{}/{} revision {} ({}){}\n",
             d.workload.kind.to_lowercase(),
@@ -89,7 +91,7 @@ pub fn revision_view(d: &HistoryDoc) -> Result<String> {
         if let Some(c) = &r.change_cause {
             out.push_str(&format!("Change-cause:  {c}\n"));
         }
-        if let Some(t) = &r.template {
+        if let Some(t) = &doc.template {
             out.push_str("Pod template:\n");
             for line in yaml(t)?.lines() {
                 out.push_str(&format!("  {line}\n"));

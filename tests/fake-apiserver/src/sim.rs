@@ -103,6 +103,25 @@ fn reason(status: &Value) -> String {
         .to_string()
 }
 
+/// The end of a release: phase Healthy, `Succeeded` true (completed) or false (cancelled).
+fn finish(status: &mut Value, succeeded: bool) {
+    let (message, reason) = if succeeded {
+        ("Rollout progressing has been completed", "Completed")
+    } else {
+        ("Rollout progressing has been canceled", "Canceled")
+    };
+    status["phase"] = json!("Healthy");
+    status["message"] = json!(message);
+    set_condition(status, "Progressing", "False", "Completed", message);
+    set_condition(
+        status,
+        "Succeeded",
+        if succeeded { "True" } else { "False" },
+        reason,
+        "",
+    );
+}
+
 /// Where the workload of a rollout lives in the store.
 fn workload_key(r: &Value) -> Option<(String, String, String)> {
     let w = &r["spec"]["workloadRef"];
@@ -340,30 +359,8 @@ impl Controller {
                     "Rollout is in Progressing",
                 );
             }
-            "Finalising" => {
-                status["phase"] = json!("Healthy");
-                status["message"] = json!("Rollout progressing has been completed");
-                set_condition(
-                    status,
-                    "Progressing",
-                    "False",
-                    "Completed",
-                    "Rollout progressing has been completed",
-                );
-                set_condition(status, "Succeeded", "True", "Completed", "");
-            }
-            "Cancelling" => {
-                status["phase"] = json!("Healthy");
-                status["message"] = json!("Rollout progressing has been canceled");
-                set_condition(
-                    status,
-                    "Progressing",
-                    "False",
-                    "Completed",
-                    "Rollout progressing has been canceled",
-                );
-                set_condition(status, "Succeeded", "False", "Canceled", "");
-            }
+            "Finalising" => finish(status, true),
+            "Cancelling" => finish(status, false),
             _ => {}
         }
         let i = sub
