@@ -58,6 +58,12 @@ pub fn run(cli: Cli) -> Result<Code> {
                     if refs.len() != 1 {
                         return Err(Failure::Usage("status takes one rollout".into()).into());
                     }
+                    if !a.timeout.is_zero() && !a.watch && a.until.is_none() {
+                        return Err(Failure::Usage(
+                            "--timeout limits following: use it with --watch or --until".into(),
+                        )
+                        .into());
+                    }
                     refs
                 }
                 RolloutCommand::Undo(_) | RolloutCommand::History(_) | RolloutCommand::List(_) => {
