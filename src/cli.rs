@@ -48,6 +48,7 @@ pub struct Cli {
 
 /// How to reach the cluster: the same flags as kubectl, placed after `kubectl kruise`.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Cluster options")]
 pub struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
