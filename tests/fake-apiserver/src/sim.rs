@@ -88,6 +88,11 @@ fn set_condition(status: &mut Value, type_: &str, state: &str, reason: &str, mes
     status["conditions"] = Value::Array(out);
 }
 
+/// The release sub-machine's state: the reason of a true `Progressing` condition.
+fn progressing(status: &mut Value, reason: &str, message: &str) {
+    set_condition(status, "Progressing", "True", reason, message);
+}
+
 fn remove_condition(status: &mut Value, type_: &str) {
     if let Some(cs) = status["conditions"].as_array_mut() {
         cs.retain(|c| c["type"] != json!(type_));
@@ -254,13 +259,7 @@ impl Controller {
         let sub_gen = status[field]["observedWorkloadGeneration"].as_i64();
         if self.lock().cancel && phase == "Progressing" {
             self.lock().cancel = false;
-            set_condition(
-                status,
-                "Progressing",
-                "True",
-                "Cancelling",
-                "Rollout is in Progressing",
-            );
+            progressing(status, "Cancelling", "Rollout is in Progressing");
             return;
         }
         match phase.as_str() {
@@ -279,13 +278,7 @@ impl Controller {
                     status["phase"] = json!("Progressing");
                     status["message"] = json!("Rollout is in Progressing");
                     remove_condition(status, "Succeeded");
-                    set_condition(
-                        status,
-                        "Progressing",
-                        "True",
-                        "Initializing",
-                        "Rollout is in Progressing",
-                    );
+                    progressing(status, "Initializing", "Rollout is in Progressing");
                 }
                 return;
             }
@@ -309,31 +302,17 @@ impl Controller {
                 sub.insert("observedWorkloadGeneration".into(), json!(workload_gen));
                 sub.insert("observedRolloutID".into(), rollout_id);
                 sub.insert("lastUpdateTime".into(), json!(now()));
-                set_condition(
-                    status,
-                    "Progressing",
-                    "True",
-                    "InRolling",
-                    "Rollout is in Progressing",
-                );
+                progressing(status, "InRolling", "Rollout is in Progressing");
             }
             "InRolling" => {
                 if sub_gen != Some(workload_gen) {
                     // A new version in the middle of a release: start again.
-                    set_condition(
-                        status,
-                        "Progressing",
-                        "True",
-                        "Initializing",
-                        "Workload is continuous release",
-                    );
+                    progressing(status, "Initializing", "Workload is continuous release");
                     return;
                 }
                 if r["spec"]["strategy"]["paused"] == json!(true) {
-                    set_condition(
+                    progressing(
                         status,
-                        "Progressing",
-                        "True",
                         "Paused",
                         "Rollout has been paused, you can resume it by kube-cli",
                     );
@@ -341,23 +320,11 @@ impl Controller {
                 }
                 self.roll(field, &steps, replicas, &mut sub);
                 if sub.get("currentStepState") == Some(&json!("Completed")) {
-                    set_condition(
-                        status,
-                        "Progressing",
-                        "True",
-                        "Finalising",
-                        "Rollout is in Progressing",
-                    );
+                    progressing(status, "Finalising", "Rollout is in Progressing");
                 }
             }
             "Paused" if r["spec"]["strategy"]["paused"] != json!(true) => {
-                set_condition(
-                    status,
-                    "Progressing",
-                    "True",
-                    "InRolling",
-                    "Rollout is in Progressing",
-                );
+                progressing(status, "InRolling", "Rollout is in Progressing");
             }
             "Finalising" => finish(status, true),
             "Cancelling" => finish(status, false),
