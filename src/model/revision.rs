@@ -45,7 +45,6 @@ pub struct Workload {
     /// `rollouts.kruise.io/stable-revision`, set on Deployments in partition and blue-green
     /// releases.
     pub stable_label: Option<String>,
-    pub paused: bool,
 }
 
 impl Workload {
@@ -74,7 +73,6 @@ impl Workload {
             )
             .filter(|s| !s.is_empty())
             .map(str::to_string),
-            paused: obj.pointer("/spec/paused").and_then(Value::as_bool) == Some(true),
         })
     }
 
