@@ -128,10 +128,19 @@ pub async fn run(api: &RolloutApi, target: &RolloutRef, args: &StatusArgs) -> Re
     let rollout_events = api.watch(&fetched.target()).map(Change::Rollout).boxed();
     let events: std::pin::Pin<Box<dyn Stream<Item = Change> + Send>> =
         match (&wapi, &rollout.workload) {
-            (Some(wa), Some(w)) if workload.is_some() => Box::pin(futures::stream::select(
-                rollout_events,
-                wa.watch(&w.name).map(Change::Workload),
-            )),
+            (Some(wa), Some(w)) if workload.is_some() => {
+                // After its first error (say, no RBAC to watch it) the workload is left
+                // alone: one warning, not one per reconnect.
+                let workload_events = wa
+                    .watch(&w.name)
+                    .scan(false, |failed, ev| {
+                        let out = (!*failed).then_some(ev);
+                        *failed = *failed || matches!(out, Some(Err(_)));
+                        futures::future::ready(out)
+                    })
+                    .map(Change::Workload);
+                Box::pin(futures::stream::select(rollout_events, workload_events))
+            }
             _ => rollout_events,
         };
     futures::pin_mut!(events);

@@ -416,3 +416,36 @@ fn bad_gate_arguments_are_usage_errors() {
     .expect_code(2);
     assert!(env.api.requests().is_empty());
 }
+
+#[test]
+fn a_workload_that_cannot_be_watched_leaves_the_gate_to_the_rollout() {
+    let env = Env::new().with(SEED);
+    // RBAC allows reading the Deployment but not listing or watching it.
+    env.api
+        .forbid(fake_apiserver::Verb::List, "apps", "deployments", None);
+    env.api
+        .forbid(fake_apiserver::Verb::Watch, "apps", "deployments", None);
+    let child = env.spawn(&["rollout", "status", "rollouts-nginx", "--until=step=2"]);
+    eventually("the rollout watch", || {
+        env.api
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/rollouts") && r.query.contains("watch=true"))
+    });
+    // Long enough for the workload watch to be retried a few times.
+    std::thread::sleep(Duration::from_millis(1500));
+    env.modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused");
+    });
+    let run = wait(child, Duration::from_secs(10));
+    run.expect_code(0).assert_stderr("reached step=2");
+    assert_eq!(
+        run.stderr
+            .matches("warning: cannot watch the workload")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
