@@ -1,0 +1,107 @@
+//! The sandbox as a newcomer starts it: the `fake-apiserver` binary with `--simulate`, loaded
+//! from files, writes a kubeconfig and runs a controller for each v1beta1 Rollout.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// The server address from the kubeconfig the binary wrote.
+fn server_of(kubeconfig: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(kubeconfig).ok()?;
+    let url = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))?;
+    Some(url.trim_start_matches("http://").to_string())
+}
+
+/// One plain HTTP/1.1 GET: enough to read an object without a client library.
+fn get(addr: &str, path: &str) -> Value {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn simulate_runs_a_controller_for_each_rollout_loaded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = [
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:1\n",
+        ),
+        (
+            "rollout.yaml",
+            "apiVersion: rollouts.kruise.io/v1beta1\nkind: Rollout\nmetadata:\n  name: web\n  namespace: default\nspec:\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n  strategy:\n    canary:\n      steps:\n      - replicas: 1\n        pause: {}\n      - replicas: 100%\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write fixture");
+    }
+    let kubeconfig = dir.path().join("kubeconfig");
+    let child = Command::new(env!("CARGO_BIN_EXE_fake-apiserver"))
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .arg("--simulate=20") // without it the Rollout keeps its empty status
+        .args(files.map(|(n, _)| dir.path().join(n)))
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start fake-apiserver");
+    let _server = Killed(child);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let phase_of = |addr: &str| {
+        let r = get(
+            addr,
+            "/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/web",
+        );
+        r["status"]["phase"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let addr = loop {
+        if let Some(addr) = server_of(&kubeconfig)
+            && TcpStream::connect(&addr).is_ok()
+        {
+            break addr;
+        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The controller takes the new Rollout from no status to Healthy on its own.
+    while phase_of(&addr) != "Healthy" {
+        assert!(
+            Instant::now() < deadline,
+            "the simulated controller did not run"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let r = get(
+        &addr,
+        "/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/web",
+    );
+    assert_eq!(r["status"]["canaryStatus"]["currentStepState"], "Completed");
+    assert_eq!(r["status"]["observedGeneration"], 1);
+}
