@@ -8,13 +8,13 @@ use anyhow::{Context, Result};
 use futures::StreamExt;
 use serde_json::json;
 
-use super::status::deadline;
+use super::status::{deadline, workload_state};
 use super::write::{Outcome, Plan, write_from};
 use super::{for_each, print_object};
 use crate::cli::{ApproveArgs, DryRun};
-use crate::cluster::{ApiError, Fetched, RolloutApi, RolloutRef, WorkloadApi};
+use crate::cluster::{Fetched, RolloutApi, RolloutRef};
 use crate::exit::{Code, Failure};
-use crate::model::observe::{WorkloadState, staleness};
+use crate::model::observe::staleness;
 use crate::model::state::{
     Approve, Jump, Refusal, Stage, decide_approve, decide_approve_step, decide_to_step,
 };
@@ -113,15 +113,8 @@ fn plan_to_step(r: &Rollout, n: i64) -> Result<Plan, Refusal> {
 /// Whether the status is current, for `--expect-step`: one GET of the workload.
 async fn stale_reason(api: &RolloutApi, fetched: &Fetched) -> Result<Option<String>> {
     let r = decode(&fetched.object).context("cannot read the rollout")?;
-    let Some(w) = &r.workload else {
-        return Ok(staleness(&r, None));
-    };
-    let workload = match WorkloadApi::for_ref(api.cluster(), w).get(&w.name).await {
-        Ok(obj) => Some(WorkloadState::from_object(w, &obj)),
-        // Judge by the rollout alone when the workload cannot be read.
-        Err(ApiError::NotFound { .. } | ApiError::Forbidden(_) | ApiError::NotServed(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    // Judged by the rollout alone when the workload cannot be read.
+    let workload = workload_state(api, &r, |_| {}).await?;
     Ok(staleness(&r, workload.as_ref()))
 }
 
@@ -202,10 +195,6 @@ async fn wait_past(
         name: approved.name.clone(),
         version: approved.api_version,
     };
-    let pinned = RolloutRef {
-        name: t.name.clone(),
-        version: Some(approved.api_version),
-    };
     let stream = api.watch(&target);
     futures::pin_mut!(stream);
     let timeout = deadline(limit);
@@ -245,7 +234,7 @@ async fn wait_past(
                             "note: the controller overwrote the approval of step {step}; \
                              approving again ({again}/{MAX_REAPPROVALS})"
                         );
-                        let fetched = api.get(&pinned).await?;
+                        let fetched = api.reread(&target).await?;
                         write_from(api, fetched, "approve", DryRun::None, |r| {
                             Ok(approval(r, decide_approve_step(r, step, None)?))
                         })

@@ -58,16 +58,21 @@ fn end_of(
     }
 }
 
-/// The workload as the status command needs it; `None` (with a warning) when it cannot
-/// be read, since the view is still useful without pod counts.
-async fn workload_state(api: Option<&WorkloadApi>, r: &Rollout) -> Result<Option<WorkloadState>> {
-    let (Some(api), Some(w)) = (api, &r.workload) else {
+/// The rollout's workload as far as judging the status needs it: one GET. Errors that
+/// leave the rollout usable on its own (missing, forbidden, kind not served) go to
+/// `soft_error` and give `None`.
+pub(crate) async fn workload_state(
+    api: &RolloutApi,
+    r: &Rollout,
+    soft_error: impl FnOnce(&ApiError),
+) -> Result<Option<WorkloadState>> {
+    let Some(w) = &r.workload else {
         return Ok(None);
     };
-    match api.get(&w.name).await {
+    match WorkloadApi::for_ref(api.cluster(), w).get(&w.name).await {
         Ok(obj) => Ok(Some(WorkloadState::from_object(w, &obj))),
         Err(e @ (ApiError::NotFound { .. } | ApiError::Forbidden(_) | ApiError::NotServed(_))) => {
-            eprintln!("warning: pod counts unavailable: {e}");
+            soft_error(&e);
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -95,7 +100,11 @@ pub async fn run(api: &RolloutApi, target: &RolloutRef, args: &StatusArgs) -> Re
         .workload
         .as_ref()
         .map(|w| WorkloadApi::for_ref(api.cluster(), w));
-    let workload = workload_state(wapi.as_ref(), &rollout).await?;
+    // The view is still useful without pod counts; say why they are missing.
+    let workload = workload_state(api, &rollout, |e| {
+        eprintln!("warning: pod counts unavailable: {e}")
+    })
+    .await?;
     let summary = summarize(&rollout, workload.as_ref());
 
     if !args.watch && args.until.is_none() {

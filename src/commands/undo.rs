@@ -1,14 +1,14 @@
 //! `rollout undo`: put the workload's template back to the stable revision (the
 //! controller then cancels the release), or with `--fast` step the release back.
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::history::{Resolved, load, resolve};
-use super::write::{MAX_ATTEMPTS, Plan, conflict_backoff, merged, write_checked};
+use super::write::{Plan, retry_conflicts, send, write_checked};
 use super::{emit, print_object};
 use crate::cli::{DryRun, ObjectFormat, UndoArgs};
-use crate::cluster::{ApiError, RolloutApi, TargetRef, WorkloadApi};
+use crate::cluster::{RolloutApi, TargetRef, WorkloadApi};
 use crate::exit::{Code, Failure};
 use crate::model::revision::{Undo, Why, decide_undo};
 use crate::model::state::decide_fast_undo;
@@ -89,7 +89,8 @@ async fn restore(
     to_revision: Option<i64>,
     dry_run: DryRun,
 ) -> Result<(serde_json::Value, Undo, String)> {
-    for attempt in 1..=MAX_ATTEMPTS {
+    let what = format!("undo {}/{}", r.kind.resource_name(), r.name);
+    retry_conflicts(&what, async || {
         let loaded = load(api, r).await?;
         let display = loaded.workload.display_name();
         let undo = decide_undo(
@@ -101,23 +102,12 @@ async fn restore(
         .map_err(|why| Failure::Refused(format!("cannot undo {display}: {why}")))?;
         let mut patch = undo.patch.clone();
         patch["metadata"]["resourceVersion"] = json!(loaded.workload.resource_version);
-        let written = match dry_run {
-            DryRun::Client => Ok(merged(&loaded.object, &patch)),
-            DryRun::Server | DryRun::None => {
-                api.patch(&r.name, &patch, dry_run == DryRun::Server).await
-            }
-        };
-        match written {
-            Ok(object) => return Ok((object, undo, display)),
-            Err(ApiError::Conflict(_)) if attempt < MAX_ATTEMPTS => conflict_backoff(attempt).await,
-            Err(ApiError::Conflict(_)) => break,
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot undo {display}"))),
-        }
-    }
-    Err(anyhow!(
-        "cannot undo {}/{}: it changed between every read and write ({MAX_ATTEMPTS} conflicts); \
-         nothing was written, try again",
-        r.kind.resource_name(),
-        r.name
-    ))
+        let sent = send(dry_run, &loaded.object, &patch, async |server| {
+            api.patch(&r.name, &patch, server).await
+        })
+        .await
+        .with_context(|| format!("cannot undo {display}"))?;
+        Ok(sent.map(|object| (object, undo, display)))
+    })
+    .await
 }

@@ -16,12 +16,12 @@ use crate::model::{ApiVersion, Rollout, decode};
 pub const MAX_ATTEMPTS: u32 = 5;
 
 /// Before reading again after a conflict: long enough for the other writer to finish.
-pub async fn conflict_backoff(attempt: u32) {
+async fn conflict_backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
 }
 
 /// The object a merge patch would produce, for a client-side dry run (nothing is sent).
-pub fn merged(object: &Value, patch: &Value) -> Value {
+fn merged(object: &Value, patch: &Value) -> Value {
     let mut out = object.clone();
     json_patch::merge(&mut out, patch);
     out
@@ -81,7 +81,7 @@ where
 /// [`write_checked`], starting from an object the caller has just read.
 pub async fn write_from<F>(
     api: &RolloutApi,
-    mut fetched: Fetched,
+    fetched: Fetched,
     verb: &str,
     dry_run: DryRun,
     mut decide: F,
@@ -90,7 +90,14 @@ where
     F: FnMut(&Rollout) -> Result<Plan, Refusal>,
 {
     let target = fetched.target();
-    for attempt in 1..=MAX_ATTEMPTS {
+    let mut first = Some(fetched);
+    let what = format!("{verb} {}", crate::model::display_name(&target.name));
+    retry_conflicts(&what, async || {
+        // After a conflict: read again and decide again on what is there now.
+        let fetched = match first.take() {
+            Some(f) => f,
+            None => api.reread(&target).await?,
+        };
         let rollout = decode(&fetched.object)
             .with_context(|| format!("cannot read rollout {}", target.name))?;
         ensure_writable(&rollout, &fetched)?;
@@ -99,11 +106,11 @@ where
         })?;
         let (mut patch, status, done, note) = match plan {
             Plan::Nothing(message) => {
-                return Ok(Outcome {
+                return Ok(Attempt::Done(Outcome {
                     object: fetched.object,
                     message,
                     note: None,
-                });
+                }));
             }
             Plan::Write {
                 patch,
@@ -114,37 +121,71 @@ where
         };
         // The precondition: the server refuses (409) if the object changed since this read.
         patch["metadata"] = json!({ "resourceVersion": rollout.resource_version });
-        let written = match dry_run {
-            DryRun::Client => Ok(merged(&fetched.object, &patch)),
-            DryRun::Server | DryRun::None => {
-                api.patch(&fetched.target(), &patch, status, dry_run == DryRun::Server)
-                    .await
-            }
-        };
-        match written {
-            Ok(object) => {
-                return Ok(Outcome {
-                    object,
-                    message: format!("{done}{}", dry_run.suffix()),
-                    note,
-                });
-            }
-            Err(ApiError::Conflict(_)) if attempt < MAX_ATTEMPTS => {
-                // Someone (usually the controller) wrote in between: back off a little, read
-                // again and decide again on what is there now.
-                conflict_backoff(attempt).await;
-                fetched = api.reread(&fetched.target()).await?;
-            }
-            Err(ApiError::Conflict(_)) => break,
-            Err(e) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("cannot {verb} {}", rollout.display_name())));
-            }
+        let sent = send(dry_run, &fetched.object, &patch, async |server| {
+            api.patch(&target, &patch, status, server).await
+        })
+        .await
+        .with_context(|| format!("cannot {verb} {}", rollout.display_name()))?;
+        Ok(sent.map(|object| Outcome {
+            object,
+            message: format!("{done}{}", dry_run.suffix()),
+            note,
+        }))
+    })
+    .await
+}
+
+/// One read–decide–write attempt: done, or beaten to it by another writer (409).
+pub enum Attempt<T> {
+    Done(T),
+    Conflict,
+}
+
+impl<T> Attempt<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Attempt<U> {
+        match self {
+            Attempt::Done(t) => Attempt::Done(f(t)),
+            Attempt::Conflict => Attempt::Conflict,
+        }
+    }
+}
+
+/// The one retry loop of every write: run `attempt` (which reads, decides and writes) until
+/// it is done, backing off between conflicts, at most [`MAX_ATTEMPTS`] times. `what` names
+/// the action and object in the give-up message ("approve rollout.rollouts.kruise.io/x").
+pub async fn retry_conflicts<T>(
+    what: &str,
+    mut attempt: impl AsyncFnMut() -> Result<Attempt<T>>,
+) -> Result<T> {
+    for n in 1..=MAX_ATTEMPTS {
+        match attempt().await? {
+            Attempt::Done(t) => return Ok(t),
+            // Someone (usually the controller) wrote in between: back off a little.
+            Attempt::Conflict if n < MAX_ATTEMPTS => conflict_backoff(n).await,
+            Attempt::Conflict => {}
         }
     }
     Err(anyhow!(
-        "cannot {verb} {}: it changed between every read and write ({MAX_ATTEMPTS} conflicts); \
-         nothing was written, try again",
-        crate::model::display_name(&target.name)
+        "cannot {what}: it changed between every read and write ({MAX_ATTEMPTS} conflicts); \
+         nothing was written, try again"
     ))
+}
+
+/// Send a conditional merge patch through `write` (its argument: a server dry run), or for
+/// a client dry run only work out the object it would produce. A 409 is a conflict to retry.
+pub async fn send(
+    dry_run: DryRun,
+    current: &Value,
+    patch: &Value,
+    write: impl AsyncFnOnce(bool) -> Result<Value, ApiError>,
+) -> Result<Attempt<Value>, ApiError> {
+    let written = match dry_run {
+        DryRun::Client => Ok(merged(current, patch)),
+        DryRun::Server | DryRun::None => write(dry_run == DryRun::Server).await,
+    };
+    match written {
+        Ok(object) => Ok(Attempt::Done(object)),
+        Err(ApiError::Conflict(_)) => Ok(Attempt::Conflict),
+        Err(e) => Err(e),
+    }
 }
