@@ -136,7 +136,7 @@ fn a_stale_status_does_not_pass_the_gate() {
         json!("the controller has not yet observed the workload's generation 37 (observed 36)")
     );
 
-    let child = env.spawn(&[
+    let mut child = env.spawn(&[
         "rollout",
         "status",
         "rollouts-nginx",
@@ -144,6 +144,12 @@ fn a_stale_status_does_not_pass_the_gate() {
         "--timeout=30s",
     ]);
     eventually("both watches open", || env.api.open_watches() >= 2);
+    // Watching, not done: the previous release's Completed did not end the gate.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("poll the gate").is_none(),
+        "the gate passed on a stale status"
+    );
     // Approving step 1 of the new release would be wrong too: refused, nothing written.
     gate(&env, &["approve", "rollouts-nginx", "--expect-step=1"])
         .expect_code(5)
