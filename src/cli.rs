@@ -22,10 +22,18 @@ rollouts.rollouts.kruise.io/NAME, or rollouts.v1alpha1.rollouts.kruise.io/NAME t
 version (by default v1beta1, falling back to v1alpha1 on clusters that serve only that).";
 
 const TARGET_FORMS: &str = "\
-TARGET is a rollout (NAME, rollout/NAME, `rollout NAME`), whose workload is acted on, or a
-workload of a kind Kruise Rollouts controls: deployment/NAME, statefulset/NAME,
-daemonset/NAME, cloneset/NAME, statefulsets.apps.kruise.io/NAME (Advanced StatefulSet, also
-asts/NAME), daemonsets.apps.kruise.io/NAME (Advanced DaemonSet, also ads/NAME).";
+TARGET is a rollout (NAME, rollout/NAME, `rollout NAME`) or a workload of a kind Kruise
+Rollouts controls: deployment/NAME, statefulset/NAME, daemonset/NAME, cloneset/NAME,
+statefulsets.apps.kruise.io/NAME (Advanced StatefulSet, also asts/NAME),
+daemonsets.apps.kruise.io/NAME (Advanced DaemonSet, also ads/NAME). `undo` and `history` of a
+rollout act on its workload.";
+
+const BULK: &str = "\
+Many at once: several names, -f FILE|DIR|- (-R), -l SELECTOR, --all, -A. Each object is
+read, checked and written on its own; results come one line per object in a stable order,
+then a summary line on stderr. With several objects the exit code is 1 if any failed with an
+error, else 4 if a rollout failed, else 3 if one timed out, else 5 if any was refused, else 0.
+-o json|yaml then prints a List of {kind, namespace, name, result, message}.";
 
 /// Progressive delivery with OpenKruise Rollouts, from kubectl.
 #[derive(Debug, Parser)]
@@ -73,11 +81,67 @@ pub struct ClusterArgs {
     /// How long to wait for one API request, e.g. 10s, 1m; 0 waits forever
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
+
+    /// The address of the API server, instead of the kubeconfig's
+    #[arg(short = 's', long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Bearer token for authentication to the API server
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Path to a CA certificate file for the API server's certificate
+    #[arg(long, global = true, value_name = "PATH")]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// Path to a client certificate file for TLS
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_certificate: Option<PathBuf>,
+
+    /// Path to a client key file for TLS
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_key: Option<PathBuf>,
+
+    /// Do not verify the API server's certificate (insecure)
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub insecure_skip_tls_verify: Option<bool>,
+
+    /// Server name to verify the API server's certificate against, instead of its host
+    #[arg(long, global = true, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+
+    /// Act as this user (impersonation)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Act as a member of this group (impersonation; repeat for several)
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub as_group: Vec<String>,
+
+    /// Act as this user UID (impersonation)
+    #[arg(long = "as-uid", global = true, value_name = "UID")]
+    pub as_uid: Option<String>,
+
+    /// Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also
+    /// request headers; 8 also bodies. Credentials are always redacted
+    #[arg(
+        short = 'v',
+        long = "v",
+        global = true,
+        value_name = "LEVEL",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub verbosity: u8,
+
+    /// Treat warnings the API server sends as errors (exit 1)
+    #[arg(long, global = true)]
+    pub warnings_as_errors: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Manage Kruise Rollouts: approve, pause, resume, undo, status, history, list
+    /// Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list
     #[command(subcommand)]
     Rollout(RolloutCommand),
 
@@ -107,16 +171,26 @@ pub enum RolloutCommand {
     /// --wait then waits until the controller has moved past it, approving again if the
     /// controller overwrote the approval. --to-step=N moves the release to step N
     /// (Kruise Rollouts v0.6+).
-    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
     Approve(ApproveArgs),
 
-    /// Pause a rollout: the controller stops moving to the next step
-    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    /// Pause a rollout (the controller stops moving to the next step) or a workload's rollout
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
     Pause(WriteArgs),
 
-    /// Resume a paused rollout
-    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    /// Resume a paused rollout or workload
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
     Resume(WriteArgs),
+
+    /// Restart the pods of a workload (or of a rollout's workload) with a new rollout
+    ///
+    /// Deployments, StatefulSets and DaemonSets get kubectl's `restartedAt` pod-template
+    /// annotation. CloneSets and the Advanced kinds can update pods in place, and an in-place
+    /// update applies a metadata change without restarting any container, so they also get a
+    /// `RESTARTED_AT` env var in every container, which cannot be updated in place: each pod
+    /// is recreated. Under a Kruise Rollout a restart is a new release through its steps.
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    Restart(WriteArgs),
 
     /// Roll a release back: every batch returns to the version before the release
     ///
@@ -133,12 +207,16 @@ pub enum RolloutCommand {
 
     /// Show where a release stands: phase, current step, batch progress, steps
     ///
+    /// For a workload: updated, ready and available pods of the desired count, as
+    /// `kubectl rollout status` shows them, and the rollout that drives it, if any.
+    ///
     /// For CI gates: --until=paused|step=N|completed follows the rollout until the condition
     /// holds (exit 0), fails fast when it no longer can (cancelled, rolled back, disabled,
     /// deleted: exit 4), or gives up after --timeout (exit 3). A status the controller has
     /// not yet reconciled with the current spec, workload generation and rollout-id counts as
-    /// progressing, never as paused or completed.
-    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{EXIT_CODES}"))]
+    /// progressing, never as paused or completed. With several targets it waits for all of
+    /// them and fails as soon as one fails.
+    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
     Status(StatusArgs),
 
     /// Show a workload's revisions, the stable and the canary revision of the release marked
@@ -150,25 +228,87 @@ pub enum RolloutCommand {
     List(ListArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct WriteArgs {
-    /// The rollout(s): NAME, rollout/NAME, or `rollout NAME...`
-    #[arg(required = true, value_name = "ROLLOUT")]
+/// Which objects a verb acts on: named, from files, or by label selector.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Targets")]
+pub struct TargetArgs {
+    /// The targets: NAME or TYPE/NAME, `TYPE NAME...`, or a TYPE with -l/--all/-A
+    #[arg(value_name = "TARGET")]
     pub resources: Vec<String>,
 
-    #[command(flatten)]
-    pub dry_run: DryRunArg,
+    /// Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the
+    /// objects; each is read again from the server before acting
+    #[arg(short = 'f', long = "filename", value_name = "FILE", conflicts_with_all = ["selector", "all", "all_namespaces"])]
+    pub filenames: Vec<String>,
 
-    /// Print the updated object instead of a one-line result
+    /// With -f DIR: also read the directories below it
+    #[arg(short = 'R', long, requires = "filenames")]
+    pub recursive: bool,
+
+    /// Only objects matching this label selector (kubectl's syntax: a=b, a!=b, a in (x,y),
+    /// a notin (x), a, !a)
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Every object of the type in the namespace
+    #[arg(long)]
+    pub all: bool,
+
+    /// Every object of the type in every namespace (narrowed by -l)
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+impl TargetArgs {
+    /// Objects are chosen by query or file, so there may be any number of them.
+    pub fn is_bulk(&self) -> bool {
+        !self.filenames.is_empty() || self.selector.is_some() || self.all || self.all_namespaces
+    }
+}
+
+/// How a write is made: dry run, who makes it, and whether it leaves an Event.
+#[derive(Debug, Clone, Args)]
+pub struct WriteFlags {
+    /// Only show what would change: `client` sends no write, `server` has the API server
+    /// check the write without storing it. Nothing is changed either way
+    #[arg(
+        long = "dry-run",
+        value_enum,
+        value_name = "STRATEGY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "none",
+        default_missing_value = "client",
+        hide_default_value = true
+    )]
+    pub dry_run: DryRun,
+
+    /// The name recorded as the writer in the object's managedFields
+    #[arg(long, value_name = "NAME", default_value = "kubectl-kruise")]
+    pub field_manager: String,
+
+    /// Do not record a Kubernetes Event for the change on the object
+    #[arg(long)]
+    pub no_event: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    #[command(flatten)]
+    pub write: WriteFlags,
+
+    /// Print the updated object instead of a one-line result (a List of results for several)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    /// The rollout(s): NAME, rollout/NAME, or `rollout NAME...`
-    #[arg(required = true, value_name = "ROLLOUT")]
-    pub resources: Vec<String>,
+    #[command(flatten)]
+    pub targets: TargetArgs,
 
     /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or
     /// step N not yet waiting for approval, is refused (exit 5)
@@ -193,9 +333,9 @@ pub struct ApproveArgs {
     pub to_step: Option<i64>,
 
     #[command(flatten)]
-    pub dry_run: DryRunArg,
+    pub write: WriteFlags,
 
-    /// Print the updated object instead of a one-line result
+    /// Print the updated object instead of a one-line result (a List of results for several)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
 }
@@ -216,7 +356,7 @@ pub struct UndoArgs {
     pub fast: bool,
 
     #[command(flatten)]
-    pub dry_run: DryRunArg,
+    pub write: WriteFlags,
 
     /// Print the updated object instead of a one-line result
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
@@ -236,24 +376,6 @@ pub struct HistoryArgs {
     /// Print the history for scripts instead of a table
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<DataFormat>,
-}
-
-/// `--dry-run[=client|server]`, as kubectl has it.
-#[derive(Debug, Clone, Copy, Args)]
-pub struct DryRunArg {
-    /// Only show what would change: `client` sends no write, `server` has the API server
-    /// check the write without storing it. Nothing is changed either way
-    #[arg(
-        long = "dry-run",
-        value_enum,
-        value_name = "STRATEGY",
-        num_args = 0..=1,
-        require_equals = true,
-        default_value = "none",
-        default_missing_value = "client",
-        hide_default_value = true
-    )]
-    pub strategy: DryRun,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -276,9 +398,8 @@ impl DryRun {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The rollout: NAME or rollout/NAME
-    #[arg(required = true, value_name = "ROLLOUT", num_args = 1..=2)]
-    pub resource: Vec<String>,
+    #[command(flatten)]
+    pub targets: TargetArgs,
 
     /// Follow the rollout until it completes, waits for approval, or fails
     #[arg(short = 'w', long)]
@@ -303,6 +424,10 @@ pub struct ListArgs {
     /// List rollouts in every namespace
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+
+    /// Only rollouts matching this label selector (kubectl's syntax)
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
 
     /// Print summaries for scripts, or only names
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]

@@ -6,9 +6,25 @@ use kubectl_kruise::cli::Cli;
 use kubectl_kruise::commands;
 use kubectl_kruise::exit::{Code, code_for, is_broken_pipe};
 
+/// Installed (or linked) as `kubectl-kruise-rollout`, kubectl runs this binary for
+/// `kubectl kruise rollout ...` (it picks the longest matching plugin name) with the words
+/// after `rollout`, so a Go `kubectl-kruise` beside it keeps serving its other commands.
+fn args() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invoked_as = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if invoked_as == "kubectl-kruise-rollout" {
+        args.insert(1, "rollout".into());
+    }
+    args
+}
+
 fn main() -> ExitCode {
     // clap exits 2 on a bad command line and 0 for --help / --version.
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args());
     match commands::run(cli) {
         Ok(code) => code.into(),
         // `kubectl kruise rollout list | head`: a closed pipe is not a failure.

@@ -69,35 +69,119 @@ fn check_object_name(name: &str, what: &str) -> Result<(), String> {
 }
 
 fn unsupported(kind: &str) -> String {
-    format!("{kind:?} is not a rollout; name rollouts as NAME, rollout/NAME or `rollout NAME`")
+    format!(
+        "a {kind} is not a rollout: this verb acts on rollouts; name them as NAME, rollout/NAME \
+         or `rollout NAME`"
+    )
 }
 
-/// Resolve the positional arguments of a rollout verb.
+/// Resolve the positional arguments of a verb that acts on rollouts only.
 pub fn parse_rollout_args(args: &[String]) -> Result<Vec<RolloutRef>, String> {
-    let mut out: Vec<RolloutRef> = Vec::new();
-    let mut push = |r: RolloutRef| {
-        if !out.contains(&r) {
-            out.push(r);
+    parse_targets(args)?
+        .into_iter()
+        .map(|t| match t {
+            TargetRef::Rollout(r) => Ok(r),
+            TargetRef::Workload { kind, .. } => Err(unsupported(kind.kind())),
+        })
+        .collect()
+}
+
+/// What a verb acts on: a rollout or a workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetRef {
+    Rollout(RolloutRef),
+    Workload { kind: WorkloadKind, name: String },
+}
+
+impl TargetRef {
+    pub fn name(&self) -> &str {
+        match self {
+            TargetRef::Rollout(r) => &r.name,
+            TargetRef::Workload { name, .. } => name,
+        }
+    }
+
+    /// `Rollout`, `Deployment`: the kind, for results.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TargetRef::Rollout(_) => "Rollout",
+            TargetRef::Workload { kind, .. } => kind.kind(),
+        }
+    }
+
+    /// `rollout.rollouts.kruise.io/web`, `deployment.apps/web`: as kubectl names objects.
+    pub fn display(&self) -> String {
+        match self {
+            TargetRef::Rollout(r) => crate::model::display_name(&r.name),
+            TargetRef::Workload { kind, name } => format!("{}/{name}", kind.resource_name()),
+        }
+    }
+}
+
+/// The kind a type word names: rollouts (possibly pinned to a version) or a workload kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeWord {
+    Rollout(Option<ApiVersion>),
+    Workload(WorkloadKind),
+}
+
+pub fn type_word(word: &str) -> Result<TypeWord, String> {
+    if let Some(version) = rollout_type(word)? {
+        return Ok(TypeWord::Rollout(version));
+    }
+    WorkloadKind::from_type_word(word)
+        .map(TypeWord::Workload)
+        .ok_or_else(|| {
+            format!(
+                "{word:?} is neither a rollout nor a workload kind Kruise Rollouts controls \
+                 (deployment, statefulset, daemonset, cloneset, statefulsets.apps.kruise.io, \
+                 daemonsets.apps.kruise.io)"
+            )
+        })
+}
+
+fn target_of(word: TypeWord, name: &str) -> Result<TargetRef, String> {
+    Ok(match word {
+        TypeWord::Rollout(version) => {
+            check_name(name)?;
+            TargetRef::Rollout(RolloutRef {
+                name: name.to_string(),
+                version,
+            })
+        }
+        TypeWord::Workload(kind) => {
+            check_object_name(name, &kind.kind().to_lowercase())?;
+            TargetRef::Workload {
+                kind,
+                name: name.to_string(),
+            }
+        }
+    })
+}
+
+/// Resolve positional arguments naming rollouts and workloads: `NAME` (a rollout),
+/// `TYPE/NAME` for any kind, `TYPE NAME [NAME...]`. Repeats are dropped.
+pub fn parse_targets(args: &[String]) -> Result<Vec<TargetRef>, String> {
+    let mut out: Vec<TargetRef> = Vec::new();
+    let mut push = |t: TargetRef| {
+        if !out.contains(&t) {
+            out.push(t);
         }
     };
     match args {
-        [] => return Err("name a rollout: rollout/NAME".into()),
-        // `rollout NAME [NAME...]`
+        [] => {
+            return Err("name a rollout or a workload: rollout/NAME, deployment/NAME, ...".into());
+        }
         [first, names @ ..]
-            if !first.contains('/') && !names.is_empty() && rollout_type(first)?.is_some() =>
+            if !first.contains('/') && !names.is_empty() && type_word(first).is_ok() =>
         {
-            let version = rollout_type(first)?.flatten();
             for name in names {
                 if name.contains('/') {
                     return Err(format!(
                         "{name:?}: there is no need to give a type again after {first:?}; use names only"
                     ));
                 }
-                check_name(name)?;
-                push(RolloutRef {
-                    name: name.clone(),
-                    version,
-                });
+                push(target_of(type_word(first)?, name)?);
             }
         }
         [only] if !only.contains('/') && rollout_type(only)?.is_some() => {
@@ -107,72 +191,24 @@ pub fn parse_rollout_args(args: &[String]) -> Result<Vec<RolloutRef>, String> {
         }
         _ => {
             for arg in args {
-                let r = match arg.split_once('/') {
-                    Some((kind, name)) => match rollout_type(kind)? {
-                        Some(version) => RolloutRef {
-                            name: name.to_string(),
-                            version,
-                        },
-                        None => return Err(unsupported(kind)),
-                    },
-                    None => RolloutRef {
-                        name: arg.clone(),
-                        version: None,
-                    },
-                };
-                check_name(&r.name)?;
-                push(r);
+                match arg.split_once('/') {
+                    Some((word, name)) => push(target_of(type_word(word)?, name)?),
+                    None => push(target_of(TypeWord::Rollout(None), arg)?),
+                }
             }
         }
     }
     Ok(out)
 }
 
-/// What `undo` and `history` act on: a rollout (through its workload) or a workload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TargetRef {
-    Rollout(RolloutRef),
-    Workload { kind: WorkloadKind, name: String },
-}
-
 /// Resolve the one rollout or workload of `undo` / `history`: `NAME` and `rollout/NAME` (a
 /// rollout), `TYPE/NAME` or `TYPE NAME` for a workload kind Kruise Rollouts controls.
 pub fn parse_target(args: &[String]) -> Result<TargetRef, String> {
-    let (kind, name) = match args {
-        [one] => match one.split_once('/') {
-            Some((kind, name)) => (Some(kind), name),
-            None => (None, one.as_str()),
-        },
-        [kind, name] if !kind.contains('/') && !name.contains('/') => {
-            (Some(kind.as_str()), name.as_str())
-        }
-        [] => {
-            return Err("name a rollout or a workload: rollout/NAME, deployment/NAME, ...".into());
-        }
-        _ => return Err("name one rollout or workload: rollout/NAME, deployment/NAME, ...".into()),
-    };
-    let Some(kind) = kind else {
-        return parse_rollout_args(args).map(|mut v| TargetRef::Rollout(v.remove(0)));
-    };
-    if let Some(version) = rollout_type(kind)? {
-        check_name(name)?;
-        return Ok(TargetRef::Rollout(RolloutRef {
-            name: name.to_string(),
-            version,
-        }));
+    let mut targets = parse_targets(args)?;
+    if targets.len() != 1 {
+        return Err("name one rollout or workload: rollout/NAME, deployment/NAME, ...".into());
     }
-    let kind = WorkloadKind::from_type_word(kind).ok_or_else(|| {
-        format!(
-            "{kind:?} is neither a rollout nor a workload kind Kruise Rollouts controls \
-             (deployment, statefulset, daemonset, cloneset, statefulsets.apps.kruise.io, \
-             daemonsets.apps.kruise.io)"
-        )
-    })?;
-    check_object_name(name, &kind.kind().to_lowercase())?;
-    Ok(TargetRef::Workload {
-        kind,
-        name: name.to_string(),
-    })
+    Ok(targets.remove(0))
 }
 
 #[cfg(test)]
@@ -255,7 +291,7 @@ mod tests {
         assert!(
             parse(&["rolloutsx/demo"])
                 .unwrap_err()
-                .contains("is not a rollout")
+                .contains("neither a rollout nor a workload kind")
         );
     }
 

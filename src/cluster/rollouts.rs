@@ -2,13 +2,13 @@
 //! a watch of one object.
 
 use futures::{Stream, StreamExt};
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::Value;
 
 use super::resource::RolloutRef;
-use super::{ApiError, Cluster};
+use super::{ApiError, Cluster, ObjectApi};
 use crate::model::{ApiVersion, GROUP};
 
 const RESOURCE: &str = "rollouts.rollouts.kruise.io";
@@ -45,7 +45,7 @@ impl Fetched {
     }
 }
 
-fn api_resource(v: ApiVersion) -> ApiResource {
+pub fn api_resource(v: ApiVersion) -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk(GROUP, v.version(), "Rollout"),
         "rollouts",
@@ -132,6 +132,16 @@ impl RolloutApi {
         .await
     }
 
+    /// Rollouts at one API version: where the writes of a rollout resolved to it go.
+    pub fn at(&self, v: ApiVersion) -> ObjectApi {
+        ObjectApi::new(&self.cluster, api_resource(v))
+    }
+
+    /// The same, in another namespace.
+    pub fn in_namespace(&self, namespace: &str) -> RolloutApi {
+        RolloutApi::new(self.cluster.in_namespace(namespace))
+    }
+
     /// A JSON merge patch on the object (`status = false`) or its status subresource. The
     /// caller puts `metadata.resourceVersion` in the patch to make it conditional.
     pub async fn patch(
@@ -141,25 +151,18 @@ impl RolloutApi {
         status: bool,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        let api = self.api(t.version);
-        let pp = PatchParams {
-            dry_run,
-            ..PatchParams::default()
-        };
-        let res = if status {
-            api.patch_status(&t.name, &pp, &Patch::Merge(patch)).await
-        } else {
-            api.patch(&t.name, &pp, &Patch::Merge(patch)).await
-        };
-        res.map(to_value).map_err(|e| self.classify(e, &t.name))
+        self.at(t.version)
+            .patch(&t.name, patch, status, dry_run)
+            .await
     }
 
     /// A paginated walk over rollouts, in this namespace or all of them.
-    pub fn lister(&self, all_namespaces: bool, page_size: u32) -> Lister {
+    pub fn lister(&self, all_namespaces: bool, page_size: u32, selector: Option<&str>) -> Lister {
         Lister {
             api: self.clone(),
             all_namespaces,
             page_size,
+            selector: selector.map(str::to_string),
             version: None,
             token: None,
             done: false,
@@ -240,6 +243,7 @@ pub struct Lister {
     api: RolloutApi,
     all_namespaces: bool,
     page_size: u32,
+    selector: Option<String>,
     version: Option<ApiVersion>,
     token: Option<String>,
     done: bool,
@@ -256,6 +260,9 @@ impl Lister {
             None => PREFERRED.to_vec(),
         };
         let mut lp = ListParams::default().limit(self.page_size);
+        if let Some(sel) = &self.selector {
+            lp = lp.labels(sel);
+        }
         if let Some(t) = &self.token {
             lp = lp.continue_token(t);
         }

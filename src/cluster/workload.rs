@@ -2,12 +2,12 @@
 //! a watch of it, its revision history, and the template write of `undo`.
 
 use futures::Stream;
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DynamicObject, ListParams, Patch};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
 use super::rollouts::{to_value, watch_object};
-use super::{ApiError, Cluster};
+use super::{ApiError, Cluster, ObjectApi};
 use crate::model::workload::HistorySource;
 use crate::model::{WorkloadKind, WorkloadRef};
 
@@ -75,6 +75,18 @@ impl WorkloadApi {
         }
     }
 
+    /// The generic requests on this workload's kind.
+    pub fn object(&self) -> ObjectApi {
+        ObjectApi::new(&self.cluster, self.api_resource())
+    }
+
+    fn api_resource(&self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(&self.group, &self.version, &self.kind),
+            &self.plural,
+        )
+    }
+
     fn api(&self) -> Api<DynamicObject> {
         api_for(
             &self.cluster,
@@ -131,10 +143,7 @@ impl WorkloadApi {
     /// A JSON merge patch; the caller puts `metadata.resourceVersion` in it to make it
     /// conditional.
     pub async fn patch(&self, name: &str, patch: &Value, dry_run: bool) -> Result<Value, ApiError> {
-        let pp = PatchParams {
-            dry_run,
-            ..PatchParams::default()
-        };
+        let pp = self.cluster.patch_params(dry_run);
         self.api()
             .patch(name, &pp, &Patch::Merge(patch))
             .await

@@ -8,12 +8,13 @@ use anyhow::{Context, Result};
 use futures::StreamExt;
 use serde_json::json;
 
+use super::api_for;
 use super::status::{deadline, workload_state};
 use super::write::{Outcome, Plan, write_from};
-use super::{for_each, print_object};
 use crate::cli::{ApproveArgs, DryRun};
-use crate::cluster::{Fetched, RolloutApi, RolloutRef};
-use crate::exit::{Code, Failure};
+use crate::cluster::select::Item;
+use crate::cluster::{Fetched, RolloutApi, RolloutRef, TargetRef};
+use crate::exit::Failure;
 use crate::model::observe::staleness;
 use crate::model::state::{
     Approve, Jump, Refusal, Stage, decide_approve, decide_approve_step, decide_to_step,
@@ -56,11 +57,14 @@ fn approval(r: &Rollout, a: Approve) -> Plan {
                     "{name} approved (step {step}/{total} -> {})",
                     next_label(step, total)
                 ),
-                note: queued.then(|| {
-                    "the rollout is paused: the approval takes effect when it is resumed \
-                     (kubectl kruise rollout resume)"
-                        .to_string()
-                }),
+                notes: queued
+                    .then(|| {
+                        "the rollout is paused: the approval takes effect when it is resumed \
+                         (kubectl kruise rollout resume)"
+                            .to_string()
+                    })
+                    .into_iter()
+                    .collect(),
             }
         }
     }
@@ -105,7 +109,7 @@ fn plan_to_step(r: &Rollout, n: i64) -> Result<Plan, Refusal> {
                 j.to,
                 j.total
             ),
-            note: None,
+            notes: Vec::new(),
         },
     })
 }
@@ -118,40 +122,50 @@ async fn stale_reason(api: &RolloutApi, fetched: &Fetched) -> Result<Option<Stri
     Ok(staleness(&r, workload.as_ref()))
 }
 
-pub async fn run(api: &RolloutApi, targets: Vec<RolloutRef>, args: &ApproveArgs) -> Result<Code> {
-    let dry_run = args.dry_run.strategy;
-    for_each(targets, |t| async move {
-        let fetched = api.get(&t).await?;
-        let mut seen = None;
-        let outcome: Outcome = match (args.to_step, args.expect_step) {
-            (Some(n), _) => {
-                write_from(api, fetched, "move", dry_run, |r| plan_to_step(r, n)).await?
-            }
-            (None, Some(n)) => {
-                let stale = stale_reason(api, &fetched).await?;
-                write_from(api, fetched, "approve", dry_run, |r| {
-                    Ok(approval(r, decide_approve_step(r, n, stale.as_deref())?))
-                })
-                .await?
-            }
-            (None, None) => {
-                write_from(api, fetched, "approve", dry_run, |r| plan(r, &mut seen)).await?
-            }
-        };
-        if let Some(note) = &outcome.note {
-            eprintln!("note: {note}");
+/// Approve one rollout (and with `--wait`, follow it past the step).
+pub async fn one(
+    api: &RolloutApi,
+    item: Item,
+    args: &ApproveArgs,
+    single: bool,
+) -> Result<Outcome> {
+    let TargetRef::Rollout(t) = &item.target else {
+        return Err(Failure::Refused(format!(
+            "cannot approve {}: approve acts on rollouts; name its rollout",
+            item.target.display()
+        ))
+        .into());
+    };
+    let api = &api_for(api, &item);
+    let dry_run = args.write.dry_run;
+    let fetched = api.get(t).await?;
+    let mut seen = None;
+    let mut outcome: Outcome = match (args.to_step, args.expect_step) {
+        (Some(n), _) => write_from(api, fetched, "move", dry_run, |r| plan_to_step(r, n)).await?,
+        (None, Some(n)) => {
+            let stale = stale_reason(api, &fetched).await?;
+            write_from(api, fetched, "approve", dry_run, |r| {
+                Ok(approval(r, decide_approve_step(r, n, stale.as_deref())?))
+            })
+            .await?
         }
-        print_object(&outcome.object, &t.name, &outcome.message, args.output)?;
-        if let Some(limit) = args.wait
-            && dry_run == DryRun::None
-        {
-            let r = decode(&outcome.object).context("cannot read the rollout")?;
-            let step = args.expect_step.or(seen).or(r.current_step()).unwrap_or(0);
-            wait_past(api, &t, r, step, limit).await?;
+        (None, None) => {
+            write_from(api, fetched, "approve", dry_run, |r| plan(r, &mut seen)).await?
         }
-        Ok(())
-    })
-    .await
+    };
+    if let Some(limit) = args.wait
+        && dry_run == DryRun::None
+    {
+        let r = decode(&outcome.object).context("cannot read the rollout")?;
+        let step = args.expect_step.or(seen).or(r.current_step()).unwrap_or(0);
+        // One rollout: say it is approved before waiting, as the wait may take long.
+        if single {
+            super::bulk::show(&outcome, &item.target.display(), args.output)?;
+            outcome.shown = true;
+        }
+        wait_past(api, t, r, step, limit).await?;
+    }
+    Ok(outcome)
 }
 
 /// Where a rollout stands after the approval of `step`.

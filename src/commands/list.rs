@@ -31,7 +31,11 @@ fn yaml_item(s: &Summary) -> Result<String> {
 }
 
 pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
-    let mut pages = api.lister(args.all_namespaces, args.chunk_size);
+    let mut pages = api.lister(
+        args.all_namespaces,
+        args.chunk_size,
+        args.selector.as_deref(),
+    );
     let now = jiff::Timestamp::now();
     let mut count = 0usize;
     match args.output {

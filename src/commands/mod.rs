@@ -1,9 +1,11 @@
 //! One small module per verb: read, decide with the model, write, hand results to render.
 
 mod approve;
+mod bulk;
 mod history;
 mod list;
 mod pause;
+mod restart;
 mod status;
 mod undo;
 mod write;
@@ -13,11 +15,19 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand};
-use crate::cluster::{self, RolloutApi, RolloutRef, TargetRef};
-use crate::exit::{Code, Failure, code_for, is_broken_pipe};
-use crate::model::display_name;
+use crate::cli::{Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags};
+use crate::cluster::select::{Item, Selection, parse_selection, resolve};
+use crate::cluster::{self, Cluster, RolloutApi, TargetRef};
+use crate::exit::{Code, Failure};
 use crate::render;
+
+/// The Rollout API versions this plugin reads and writes.
+pub const ROLLOUT_API_VERSIONS: [&str; 2] =
+    ["rollouts.kruise.io/v1beta1", "rollouts.kruise.io/v1alpha1"];
+
+fn usage(msg: &str) -> anyhow::Error {
+    Failure::Usage(msg.to_string()).into()
+}
 
 /// Run a parsed command line. Only verbs that talk to the cluster build a runtime and a
 /// client: `--help`, `version` and `completion` do no other work.
@@ -25,9 +35,16 @@ pub fn run(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Version { output } => {
             let version = env!("CARGO_PKG_VERSION");
-            let doc = serde_json::json!({ "name": "kubectl-kruise", "version": version });
+            let commit = env!("KRUISE_GIT_COMMIT");
+            let doc = serde_json::json!({
+                "name": "kubectl-kruise", "version": version, "gitCommit": commit,
+                "rolloutApiVersions": ROLLOUT_API_VERSIONS,
+            });
             emit(&match output {
-                None => format!("kubectl-kruise {version}\n"),
+                None => format!(
+                    "kubectl-kruise {version} (commit {commit}; Rollout APIs {})\n",
+                    ROLLOUT_API_VERSIONS.join(", ")
+                ),
                 Some(DataFormat::Json) => render::json(&doc)?,
                 Some(DataFormat::Yaml) => render::yaml(&doc)?,
             })?;
@@ -41,64 +58,140 @@ pub fn run(cli: Cli) -> Result<Code> {
         }
         Command::Rollout(cmd) => {
             // Arguments are checked before any client is built (which may run exec auth).
-            let refs = match &cmd {
-                RolloutCommand::Approve(a) => {
-                    if a.wait.is_some() && a.dry_run.strategy != DryRun::None {
-                        return Err(Failure::Usage(
-                            "--wait waits for a real approval; it cannot be combined with --dry-run"
-                                .into(),
-                        )
-                        .into());
-                    }
-                    targets(&a.resources)?
-                }
-                RolloutCommand::Pause(a) | RolloutCommand::Resume(a) => targets(&a.resources)?,
-                RolloutCommand::Status(a) => {
-                    let refs = targets(&a.resource)?;
-                    if refs.len() != 1 {
-                        return Err(Failure::Usage("status takes one rollout".into()).into());
-                    }
-                    if !a.timeout.is_zero() && !a.watch && a.until.is_none() {
-                        return Err(Failure::Usage(
-                            "--timeout limits following: use it with --watch or --until".into(),
-                        )
-                        .into());
-                    }
-                    refs
-                }
-                RolloutCommand::Undo(_) | RolloutCommand::History(_) | RolloutCommand::List(_) => {
-                    Vec::new()
-                }
-            };
-            let target = match &cmd {
-                RolloutCommand::Undo(a) => Some(undo_target(&a.resource, a.fast)?),
-                RolloutCommand::History(a) => {
-                    Some(cluster::parse_target(&a.resource).map_err(Failure::Usage)?)
-                }
-                _ => None,
-            };
+            let selection = check_args(&cmd)?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
+            let warnings_as_errors = cli.cluster.warnings_as_errors;
             rt.block_on(async move {
-                let cluster = cluster::connect(&cli.cluster).await?;
-                let api = RolloutApi::new(cluster);
-                match cmd {
-                    RolloutCommand::Approve(a) => approve::run(&api, refs, &a).await,
-                    RolloutCommand::Pause(a) => {
-                        pause::run(&api, refs, a.output, true, a.dry_run.strategy).await
-                    }
-                    RolloutCommand::Resume(a) => {
-                        pause::run(&api, refs, a.output, false, a.dry_run.strategy).await
-                    }
-                    RolloutCommand::Undo(a) => undo::run(&api, resolved(target)?, &a).await,
-                    RolloutCommand::History(a) => history::run(&api, resolved(target)?, &a).await,
-                    RolloutCommand::Status(a) => status::run(&api, &refs[0], &a).await,
-                    RolloutCommand::List(a) => list::run(&api, &a).await,
+                let mut cluster = cluster::connect(&cli.cluster).await?;
+                if let Some(w) = write_flags(&cmd) {
+                    cluster.field_manager = w.field_manager.clone();
+                    cluster.audit = !w.no_event;
                 }
+                let warnings = cluster.warnings.clone();
+                let code = dispatch(cluster, cmd, selection).await;
+                if warnings_as_errors && warnings.count() > 0 {
+                    // The command's own error, if any, still comes first.
+                    let code = code?;
+                    if code == Code::Ok {
+                        return Err(anyhow::anyhow!(
+                            "the API server sent {} warning(s) and --warnings-as-errors is set",
+                            warnings.count()
+                        ));
+                    }
+                    return Ok(code);
+                }
+                code
             })
         }
+    }
+}
+
+fn write_flags(cmd: &RolloutCommand) -> Option<&WriteFlags> {
+    match cmd {
+        RolloutCommand::Approve(a) => Some(&a.write),
+        RolloutCommand::Pause(a) | RolloutCommand::Resume(a) | RolloutCommand::Restart(a) => {
+            Some(&a.write)
+        }
+        RolloutCommand::Undo(a) => Some(&a.write),
+        _ => None,
+    }
+}
+
+/// Everything about the command line that can be checked without the cluster.
+fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
+    Ok(match cmd {
+        RolloutCommand::Approve(a) => {
+            if a.wait.is_some() && a.write.dry_run != DryRun::None {
+                return Err(usage(
+                    "--wait waits for a real approval; it cannot be combined with --dry-run",
+                ));
+            }
+            let sel = parse_selection(&a.targets)?;
+            if let Selection::Named(t) = &sel
+                && let Some(w) = t.iter().find(|t| !matches!(t, TargetRef::Rollout(_)))
+            {
+                return Err(usage(&format!(
+                    "approve acts on rollouts, and {} is a {}: name its rollout (rollout/NAME)",
+                    w.display(),
+                    w.kind()
+                )));
+            }
+            Some(sel)
+        }
+        RolloutCommand::Pause(a) | RolloutCommand::Resume(a) | RolloutCommand::Restart(a) => {
+            Some(parse_selection(&a.targets)?)
+        }
+        RolloutCommand::Status(a) => {
+            if !a.timeout.is_zero() && !a.watch && a.until.is_none() {
+                return Err(usage(
+                    "--timeout limits following: use it with --watch or --until",
+                ));
+            }
+            Some(parse_selection(&a.targets)?)
+        }
+        RolloutCommand::Undo(a) => {
+            undo_target(&a.resource, a.fast)?;
+            None
+        }
+        RolloutCommand::History(a) => {
+            cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            None
+        }
+        RolloutCommand::List(a) => {
+            if let Some(sel) = &a.selector {
+                cluster::select::check_selector(sel).map_err(Failure::Usage)?;
+            }
+            None
+        }
+    })
+}
+
+async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>) -> Result<Code> {
+    let api = RolloutApi::new(cluster.clone());
+    let items = match sel {
+        Some(s) => {
+            let named_one = matches!(&s, Selection::Named(t) if t.len() == 1);
+            Some((resolve(&cluster, s).await?, named_one))
+        }
+        None => None,
+    };
+    let (items, single) = items.unwrap_or_default();
+    match cmd {
+        RolloutCommand::Approve(a) => {
+            let one = single && items.len() == 1;
+            bulk::run_all(items, single, a.output, |i| approve::one(&api, i, &a, one)).await
+        }
+        RolloutCommand::Pause(a) => {
+            let dry = a.write.dry_run;
+            bulk::run_all(items, single, a.output, |i| pause::one(&api, i, true, dry)).await
+        }
+        RolloutCommand::Resume(a) => {
+            let dry = a.write.dry_run;
+            bulk::run_all(items, single, a.output, |i| pause::one(&api, i, false, dry)).await
+        }
+        RolloutCommand::Restart(a) => {
+            let dry = a.write.dry_run;
+            bulk::run_all(items, single, a.output, |i| restart::one(&api, i, dry)).await
+        }
+        RolloutCommand::Status(a) => status::run(&api, items, single, &a).await,
+        RolloutCommand::Undo(a) => undo::run(&api, undo_target(&a.resource, a.fast)?, &a).await,
+        RolloutCommand::History(a) => {
+            let target = cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            history::run(&api, target, &a).await
+        }
+        RolloutCommand::List(a) => list::run(&api, &a).await,
+    }
+}
+
+/// The API for rollouts in an item's namespace.
+pub(crate) fn api_for(api: &RolloutApi, item: &Item) -> RolloutApi {
+    if item.namespace == api.namespace() {
+        api.clone()
+    } else {
+        api.in_namespace(&item.namespace)
     }
 }
 
@@ -115,15 +208,6 @@ pub(crate) fn emit(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Resolve the rollout arguments; a bad one is a command-line error (exit 2).
-pub(crate) fn targets(args: &[String]) -> Result<Vec<RolloutRef>> {
-    cluster::parse_rollout_args(args).map_err(|e| Failure::Usage(e).into())
-}
-
-fn resolved(target: Option<TargetRef>) -> Result<TargetRef> {
-    target.ok_or_else(|| anyhow::anyhow!("no rollout or workload was named"))
-}
-
 /// `undo`'s target; `--fast` moves a rollout's steps, so it needs a rollout.
 fn undo_target(args: &[String], fast: bool) -> Result<TargetRef> {
     let target = cluster::parse_target(args).map_err(Failure::Usage)?;
@@ -136,43 +220,17 @@ fn undo_target(args: &[String], fast: bool) -> Result<TargetRef> {
     Ok(target)
 }
 
-/// Run `f` for each rollout named. With one, its error is the command's error. With
-/// several, every one is attempted, errors are reported as they come, and the exit code is
-/// that of the first failure.
-pub(crate) async fn for_each<F, Fut>(targets: Vec<RolloutRef>, mut f: F) -> Result<Code>
-where
-    F: FnMut(RolloutRef) -> Fut,
-    Fut: Future<Output = Result<()>>,
-{
-    if targets.len() == 1 {
-        let t = targets.into_iter().next().expect("one target");
-        return f(t).await.map(|_| Code::Ok);
-    }
-    let mut code = Code::Ok;
-    for t in targets {
-        if let Err(e) = f(t).await {
-            if is_broken_pipe(&e) {
-                return Ok(code);
-            }
-            report(&e);
-            if code == Code::Ok {
-                code = code_for(&e);
-            }
-        }
-    }
-    Ok(code)
-}
-
-/// Print a written (or unchanged) object as `-o` asks, or the one-line result.
+/// Print a written (or unchanged) object as `-o` asks, or the one-line result. `display`
+/// names it for `-o name`.
 pub(crate) fn print_object(
     object: &serde_json::Value,
-    name: &str,
+    display: &str,
     line: &str,
     format: Option<ObjectFormat>,
 ) -> Result<()> {
     match format {
         None => emit(&format!("{line}\n")),
-        Some(ObjectFormat::Name) => emit(&format!("{}\n", display_name(name))),
+        Some(ObjectFormat::Name) => emit(&format!("{display}\n")),
         Some(ObjectFormat::Json) => emit(&render::json(object)?),
         Some(ObjectFormat::Yaml) => emit(&render::yaml(object)?),
     }

@@ -3,13 +3,14 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::write::{Plan, write_checked};
-use super::{for_each, print_object};
-use crate::cli::{DryRun, ObjectFormat};
-use crate::cluster::{RolloutApi, RolloutRef};
-use crate::exit::Code;
+use super::api_for;
+use super::write::{Outcome, Plan, write_checked, write_object};
+use crate::cli::DryRun;
+use crate::cluster::select::Item;
+use crate::cluster::{RolloutApi, TargetRef, WorkloadApi};
 use crate::model::Rollout;
 use crate::model::state::{Refusal, Stage, Toggle, decide_pause};
+use crate::model::workload_verbs::{decide_workload_pause, patch_at};
 
 fn plan(r: &Rollout, pause: bool) -> Result<Plan, Refusal> {
     let name = r.display_name();
@@ -38,28 +39,42 @@ fn plan(r: &Rollout, pause: bool) -> Result<Plan, Refusal> {
                 patch: json!({ "spec": { "strategy": { "paused": paused } } }),
                 status: false,
                 done: format!("{name} {}", if paused { "paused" } else { "resumed" }),
-                note,
+                notes: note.into_iter().collect(),
             }
         }
     })
 }
 
-pub async fn run(
-    api: &RolloutApi,
-    targets: Vec<RolloutRef>,
-    output: Option<ObjectFormat>,
-    pause: bool,
-    dry_run: DryRun,
-) -> Result<Code> {
+/// Pause or resume one rollout or workload.
+pub async fn one(api: &RolloutApi, item: Item, pause: bool, dry_run: DryRun) -> Result<Outcome> {
     let verb = if pause { "pause" } else { "resume" };
-    for_each(targets, |t| async move {
-        let outcome = write_checked(api, &t, verb, dry_run, |r| plan(r, pause)).await?;
-        if let Some(note) = &outcome.note {
-            eprintln!("note: {note}");
+    match &item.target {
+        TargetRef::Rollout(t) => {
+            write_checked(&api_for(api, &item), t, verb, dry_run, |r| plan(r, pause)).await
         }
-        print_object(&outcome.object, &t.name, &outcome.message, output)
-    })
-    .await
+        TargetRef::Workload { kind, name } => {
+            let cluster = api.cluster().in_namespace(&item.namespace);
+            let wapi = WorkloadApi::new(&cluster, *kind).object();
+            let display = item.target.display();
+            write_object(&wapi, name, &display, None, verb, dry_run, |obj| {
+                Ok(match decide_workload_pause(*kind, obj, pause)? {
+                    (Toggle::Already(true), _) => {
+                        Plan::Nothing(format!("{display} is already paused"))
+                    }
+                    (Toggle::Already(false), _) => {
+                        Plan::Nothing(format!("{display} is not paused"))
+                    }
+                    (Toggle::Write(p), ptr) => Plan::Write {
+                        patch: patch_at(ptr, json!(p)),
+                        status: false,
+                        done: format!("{display} {}", if p { "paused" } else { "resumed" }),
+                        notes: Vec::new(),
+                    },
+                })
+            })
+            .await
+        }
+    }
 }
 
 #[cfg(test)]
@@ -75,12 +90,12 @@ mod tests {
                 patch,
                 status,
                 done,
-                note,
+                notes,
             } => {
                 assert_eq!(patch, json!({"spec": {"strategy": {"paused": true}}}));
                 assert!(!status, "paused lives in the spec, not the status");
                 assert_eq!(done, "rollout.rollouts.kruise.io/rollouts-nginx paused");
-                assert_eq!(note, None);
+                assert!(notes.is_empty());
             }
             Plan::Nothing(m) => panic!("{m}"),
         }
@@ -94,7 +109,7 @@ mod tests {
         let mut obj = fixtures::seed_v1beta1_paused();
         obj["status"] = json!({"phase": "Healthy"});
         match plan(&decode(&obj).unwrap(), true).unwrap() {
-            Plan::Write { note, .. } => assert!(note.unwrap().contains("next release")),
+            Plan::Write { notes, .. } => assert!(notes[0].contains("next release")),
             Plan::Nothing(m) => panic!("{m}"),
         }
     }

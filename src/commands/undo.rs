@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::history::{Resolved, load, resolve};
-use super::write::{Plan, retry_conflicts, send, write_checked};
+use super::write::{Plan, audit, retry_conflicts, send, write_checked};
 use super::{emit, print_object};
 use crate::cli::{DryRun, ObjectFormat, UndoArgs};
 use crate::cluster::{RolloutApi, TargetRef, WorkloadApi};
@@ -33,7 +33,7 @@ fn result_line(workload: &str, u: &Undo, dry_run: DryRun) -> String {
 }
 
 pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result<Code> {
-    let dry_run = args.dry_run.strategy;
+    let dry_run = args.write.dry_run;
     if args.fast {
         let TargetRef::Rollout(r) = target else {
             return Err(Failure::Usage("--fast needs a rollout".into()).into());
@@ -52,17 +52,30 @@ pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result
                     jump.to,
                     jump.total
                 ),
-                note: None,
+                notes: Vec::new(),
             })
         })
         .await?;
-        print_object(&outcome.object, &r.name, &outcome.message, args.output)?;
+        print_object(
+            &outcome.object,
+            &crate::model::display_name(&r.name),
+            &outcome.message,
+            args.output,
+        )?;
         return Ok(Code::Ok);
     }
 
     let resolved = resolve(api, target).await?;
     let wapi = WorkloadApi::new(api.cluster(), resolved.kind);
     let (object, undo, display) = restore(&wapi, &resolved, args.to_revision, dry_run).await?;
+    audit(
+        api.cluster(),
+        dry_run,
+        "undo",
+        &object,
+        &result_line(&display, &undo, dry_run),
+    )
+    .await;
     if let Why::Stable(source) = &undo.why
         && let Some(ro) = &resolved.rollout
         && dry_run == DryRun::None

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow};
 use serde_json::{Value, json};
 
 use crate::cli::DryRun;
-use crate::cluster::{ApiError, Fetched, RolloutApi, RolloutRef};
+use crate::cluster::{ApiError, Cluster, Fetched, ObjectApi, RolloutApi, RolloutRef, events};
 use crate::exit::Failure;
 use crate::model::state::Refusal;
 use crate::model::{ApiVersion, Rollout, decode};
@@ -27,7 +27,7 @@ fn merged(object: &Value, patch: &Value) -> Value {
     out
 }
 
-/// What a verb decided after reading the rollout.
+/// What a verb decided after reading the object.
 pub enum Plan {
     /// Merge `patch` (without metadata: the resourceVersion is added here) into the object,
     /// or into its status subresource when `status`. `done` is the result line.
@@ -35,7 +35,7 @@ pub enum Plan {
         patch: Value,
         status: bool,
         done: String,
-        note: Option<String>,
+        notes: Vec<String>,
     },
     /// Nothing to write; the message says why that is fine.
     Nothing(String),
@@ -45,17 +45,40 @@ pub struct Outcome {
     /// The object after the write, or as read when nothing was written.
     pub object: Value,
     pub message: String,
-    pub note: Option<String>,
+    pub notes: Vec<String>,
+    /// One word for summaries: `approved`, `paused`, ..., or `unchanged`.
+    pub result: String,
+    /// Already printed (before a `--wait`), so the runner does not print it again.
+    pub shown: bool,
+}
+
+/// A verb's result word and the reason of its audit Event.
+fn words(verb: &str) -> (&'static str, &'static str) {
+    match verb {
+        "approve" => ("approved", "Approved"),
+        "pause" => ("paused", "Paused"),
+        "resume" => ("resumed", "Resumed"),
+        "restart" => ("restarted", "Restarted"),
+        "move" => ("moved", "StepMoved"),
+        "undo" | "undo --fast" => ("rolled back", "RolledBack"),
+        _ => ("changed", "Changed"),
+    }
+}
+
+/// Record the audit Event of a write that was made (not for dry runs).
+pub async fn audit(cluster: &Cluster, dry_run: DryRun, verb: &str, object: &Value, message: &str) {
+    if dry_run == DryRun::None {
+        events::record(cluster, object, words(verb).1, message).await;
+    }
 }
 
 /// A blue-green Rollout read through v1alpha1 has an empty spec and status, and writing
 /// it back through that version breaks the conversion. Never write such a view.
-fn ensure_writable(r: &Rollout, fetched: &Fetched) -> Result<(), Failure> {
-    if fetched.version == ApiVersion::V1alpha1 && r.workload.is_none() && r.steps.is_empty() {
-        return Err(Failure::Refused(format!(
-            "{} reads empty through v1alpha1 (a blue-green rollout?); writing it there would damage it. \
-             Name it as rollouts.v1beta1.rollouts.kruise.io/{}",
-            r.display_name(),
+fn ensure_writable(r: &Rollout, version: ApiVersion) -> Result<(), Refusal> {
+    if version == ApiVersion::V1alpha1 && r.workload.is_none() && r.steps.is_empty() {
+        return Err(Refusal(format!(
+            "it reads empty through v1alpha1 (a blue-green rollout?); writing it there would \
+             damage it. Name it as rollouts.v1beta1.rollouts.kruise.io/{}",
             r.name
         )));
     }
@@ -78,7 +101,7 @@ where
     write_from(api, fetched, verb, dry_run, decide).await
 }
 
-/// [`write_checked`], starting from an object the caller has just read.
+/// [`write_checked`], starting from a rollout the caller has just read.
 pub async fn write_from<F>(
     api: &RolloutApi,
     fetched: Fetched,
@@ -90,49 +113,105 @@ where
     F: FnMut(&Rollout) -> Result<Plan, Refusal>,
 {
     let target = fetched.target();
-    let mut first = Some(fetched);
-    let what = format!("{verb} {}", crate::model::display_name(&target.name));
-    retry_conflicts(&what, async || {
+    let version = fetched.version;
+    let display = crate::model::display_name(&target.name);
+    write_object(
+        &api.at(version),
+        &target.name,
+        &display,
+        Some(fetched.object),
+        verb,
+        dry_run,
+        |obj| {
+            let r = decode(obj).map_err(|e| Refusal(format!("cannot read it: {e}")))?;
+            ensure_writable(&r, version)?;
+            decide(&r)
+        },
+    )
+    .await
+}
+
+/// The one write loop, for objects of any kind: read `name` (or start from `first`, just
+/// read), let `decide` choose, write a merge patch conditional on the resourceVersion read;
+/// on a conflict read again and decide again. `display` names the object in messages.
+pub async fn write_object<F>(
+    api: &ObjectApi,
+    name: &str,
+    display: &str,
+    first: Option<Value>,
+    verb: &str,
+    dry_run: DryRun,
+    mut decide: F,
+) -> Result<Outcome>
+where
+    F: FnMut(&Value) -> Result<Plan, Refusal>,
+{
+    let mut first = first;
+    let what = format!("{verb} {display}");
+    let (past, _) = words(verb);
+    let outcome = retry_conflicts(&what, async || {
         // After a conflict: read again and decide again on what is there now.
-        let fetched = match first.take() {
-            Some(f) => f,
-            None => api.reread(&target).await?,
+        let current = match first.take() {
+            Some(o) => o,
+            None => api.get(name).await?,
         };
-        let rollout = decode(&fetched.object)
-            .with_context(|| format!("cannot read rollout {}", target.name))?;
-        ensure_writable(&rollout, &fetched)?;
-        let plan = decide(&rollout).map_err(|why| {
-            Failure::Refused(format!("cannot {verb} {}: {why}", rollout.display_name()))
-        })?;
-        let (mut patch, status, done, note) = match plan {
+        let plan = decide(&current)
+            .map_err(|why| Failure::Refused(format!("cannot {verb} {display}: {why}")))?;
+        let (mut patch, status, done, notes) = match plan {
             Plan::Nothing(message) => {
                 return Ok(Attempt::Done(Outcome {
-                    object: fetched.object,
+                    object: current,
                     message,
-                    note: None,
+                    notes: Vec::new(),
+                    result: "unchanged".into(),
+                    shown: false,
                 }));
             }
             Plan::Write {
                 patch,
                 status,
                 done,
-                note,
-            } => (patch, status, done, note),
+                notes,
+            } => (patch, status, done, notes),
         };
+        let rv = current
+            .pointer("/metadata/resourceVersion")
+            .cloned()
+            .unwrap_or(Value::Null);
         // The precondition: the server refuses (409) if the object changed since this read.
-        patch["metadata"] = json!({ "resourceVersion": rollout.resource_version });
-        let sent = send(dry_run, &fetched.object, &patch, async |server| {
-            api.patch(&target, &patch, status, server).await
+        patch["metadata"] = json!({ "resourceVersion": rv });
+        let sent = send(dry_run, &current, &patch, async |server| {
+            api.patch(name, &patch, status, server).await
         })
         .await
-        .with_context(|| format!("cannot {verb} {}", rollout.display_name()))?;
+        .with_context(|| format!("cannot {verb} {display}"))?;
         Ok(sent.map(|object| Outcome {
             object,
             message: format!("{done}{}", dry_run.suffix()),
-            note,
+            notes,
+            result: format!(
+                "{past}{}",
+                if dry_run == DryRun::None {
+                    ""
+                } else {
+                    " (dry run)"
+                }
+            ),
+            shown: false,
         }))
     })
-    .await
+    .await?;
+    if outcome.result == past {
+        audit(
+            api.cluster(),
+            dry_run,
+            verb,
+            &outcome.object,
+            &outcome.message,
+        )
+        .await;
+    }
+    Ok(outcome)
 }
 
 /// One read–decide–write attempt: done, or beaten to it by another writer (409).

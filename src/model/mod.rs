@@ -9,11 +9,13 @@
 mod decode;
 pub mod gate;
 pub mod observe;
+pub mod progress;
 pub mod revision;
 pub mod state;
 pub mod steps;
 pub mod summary;
 pub mod workload;
+pub mod workload_verbs;
 
 use std::fmt;
 

@@ -25,6 +25,129 @@ pub enum WorkloadKind {
 
 pub const KRUISE_APPS: &str = "apps.kruise.io";
 
+/// How `restart` makes a kind's pods restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartHow {
+    /// kubectl's `kubectl.kubernetes.io/restartedAt` pod-template annotation: the controller
+    /// replaces every pod.
+    Annotation,
+    /// The annotation plus a `RESTARTED_AT` env var in every container: these kinds update
+    /// pods in place where they can, and an in-place update applies a metadata change
+    /// without restarting containers, but an env change cannot be made in place, so each pod
+    /// is recreated. `policy` points at the field that can forbid recreating
+    /// (`InPlaceOnly`).
+    EnvVar { policy: &'static str },
+}
+
+/// Everything that differs between workload kinds, as data: one row per kind.
+#[derive(Debug)]
+pub struct KindRow {
+    pub kind: &'static str,
+    pub group: &'static str,
+    /// The version requests use: the one every supported release serves.
+    pub version: &'static str,
+    pub plural: &'static str,
+    /// Type words without a group, as kubectl accepts them (singular, plural, short name).
+    pub words: &'static [&'static str],
+    /// Short names that carry their group (`asts` is always the Advanced StatefulSet).
+    pub grouped_short_names: &'static [&'static str],
+    pub history: HistorySource,
+    /// JSON pointer of the pause switch; `None` when the kind cannot be paused.
+    pub pause: Option<&'static str>,
+    /// JSON pointer of the update partition (pods kept on the old revision), if any.
+    pub partition: Option<&'static str>,
+    pub restart: RestartHow,
+    /// Desired pods come from `status.desiredNumberScheduled` (DaemonSets), not `spec.replicas`.
+    pub per_node: bool,
+}
+
+const KINDS: [KindRow; 6] = [
+    KindRow {
+        kind: "Deployment",
+        group: "apps",
+        version: "v1",
+        plural: "deployments",
+        words: &["deployment", "deployments", "deploy"],
+        grouped_short_names: &[],
+        history: HistorySource::ReplicaSets,
+        pause: Some("/spec/paused"),
+        partition: None,
+        restart: RestartHow::Annotation,
+        per_node: false,
+    },
+    KindRow {
+        kind: "StatefulSet",
+        group: "apps",
+        version: "v1",
+        plural: "statefulsets",
+        words: &["statefulset", "statefulsets", "sts"],
+        grouped_short_names: &[],
+        history: HistorySource::ControllerRevisions,
+        pause: None,
+        partition: Some("/spec/updateStrategy/rollingUpdate/partition"),
+        restart: RestartHow::Annotation,
+        per_node: false,
+    },
+    KindRow {
+        kind: "DaemonSet",
+        group: "apps",
+        version: "v1",
+        plural: "daemonsets",
+        words: &["daemonset", "daemonsets", "ds"],
+        grouped_short_names: &[],
+        history: HistorySource::ControllerRevisions,
+        pause: None,
+        partition: None,
+        restart: RestartHow::Annotation,
+        per_node: true,
+    },
+    KindRow {
+        kind: "CloneSet",
+        group: KRUISE_APPS,
+        version: "v1alpha1",
+        plural: "clonesets",
+        words: &["cloneset", "clonesets", "clone"],
+        grouped_short_names: &[],
+        history: HistorySource::ControllerRevisions,
+        pause: Some("/spec/updateStrategy/paused"),
+        partition: Some("/spec/updateStrategy/partition"),
+        restart: RestartHow::EnvVar {
+            policy: "/spec/updateStrategy/type",
+        },
+        per_node: false,
+    },
+    KindRow {
+        kind: "StatefulSet",
+        group: KRUISE_APPS,
+        version: "v1beta1",
+        plural: "statefulsets",
+        words: &["statefulset", "statefulsets", "sts"],
+        grouped_short_names: &["asts"],
+        history: HistorySource::ControllerRevisions,
+        pause: Some("/spec/updateStrategy/rollingUpdate/paused"),
+        partition: Some("/spec/updateStrategy/rollingUpdate/partition"),
+        restart: RestartHow::EnvVar {
+            policy: "/spec/updateStrategy/rollingUpdate/podUpdatePolicy",
+        },
+        per_node: false,
+    },
+    KindRow {
+        kind: "DaemonSet",
+        group: KRUISE_APPS,
+        version: "v1alpha1",
+        plural: "daemonsets",
+        words: &["daemonset", "daemonsets", "ds"],
+        grouped_short_names: &["ads", "daemon"],
+        history: HistorySource::ControllerRevisions,
+        pause: Some("/spec/updateStrategy/rollingUpdate/paused"),
+        partition: Some("/spec/updateStrategy/rollingUpdate/partition"),
+        restart: RestartHow::EnvVar {
+            policy: "/spec/updateStrategy/rollingUpdate/type",
+        },
+        per_node: true,
+    },
+];
+
 impl WorkloadKind {
     pub const ALL: [WorkloadKind; 6] = [
         WorkloadKind::Deployment,
@@ -35,47 +158,29 @@ impl WorkloadKind {
         WorkloadKind::AdvancedDaemonSet,
     ];
 
+    /// The kind's row of [`KINDS`].
+    pub fn row(self) -> &'static KindRow {
+        &KINDS[self as usize]
+    }
+
     pub fn kind(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment => "Deployment",
-            WorkloadKind::StatefulSet | WorkloadKind::AdvancedStatefulSet => "StatefulSet",
-            WorkloadKind::DaemonSet | WorkloadKind::AdvancedDaemonSet => "DaemonSet",
-            WorkloadKind::CloneSet => "CloneSet",
-        }
+        self.row().kind
     }
 
     pub fn group(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
-                "apps"
-            }
-            _ => KRUISE_APPS,
-        }
+        self.row().group
     }
 
-    /// The version requests use: the one every supported Kruise release serves.
     pub fn version(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => "v1",
-            WorkloadKind::AdvancedStatefulSet => "v1beta1",
-            WorkloadKind::CloneSet | WorkloadKind::AdvancedDaemonSet => "v1alpha1",
-        }
+        self.row().version
     }
 
     pub fn plural(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment => "deployments",
-            WorkloadKind::StatefulSet | WorkloadKind::AdvancedStatefulSet => "statefulsets",
-            WorkloadKind::DaemonSet | WorkloadKind::AdvancedDaemonSet => "daemonsets",
-            WorkloadKind::CloneSet => "clonesets",
-        }
+        self.row().plural
     }
 
     pub fn history(self) -> HistorySource {
-        match self {
-            WorkloadKind::Deployment => HistorySource::ReplicaSets,
-            _ => HistorySource::ControllerRevisions,
-        }
+        self.row().history
     }
 
     /// The kind a Rollout's `workloadRef` names. Any version of a group is accepted: the
@@ -89,25 +194,18 @@ impl WorkloadKind {
 
     /// A type word as kubectl users type it: `deployment`, `deploy`, `sts`,
     /// `statefulsets.apps.kruise.io`, `asts`, `clonesets.v1alpha1.apps.kruise.io`, ... (any
-    /// case). A type word without a group means the built-in kind, as in kubectl.
+    /// case). A type word without a group means the built-in kind, as in kubectl; a word
+    /// only one group has (`cloneset`) means that group's kind.
     pub fn from_type_word(word: &str) -> Option<Self> {
         let w = word.to_ascii_lowercase();
         let (resource, qualifier) = w.split_once('.').unwrap_or((&w, ""));
-        // Short names carry their group.
-        match resource {
-            "asts" if qualifier.is_empty() => return Some(WorkloadKind::AdvancedStatefulSet),
-            "ads" | "daemon" if qualifier.is_empty() => {
-                return Some(WorkloadKind::AdvancedDaemonSet);
-            }
-            _ => {}
+        if qualifier.is_empty()
+            && let Some(k) = Self::ALL
+                .into_iter()
+                .find(|k| k.row().grouped_short_names.contains(&resource))
+        {
+            return Some(k);
         }
-        let base = match resource {
-            "deployment" | "deployments" | "deploy" => WorkloadKind::Deployment,
-            "statefulset" | "statefulsets" | "sts" => WorkloadKind::StatefulSet,
-            "daemonset" | "daemonsets" | "ds" => WorkloadKind::DaemonSet,
-            "cloneset" | "clonesets" | "clone" => WorkloadKind::CloneSet,
-            _ => return None,
-        };
         // `apps`, `v1.apps`, `apps.kruise.io`, `v1beta1.apps.kruise.io`.
         let group = match qualifier.split_once('.') {
             Some((v, g))
@@ -117,19 +215,32 @@ impl WorkloadKind {
             }
             _ => qualifier,
         };
-        match (base, group) {
-            (WorkloadKind::CloneSet, "" | KRUISE_APPS) => Some(WorkloadKind::CloneSet),
-            (WorkloadKind::CloneSet, _) => None,
-            (k, "" | "apps") => Some(k),
-            (WorkloadKind::StatefulSet, KRUISE_APPS) => Some(WorkloadKind::AdvancedStatefulSet),
-            (WorkloadKind::DaemonSet, KRUISE_APPS) => Some(WorkloadKind::AdvancedDaemonSet),
-            _ => None,
+        let candidates = || {
+            Self::ALL
+                .into_iter()
+                .filter(move |k| k.row().words.contains(&resource))
+        };
+        if group.is_empty() {
+            // The built-in kind wins, as kubectl's group priority has it.
+            return candidates()
+                .find(|k| k.group() == "apps")
+                .or_else(|| candidates().next());
         }
+        candidates().find(|k| k.group() == group)
     }
 
     /// `deployment.apps`, `cloneset.apps.kruise.io`: how kubectl names the type in output.
     pub fn resource_name(self) -> String {
         format!("{}.{}", self.kind().to_lowercase(), self.group())
+    }
+
+    /// `deployments.apps`: how the API server names the resource in messages.
+    pub fn qualified_plural(self) -> String {
+        format!("{}.{}", self.plural(), self.group())
+    }
+
+    pub fn api_version(self) -> String {
+        format!("{}/{}", self.group(), self.version())
     }
 }
 

@@ -18,6 +18,8 @@ pub enum LiveMode {
     JsonLines,
     /// YAML documents separated by `---`.
     Yaml,
+    /// Nothing: one of many followed at once, where only the end of each is reported.
+    Quiet,
 }
 
 pub struct Live {
@@ -67,6 +69,7 @@ impl Live {
                 }
                 write!(out, "{}", super::yaml(s)?)?;
             }
+            LiveMode::Quiet => {}
         }
         out.flush()?;
         self.last = Some(s.clone());

@@ -256,6 +256,61 @@ pub fn list_row(s: &Summary, age: &str, with_namespace: bool) -> Vec<String> {
     row
 }
 
+/// The status view of a workload: its pods and, if a rollout drives it, where that release
+/// stands. Reads the document `status -o json` prints for a workload.
+pub fn workload_view(doc: &serde_json::Value) -> String {
+    let s = |k: &str| {
+        doc.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let n = |k: &str| doc.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
+    let group = s("apiVersion")
+        .rsplit_once('/')
+        .map(|(g, _)| format!(".{g}"))
+        .unwrap_or_default();
+    let mut lines: Vec<(&str, String)> = vec![
+        ("Name", format!("{}/{}", s("namespace"), s("name"))),
+        (
+            "Workload",
+            format!("{}{group}/{}", s("kind").to_lowercase(), s("name")),
+        ),
+    ];
+    let partition = doc
+        .get("partition")
+        .and_then(|v| v.as_i64())
+        .map(|p| format!(" (partition {p}: {} to update)", n("target")))
+        .unwrap_or_default();
+    lines.push((
+        "Pods",
+        format!(
+            "{} desired, {} updated, {} ready, {} available{partition}",
+            n("desired"),
+            n("updated"),
+            n("ready"),
+            n("available")
+        ),
+    ));
+    if doc.get("paused").and_then(|v| v.as_bool()) == Some(true) {
+        lines.push(("Paused", "yes".into()));
+    }
+    if let Some(rel) = doc.get("release") {
+        let name = rel.get("rollout").and_then(|v| v.as_str()).unwrap_or("");
+        let text = rel
+            .get("text")
+            .and_then(|v| v.as_str())
+            .unwrap_or("cannot be read");
+        lines.push(("Release", format!("rollout/{name}: {text}")));
+    }
+    lines.push(("Status", s("message")));
+    let mut out = String::new();
+    for (k, v) in lines {
+        out.push_str(&format!("{:<11} {v}\n", format!("{k}:")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

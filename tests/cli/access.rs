@@ -158,15 +158,26 @@ fn help_version_and_usage_errors() {
     assert!(run.stdout.contains("--namespace"));
 
     let run = env.run(&["version"]);
-    assert_eq!(
-        run.stdout,
-        format!("kubectl-kruise {}\n", env!("CARGO_PKG_VERSION"))
+    assert!(
+        run.stdout.starts_with(&format!(
+            "kubectl-kruise {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Rollout APIs rollouts.kruise.io/v1beta1, rollouts.kruise.io/v1alpha1")
     );
     let doc = env.run(&["version", "-o", "json"]).json();
+    assert_eq!(doc["name"], "kubectl-kruise");
+    assert_eq!(doc["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
-        doc,
-        serde_json::json!({"name": "kubectl-kruise", "version": env!("CARGO_PKG_VERSION")})
+        doc["rolloutApiVersions"],
+        serde_json::json!(["rollouts.kruise.io/v1beta1", "rollouts.kruise.io/v1alpha1"])
     );
+    assert!(doc["gitCommit"].as_str().is_some_and(|c| !c.is_empty()));
 
     env.run(&["rollout", "approve"]).expect_code(2);
     env.run(&["rollout", "frobnicate"]).expect_code(2);

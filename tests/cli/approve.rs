@@ -366,7 +366,9 @@ fn a_bad_resource_argument_is_a_usage_error_before_any_request() {
     let env = Env::new();
     let run = env.run(&["rollout", "approve", "deployment/nginx"]);
     run.expect_code(2);
-    run.assert_stderr("\"deployment\" is not a rollout");
+    run.assert_stderr(
+        "approve acts on rollouts, and deployment.apps/nginx is a Deployment: name its rollout",
+    );
     assert!(env.api.requests().is_empty());
 }
 

@@ -161,8 +161,19 @@ impl Env {
             .collect()
     }
 
+    /// Writes to the objects acted on: the audit Events the plugin records are left out
+    /// (see [`Env::events`]).
     pub fn writes(&self) -> Vec<RequestRecord> {
-        self.api.writes()
+        self.api
+            .writes()
+            .into_iter()
+            .filter(|r| !r.path.ends_with("/events"))
+            .collect()
+    }
+
+    /// The audit Events recorded, as stored.
+    pub fn events(&self) -> Vec<Value> {
+        self.api.list("", "events")
     }
 }
 

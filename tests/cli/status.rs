@@ -102,12 +102,14 @@ fn a_missing_workload_costs_only_the_pod_counts() {
 }
 
 #[test]
-fn status_takes_one_rollout() {
-    let env = Env::new();
-    env.run(&["rollout", "status", "a", "b"])
-        .expect_code(2)
-        .assert_stderr("error: status takes one rollout");
-    assert!(env.api.requests().is_empty());
+fn status_of_several_reports_each_one() {
+    let env = Env::new().with(&["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"]);
+    let run = env.run(&["rollout", "status", "a", "rollouts-nginx"]);
+    run.expect_code(1)
+        .assert_stderr(
+            "error: rollouts.rollouts.kruise.io \"a\" not found in namespace \"default\"",
+        )
+        .assert_stdout("Name:       default/rollouts-nginx");
 }
 
 /// Start `status --watch` on a rollout mid-upgrade and return once its watch is open.

@@ -1,0 +1,125 @@
+//! Requests on one kind of object, whatever it is: get, conditional patch, watch, list.
+//! Every kind the plugin acts on is an `ApiResource` plus its row of data in the model.
+
+use futures::Stream;
+use kube::api::{Api, DynamicObject, ListParams, Patch};
+use kube::core::ApiResource;
+use serde_json::Value;
+
+use super::rollouts::{to_value, watch_object};
+use super::{ApiError, Cluster};
+
+#[derive(Clone)]
+pub struct ObjectApi {
+    cluster: Cluster,
+    ar: ApiResource,
+}
+
+impl ObjectApi {
+    pub fn new(cluster: &Cluster, ar: ApiResource) -> Self {
+        ObjectApi {
+            cluster: cluster.clone(),
+            ar,
+        }
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// `deployments.apps`: the resource as the API server names it in messages.
+    pub fn resource(&self) -> String {
+        if self.ar.group.is_empty() {
+            self.ar.plural.clone()
+        } else {
+            format!("{}.{}", self.ar.plural, self.ar.group)
+        }
+    }
+
+    fn api(&self) -> Api<DynamicObject> {
+        Api::namespaced_with(
+            self.cluster.client.clone(),
+            &self.cluster.namespace,
+            &self.ar,
+        )
+    }
+
+    pub fn classify(&self, e: kube::Error, name: &str) -> ApiError {
+        ApiError::from_kube(
+            e,
+            &self.resource(),
+            name,
+            &self.cluster.namespace,
+            &self.cluster.server,
+        )
+    }
+
+    pub async fn get(&self, name: &str) -> Result<Value, ApiError> {
+        self.api()
+            .get(name)
+            .await
+            .map(to_value)
+            .map_err(|e| self.classify(e, name))
+    }
+
+    /// A JSON merge patch on the object (`status = false`) or its status subresource. The
+    /// caller puts `metadata.resourceVersion` in the patch to make it conditional.
+    pub async fn patch(
+        &self,
+        name: &str,
+        patch: &Value,
+        status: bool,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let api = self.api();
+        let pp = self.cluster.patch_params(dry_run);
+        let res = if status {
+            api.patch_status(name, &pp, &Patch::Merge(patch)).await
+        } else {
+            api.patch(name, &pp, &Patch::Merge(patch)).await
+        };
+        res.map(to_value).map_err(|e| self.classify(e, name))
+    }
+
+    /// Follow one object through the watch API, as [`watch_object`] does.
+    pub fn watch(
+        &self,
+        name: &str,
+    ) -> impl Stream<Item = Result<Option<Value>, ApiError>> + Send + use<> {
+        let this = self.clone();
+        let n = name.to_string();
+        watch_object(self.api(), name, move |e| this.classify(e, &n))
+    }
+
+    /// `(namespace, name)` of every object matching `selector`, in this namespace or all,
+    /// paged so a large list never sits in memory whole.
+    pub async fn names(
+        &self,
+        selector: Option<&str>,
+        all_namespaces: bool,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        let api: Api<DynamicObject> = if all_namespaces {
+            Api::all_with(self.cluster.client.clone(), &self.ar)
+        } else {
+            self.api()
+        };
+        let mut lp = ListParams::default().limit(500);
+        if let Some(s) = selector {
+            lp = lp.labels(s);
+        }
+        let mut out = Vec::new();
+        loop {
+            let page = api.list(&lp).await.map_err(|e| self.classify(e, ""))?;
+            for o in page.items {
+                out.push((
+                    o.metadata.namespace.unwrap_or_default(),
+                    o.metadata.name.unwrap_or_default(),
+                ));
+            }
+            match page.metadata.continue_.filter(|t| !t.is_empty()) {
+                Some(t) => lp = lp.continue_token(&t),
+                None => return Ok(out),
+            }
+        }
+    }
+}
