@@ -71,6 +71,19 @@ pub fn fixture(name: &str) -> Value {
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Every document of a fixture file.
+pub fn fixture_docs(name: &str) -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_multiple::<Value>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .collect()
+}
+
 impl Env {
     /// A cluster of a v0.5+ controller: Rollouts served as v1beta1 (preferred) and v1alpha1.
     pub fn new() -> Self {
@@ -95,10 +108,12 @@ impl Env {
         }
     }
 
-    /// Store the objects of these fixture files.
+    /// Store the objects of these fixture files (every document of each).
     pub fn with(self, fixtures: &[&str]) -> Self {
         for f in fixtures {
-            self.api.insert(fixture(f));
+            for obj in fixture_docs(f) {
+                self.api.insert(obj);
+            }
         }
         self
     }

@@ -14,3 +14,4 @@ mod pause;
 mod status;
 mod terminal;
 mod undo;
+mod workloads;

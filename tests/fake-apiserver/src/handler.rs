@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::patch::{self, PatchError};
+use crate::selector::Selector;
 use crate::store::{Key, ResourceType, Store, Verb, WatchEvent, meta_str};
 use crate::{FakeApi, RequestRecord};
 
@@ -71,6 +72,7 @@ fn forbidden(
     sub: Option<&str>,
     ns: Option<&str>,
     name: &str,
+    user: &str,
 ) -> Response {
     let resource = match sub {
         Some(s) => format!("{}/{}", t.plural, s),
@@ -86,7 +88,7 @@ fn forbidden(
         None => " at the cluster scope".to_string(),
     };
     let msg = format!(
-        "{subject} is forbidden: User \"tester\" cannot {} resource \"{resource}\" in API group \"{}\"{scope}",
+        "{subject} is forbidden: User \"{user}\" cannot {} resource \"{resource}\" in API group \"{}\"{scope}",
         verb.as_str(),
         t.group
     );
@@ -132,12 +134,69 @@ async fn serve(
 ) -> Response {
     let path = uri.path().to_string();
     let mut st = api.lock();
-    st.requests.push(RequestRecord {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let record = RequestRecord {
         method: method.to_string(),
         path: path.clone(),
         query: uri.query().unwrap_or("").to_string(),
         body: String::from_utf8_lossy(&body).into_owned(),
-    });
+        user_agent: header("user-agent").unwrap_or_default(),
+        impersonate_user: header("impersonate-user"),
+        impersonate_groups: headers
+            .get_all("impersonate-group")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect(),
+        impersonate_uid: header("impersonate-uid"),
+    };
+    // Who the request acts as, for messages: the impersonated user, else the token's user.
+    let user = record
+        .impersonate_user
+        .clone()
+        .unwrap_or_else(|| "tester".to_string());
+    // Who is recorded as the writer: fieldManager, else the User-Agent's first word.
+    let manager = query
+        .get("fieldManager")
+        .cloned()
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| {
+            let ua = record.user_agent.split('/').next().unwrap_or("").trim();
+            if ua.is_empty() {
+                "unknown".to_string()
+            } else {
+                ua.to_string()
+            }
+        });
+    st.requests.push(record);
+    let warning = st.warning.clone();
+    let mut resp = route(
+        &api, &mut st, &method, &path, &query, &headers, &body, &user, &manager,
+    );
+    if let Some(w) = warning
+        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("299 - \"{w}\""))
+    {
+        resp.headers_mut().append(header::WARNING, v);
+    }
+    resp
+}
+
+#[allow(clippy::too_many_arguments)]
+fn route(
+    api: &FakeApi,
+    st: &mut Store,
+    method: &Method,
+    path: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    user: &str,
+    manager: &str,
+) -> Response {
     if let Some((remaining, code)) = st.failures.filter(|(n, _)| *n > 0) {
         st.failures = Some((remaining - 1, code));
         let code = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -156,10 +215,10 @@ async fn serve(
         .filter(|s| !s.is_empty())
         .collect();
 
-    if let Some(resp) = discovery(&st, &segs) {
+    if let Some(resp) = discovery(st, &segs) {
         return resp;
     }
-    let target = match resolve(&st, &segs) {
+    let target = match resolve(st, &segs) {
         Some(t) => t,
         None => return not_served(),
     };
@@ -170,31 +229,55 @@ async fn serve(
         .unwrap_or("")
         .to_string();
 
+    // A verb a rule forbids is refused before anything else, naming the user.
+    let verb = match (method.clone(), target.name.is_some()) {
+        (Method::GET, true) => Some(Verb::Get),
+        (Method::GET, false) if query.get("watch").is_some_and(|w| w == "true" || w == "1") => {
+            Some(Verb::Watch)
+        }
+        (Method::GET, false) => Some(Verb::List),
+        (Method::POST, false) => Some(Verb::Create),
+        (Method::PUT, true) => Some(Verb::Update),
+        (Method::PATCH, true) => Some(Verb::Patch),
+        (Method::DELETE, true) => Some(Verb::Delete),
+        _ => None,
+    };
+    if let Some(v) = verb {
+        let sub = if matches!(v, Verb::Get | Verb::Update | Verb::Patch) {
+            target.sub.as_deref()
+        } else {
+            None
+        };
+        if st.is_forbidden_for(v, &target.t, sub, user) {
+            return forbidden(
+                &target.t,
+                v,
+                sub,
+                target.namespace.as_deref(),
+                target.name.as_deref().unwrap_or(""),
+                user,
+            );
+        }
+    }
+    let writer = Writer {
+        manager: manager.to_string(),
+    };
     match (method.clone(), target.name.is_some()) {
-        (Method::GET, true) => get_object(&api, &mut st, &target),
+        (Method::GET, true) => get_object(api, st, &target),
         (Method::GET, false) => {
             let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
             if watching {
-                if st.is_forbidden(Verb::Watch, &target.t, None) {
-                    return forbidden(
-                        &target.t,
-                        Verb::Watch,
-                        None,
-                        target.namespace.as_deref(),
-                        "",
-                    );
-                }
-                watch(&api, &st, target, &query)
+                watch(api, st, target, query)
             } else {
-                list(&st, &target, &query)
+                list(st, &target, query)
             }
         }
-        (Method::POST, false) => create(&api, &mut st, &target, &body, dry_run),
-        (Method::PUT, true) => update(&api, &mut st, &target, &body, dry_run),
+        (Method::POST, false) => create(api, st, &target, body, dry_run, &writer),
+        (Method::PUT, true) => update(api, st, &target, body, dry_run, &writer),
         (Method::PATCH, true) => {
-            patch_object(&api, &mut st, &target, &content_type, &body, dry_run)
+            patch_object(api, st, &target, &content_type, body, dry_run, &writer)
         }
-        (Method::DELETE, true) => delete(&api, &mut st, &target, dry_run),
+        (Method::DELETE, true) => delete(api, st, &target, dry_run),
         _ => status(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
@@ -330,15 +413,6 @@ fn key_of(target: &Target) -> Key {
 
 fn get_object(api: &FakeApi, st: &mut Store, target: &Target) -> Response {
     let name = target.name.as_deref().unwrap_or("");
-    if st.is_forbidden(Verb::Get, &target.t, target.sub.as_deref()) {
-        return forbidden(
-            &target.t,
-            Verb::Get,
-            target.sub.as_deref(),
-            target.namespace.as_deref(),
-            name,
-        );
-    }
     let key = key_of(target);
     let Some(obj) = st.objects.get(&key).cloned() else {
         return not_found(&target.t, name);
@@ -348,27 +422,6 @@ fn get_object(api: &FakeApi, st: &mut Store, target: &Target) -> Response {
         st.publish(&api.events, "MODIFIED", &changed);
     }
     json_response(StatusCode::OK, &as_version(obj, &target.t, &target.version))
-}
-
-/// Equality-based and existence label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`.
-fn labels_match(obj: &Value, selector: &str) -> bool {
-    let labels = obj.pointer("/metadata/labels");
-    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    selector
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .all(|req| {
-            if let Some((k, v)) = req.split_once("!=") {
-                label(k.trim()) != Some(v.trim())
-            } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-                label(k.trim()) == Some(v.trim())
-            } else if let Some(k) = req.strip_prefix('!') {
-                label(k.trim()).is_none()
-            } else {
-                label(req).is_some()
-            }
-        })
 }
 
 fn fields_match(obj: &Value, selector: &str) -> bool {
@@ -398,18 +451,21 @@ struct Filter {
     plural: String,
     namespace: Option<String>,
     fields: String,
-    labels: String,
+    labels: Selector,
 }
 
 impl Filter {
-    fn new(target: &Target, query: &HashMap<String, String>) -> Self {
-        Filter {
+    /// A malformed label selector is a 400, as kube-apiserver answers it.
+    fn new(target: &Target, query: &HashMap<String, String>) -> Result<Self, Response> {
+        let labels = Selector::parse(query.get("labelSelector").map_or("", String::as_str))
+            .map_err(bad_request)?;
+        Ok(Filter {
             group: target.t.group.clone(),
             plural: target.t.plural.clone(),
             namespace: target.namespace.clone(),
             fields: query.get("fieldSelector").cloned().unwrap_or_default(),
-            labels: query.get("labelSelector").cloned().unwrap_or_default(),
-        }
+            labels,
+        })
     }
 
     fn matches(&self, group: &str, plural: &str, obj: &Value) -> bool {
@@ -420,15 +476,15 @@ impl Filter {
                 .as_deref()
                 .is_none_or(|ns| meta_str(obj, "namespace") == ns)
             && fields_match(obj, &self.fields)
-            && labels_match(obj, &self.labels)
+            && self.labels.matches(obj)
     }
 }
 
 fn list(st: &Store, target: &Target, query: &HashMap<String, String>) -> Response {
-    if st.is_forbidden(Verb::List, &target.t, None) {
-        return forbidden(&target.t, Verb::List, None, target.namespace.as_deref(), "");
-    }
-    let filter = Filter::new(target, query);
+    let filter = match Filter::new(target, query) {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
     let limit: usize = query
         .get("limit")
         .and_then(|l| l.parse().ok())
@@ -476,7 +532,10 @@ fn watch_line(kind: &str, obj: Value) -> Result<Bytes, Infallible> {
 }
 
 fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, String>) -> Response {
-    let filter = Filter::new(&target, query);
+    let filter = match Filter::new(&target, query) {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
     let since: Option<u64> = query
         .get("resourceVersion")
         .and_then(|rv| rv.parse().ok())
@@ -540,16 +599,46 @@ fn not_an_object() -> Response {
     bad_request("the request body is not a JSON object".into())
 }
 
-fn create(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: bool) -> Response {
-    if st.is_forbidden(Verb::Create, &target.t, None) {
-        return forbidden(
-            &target.t,
-            Verb::Create,
-            None,
-            target.namespace.as_deref(),
-            "",
-        );
+/// Who makes a write, as recorded in `metadata.managedFields`.
+struct Writer {
+    manager: String,
+}
+
+impl Writer {
+    /// Record this write in the object's managedFields: one entry per manager, operation
+    /// and subresource, as kube-apiserver keeps them.
+    fn record(&self, obj: &mut Value, current: Option<&Value>, sub: Option<&str>) {
+        let mut fields: Vec<Value> = current
+            .and_then(|c| c.pointer("/metadata/managedFields"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut entry = json!({
+            "manager": self.manager, "operation": "Update",
+            "apiVersion": obj.get("apiVersion").cloned().unwrap_or(Value::Null),
+            "time": crate::store::now_rfc3339(), "fieldsType": "FieldsV1",
+        });
+        if let Some(sub) = sub {
+            entry["subresource"] = json!(sub);
+        }
+        fields.retain(|f| {
+            !(f["manager"] == entry["manager"]
+                && f["operation"] == entry["operation"]
+                && f.get("subresource") == entry.get("subresource"))
+        });
+        fields.push(entry);
+        obj["metadata"]["managedFields"] = Value::Array(fields);
     }
+}
+
+fn create(
+    api: &FakeApi,
+    st: &mut Store,
+    target: &Target,
+    body: &[u8],
+    dry_run: bool,
+    writer: &Writer,
+) -> Response {
     let Some(mut obj) = parse_body(body) else {
         return not_an_object();
     };
@@ -588,6 +677,7 @@ fn create(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: 
     if dry_run {
         return json_response(StatusCode::CREATED, &obj);
     }
+    writer.record(&mut obj, None, None);
     match st.insert(obj) {
         Ok(stored) => {
             st.publish(&api.events, "ADDED", &stored);
@@ -609,6 +699,7 @@ fn commit(
     current: &Value,
     mut next: Value,
     dry_run: bool,
+    writer: &Writer,
 ) -> Response {
     let name = target.name.as_deref().unwrap_or("");
     let cur_rv = meta_str(current, "resourceVersion").to_string();
@@ -668,6 +759,7 @@ fn commit(
         next["metadata"]["resourceVersion"] = json!(cur_rv);
         return json_response(StatusCode::OK, &next);
     }
+    writer.record(&mut next, Some(current), target.sub.as_deref());
     let rv = st.next_rv();
     next["metadata"]["resourceVersion"] = json!(rv.to_string());
     st.objects.insert(key_of(target), next.clone());
@@ -675,24 +767,22 @@ fn commit(
     json_response(StatusCode::OK, &next)
 }
 
-fn update(api: &FakeApi, st: &mut Store, target: &Target, body: &[u8], dry_run: bool) -> Response {
+fn update(
+    api: &FakeApi,
+    st: &mut Store,
+    target: &Target,
+    body: &[u8],
+    dry_run: bool,
+    writer: &Writer,
+) -> Response {
     let name = target.name.as_deref().unwrap_or("");
-    if st.is_forbidden(Verb::Update, &target.t, target.sub.as_deref()) {
-        return forbidden(
-            &target.t,
-            Verb::Update,
-            target.sub.as_deref(),
-            target.namespace.as_deref(),
-            name,
-        );
-    }
     let Some(next) = parse_body(body) else {
         return not_an_object();
     };
     let Some(current) = st.objects.get(&key_of(target)).cloned() else {
         return not_found(&target.t, name);
     };
-    commit(api, st, target, &current, next, dry_run)
+    commit(api, st, target, &current, next, dry_run, writer)
 }
 
 fn patch_object(
@@ -702,23 +792,15 @@ fn patch_object(
     content_type: &str,
     body: &[u8],
     dry_run: bool,
+    writer: &Writer,
 ) -> Response {
     let name = target.name.as_deref().unwrap_or("");
-    if st.is_forbidden(Verb::Patch, &target.t, target.sub.as_deref()) {
-        return forbidden(
-            &target.t,
-            Verb::Patch,
-            target.sub.as_deref(),
-            target.namespace.as_deref(),
-            name,
-        );
-    }
     let Some(current) = st.objects.get(&key_of(target)).cloned() else {
         return not_found(&target.t, name);
     };
     let current_v = as_version(current, &target.t, &target.version);
     match patch::apply(content_type, &current_v, body, target.t.custom) {
-        Ok(next) => commit(api, st, target, &current_v, next, dry_run),
+        Ok(next) => commit(api, st, target, &current_v, next, dry_run, writer),
         Err(PatchError::Unsupported(m)) => status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
@@ -739,15 +821,6 @@ fn patch_object(
 
 fn delete(api: &FakeApi, st: &mut Store, target: &Target, dry_run: bool) -> Response {
     let name = target.name.as_deref().unwrap_or("");
-    if st.is_forbidden(Verb::Delete, &target.t, None) {
-        return forbidden(
-            &target.t,
-            Verb::Delete,
-            None,
-            target.namespace.as_deref(),
-            name,
-        );
-    }
     let key = key_of(target);
     if !st.objects.contains_key(&key) {
         return not_found(&target.t, name);

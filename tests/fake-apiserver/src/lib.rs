@@ -20,6 +20,7 @@
 
 mod handler;
 mod patch;
+mod selector;
 pub mod sim;
 mod store;
 
@@ -42,6 +43,11 @@ pub struct RequestRecord {
     pub query: String,
     /// The request body as text (empty for GET).
     pub body: String,
+    pub user_agent: String,
+    /// `Impersonate-User`, `-Group` and `-Uid` headers (`--as`, `--as-group`, `--as-uid`).
+    pub impersonate_user: Option<String>,
+    pub impersonate_groups: Vec<String>,
+    pub impersonate_uid: Option<String>,
 }
 
 /// A change callback: runs against a stored object (simulating another writer, such as a
@@ -77,6 +83,10 @@ impl FakeApi {
         for t in ResourceType::builtin_workloads() {
             api.add_type(t);
         }
+        api.add_type(ResourceType {
+            status_subresource: false,
+            ..ResourceType::new("", &["v1"], "Event", "events", false)
+        });
         api
     }
 
@@ -175,12 +185,31 @@ impl FakeApi {
 
     /// Refuse `verb` on `group/plural[/subresource]` with 403 Forbidden.
     pub fn forbid(&self, verb: Verb, group: &str, plural: &str, subresource: Option<&str>) {
+        self.forbid_user(None, verb, group, plural, subresource);
+    }
+
+    /// Refuse `verb` to one user (as impersonated with `Impersonate-User`), or to all.
+    pub fn forbid_user(
+        &self,
+        user: Option<&str>,
+        verb: Verb,
+        group: &str,
+        plural: &str,
+        subresource: Option<&str>,
+    ) {
         self.lock().forbidden.push(store::Rule {
+            user: user.map(str::to_string),
             verb,
             group: group.to_string(),
             plural: plural.to_string(),
             subresource: subresource.map(str::to_string),
         });
+    }
+
+    /// Send `Warning: 299 - "text"` with every response from now on (`None` stops it), as
+    /// kube-apiserver does for deprecated APIs and admission warnings.
+    pub fn warn(&self, text: Option<&str>) {
+        self.lock().warning = text.map(str::to_string);
     }
 
     /// Answer the next `times` requests with HTTP `code` (e.g. 503 or 429), as an overloaded

@@ -35,9 +35,12 @@ struct Args {
     simulate: Option<u64>,
 }
 
-fn load(path: &PathBuf) -> Result<Value, String> {
+/// Every document of a YAML (or JSON) file.
+fn load(path: &PathBuf) -> Result<Vec<Value>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    serde_saphyr::from_multiple::<Value>(&text)
+        .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn main() -> std::process::ExitCode {
@@ -45,14 +48,17 @@ fn main() -> std::process::ExitCode {
     let api = FakeApi::new();
     let versions: Vec<&str> = args.rollout_versions.iter().map(String::as_str).collect();
     api.serve_rollouts(&versions);
+    let mut objects = Vec::new();
     for path in &args.files {
-        let obj = match load(path) {
-            Ok(o) => o,
+        match load(path) {
+            Ok(docs) => objects.extend(docs),
             Err(e) => {
                 eprintln!("error: {e}");
                 return std::process::ExitCode::from(2);
             }
-        };
+        }
+    }
+    for obj in objects {
         if obj["kind"] == "Rollout" {
             for i in 1..=args.copies {
                 let mut copy = obj.clone();

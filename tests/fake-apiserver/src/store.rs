@@ -122,6 +122,8 @@ impl Verb {
 }
 
 pub(crate) struct Rule {
+    /// `None`: every user.
+    pub user: Option<String>,
     pub verb: Verb,
     pub group: String,
     pub plural: String,
@@ -174,6 +176,8 @@ pub(crate) struct Store {
     pub requests: Vec<RequestRecord>,
     /// The next requests fail with this HTTP status: (remaining, code).
     pub failures: Option<(usize, u16)>,
+    /// Sent as a `Warning` header with every response.
+    pub warning: Option<String>,
     uid: u64,
 }
 
@@ -212,9 +216,16 @@ impl Store {
             .cloned()
     }
 
-    pub fn is_forbidden(&self, verb: Verb, t: &ResourceType, sub: Option<&str>) -> bool {
+    pub fn is_forbidden_for(
+        &self,
+        verb: Verb,
+        t: &ResourceType,
+        sub: Option<&str>,
+        user: &str,
+    ) -> bool {
         self.forbidden.iter().any(|r| {
-            r.verb == verb
+            r.user.as_deref().is_none_or(|u| u == user)
+                && r.verb == verb
                 && r.group == t.group
                 && r.plural == t.plural
                 && r.subresource.as_deref() == sub
