@@ -129,7 +129,11 @@ pub fn parse_selection(args: &TargetArgs) -> Result<Selection> {
     if args.selector.is_some() || args.all || args.all_namespaces {
         let kind = match args.resources.as_slice() {
             [] => TypeWord::Rollout(None),
-            [word] if !word.contains('/') => type_word(word).map_err(usage)?,
+            [word] if !word.contains('/') => type_word(word).map_err(|e| {
+                usage(format!(
+                    "{e}; with -l, --all or -A give only a type (or nothing, for rollouts)"
+                ))
+            })?,
             _ => {
                 return Err(usage(
                     "names cannot be combined with -l, --all or -A: give only a type (e.g. \

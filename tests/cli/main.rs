@@ -3,6 +3,7 @@
 
 mod access;
 mod approve;
+mod bulk;
 mod contract;
 mod gate;
 mod generated;
