@@ -214,3 +214,144 @@ fn kubectl_runs_the_plugin_from_path() {
         .expect_code(0)
         .assert_stdout("kubectl-kruise");
 }
+
+/// A PATH with `dir` first.
+fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
+    std::env::join_paths(
+        std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap()
+}
+
+#[test]
+fn installed_as_kubectl_kruise_rollout_it_serves_rollout_beside_the_go_plugin() {
+    let env = Env::new().with(&["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"]);
+    let Some(k) = kubectl(&env) else { return };
+    let plugins = env.dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    // The Go plugin, standing in: it says who it is and what it was asked.
+    let go = plugins.join("kubectl-kruise");
+    std::fs::write(&go, "#!/bin/sh\necho \"go plugin: $*\"\n").unwrap();
+    std::fs::set_permissions(&go, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_kubectl-kruise"),
+        plugins.join("kubectl-kruise-rollout"),
+    )
+    .unwrap();
+    let path = path_with(&plugins);
+    let kubectl = |args: &[&str]| {
+        let mut cmd = Command::new(&k.bin);
+        cmd.args(args)
+            .env("PATH", &path)
+            .env("KUBECONFIG", &env.kubeconfig)
+            .env("HOME", env.dir.path());
+        run_command(cmd)
+    };
+    // `kubectl kruise rollout ...` picks the longer name: this plugin.
+    let run = kubectl(&[
+        "kruise",
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "-n",
+        "default",
+    ]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)\n"
+    );
+    kubectl(&["kruise", "rollout", "--help"])
+        .expect_code(0)
+        .assert_stdout("Usage: kubectl kruise rollout");
+    // Every other command still reaches the Go plugin.
+    let run = kubectl(&["kruise", "migrate", "CloneSet", "--from", "Deployment"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "go plugin: migrate CloneSet --from Deployment\n"
+    );
+}
+
+#[test]
+fn kubectl_label_selectors_and_impersonation_match_the_fake() {
+    let env = Env::new();
+    for (name, labels) in [
+        ("a", json!({"team": "shop", "tier": "web"})),
+        ("b", json!({"team": "shop", "tier": "db"})),
+        ("c", json!({"team": "cart"})),
+    ] {
+        let mut r = crate::harness::fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = json!(name);
+        r["metadata"]["labels"] = labels;
+        env.api.insert(r);
+    }
+    let Some(k) = kubectl(&env) else { return };
+    let names = |sel: &str| -> Vec<String> {
+        let run = k.run(&[
+            "get",
+            "rollouts.rollouts.kruise.io",
+            "-l",
+            sel,
+            "-o",
+            "name",
+        ]);
+        run.expect_code(0);
+        run.stdout
+            .lines()
+            .map(|l| l.rsplit('/').next().unwrap().to_string())
+            .collect()
+    };
+    for (sel, want) in [
+        ("team=shop", vec!["a", "b"]),
+        ("team=shop,tier!=db", vec!["a"]),
+        ("tier in (db,web)", vec!["a", "b"]),
+        ("tier notin (web)", vec!["b", "c"]),
+        ("!tier", vec!["c"]),
+        ("tier", vec!["a", "b"]),
+    ] {
+        assert_eq!(names(sel), want, "kubectl -l {sel:?}");
+        // The plugin's list, through the same server, agrees.
+        let run = env.run(&["rollout", "list", "-l", sel, "-o", "name"]);
+        let ours: Vec<&str> = run
+            .stdout
+            .lines()
+            .map(|l| l.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(ours, want, "kubectl kruise rollout list -l {sel:?}");
+    }
+    // A malformed selector: the server's 400, as kubectl prints it.
+    let run = k.run(&["get", "rollouts.rollouts.kruise.io", "-l", "tier in (web"]);
+    assert_ne!(run.code, 0);
+    run.assert_stderr("unable to parse requirement");
+
+    // Impersonation: the headers arrive, and a refusal names the impersonated user.
+    env.api.forbid_user(
+        Some("bob"),
+        fake_apiserver::Verb::Get,
+        GROUP,
+        "rollouts",
+        None,
+    );
+    let run = k.run(&[
+        "get",
+        "rollouts.rollouts.kruise.io",
+        "a",
+        "--as",
+        "bob",
+        "--as-group",
+        "devs",
+    ]);
+    assert_ne!(run.code, 0);
+    run.assert_stderr("User \"bob\" cannot get resource \"rollouts\"");
+    let r = env.api.requests().pop().unwrap();
+    assert_eq!(r.impersonate_user.as_deref(), Some("bob"));
+    assert_eq!(r.impersonate_groups, ["devs"]);
+    env.run(&["rollout", "status", "a", "--as", "bob"])
+        .expect_code(1)
+        .assert_stderr("User \"bob\" cannot get resource \"rollouts\"");
+    k.run(&["get", "rollouts.rollouts.kruise.io", "a"])
+        .expect_code(0);
+}

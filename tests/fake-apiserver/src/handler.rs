@@ -153,6 +153,7 @@ async fn serve(
             .filter_map(|v| v.to_str().ok().map(str::to_string))
             .collect(),
         impersonate_uid: header("impersonate-uid"),
+        authorization: header("authorization"),
     };
     // Who the request acts as, for messages: the impersonated user, else the token's user.
     let user = record
@@ -646,6 +647,11 @@ fn create(
         obj["metadata"]["namespace"] = json!(ns);
     }
     obj = as_version(obj, &target.t, &target.version);
+    if meta_str(&obj, "name").is_empty() && !meta_str(&obj, "generateName").is_empty() {
+        // kube-apiserver appends five random characters; a counter is as unique here.
+        let suffix = format!("{:05x}", st.rv + 1);
+        obj["metadata"]["name"] = json!(format!("{}{suffix}", meta_str(&obj, "generateName")));
+    }
     let name = meta_str(&obj, "name").to_string();
     if st
         .get(

@@ -48,6 +48,8 @@ pub struct RequestRecord {
     pub impersonate_user: Option<String>,
     pub impersonate_groups: Vec<String>,
     pub impersonate_uid: Option<String>,
+    /// The `Authorization` header, to check which credential a client sent.
+    pub authorization: Option<String>,
 }
 
 /// A change callback: runs against a stored object (simulating another writer, such as a
