@@ -457,9 +457,8 @@ struct Filter {
 
 impl Filter {
     /// A malformed label selector is a 400, as kube-apiserver answers it.
-    fn new(target: &Target, query: &HashMap<String, String>) -> Result<Self, Response> {
-        let labels = Selector::parse(query.get("labelSelector").map_or("", String::as_str))
-            .map_err(bad_request)?;
+    fn new(target: &Target, query: &HashMap<String, String>) -> Result<Self, String> {
+        let labels = Selector::parse(query.get("labelSelector").map_or("", String::as_str))?;
         Ok(Filter {
             group: target.t.group.clone(),
             plural: target.t.plural.clone(),
@@ -484,7 +483,7 @@ impl Filter {
 fn list(st: &Store, target: &Target, query: &HashMap<String, String>) -> Response {
     let filter = match Filter::new(target, query) {
         Ok(f) => f,
-        Err(resp) => return resp,
+        Err(msg) => return bad_request(msg),
     };
     let limit: usize = query
         .get("limit")
@@ -535,7 +534,7 @@ fn watch_line(kind: &str, obj: Value) -> Result<Bytes, Infallible> {
 fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, String>) -> Response {
     let filter = match Filter::new(&target, query) {
         Ok(f) => f,
-        Err(resp) => return resp,
+        Err(msg) => return bad_request(msg),
     };
     let since: Option<u64> = query
         .get("resourceVersion")
