@@ -78,18 +78,18 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume restart undo status history list ls" -f -a "history" -d 'Show a workload\'s revisions, the stable and the canary revision of the release marked'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume restart undo status history list ls" -f -a "list" -d 'List rollouts with their current step and batch progress'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume restart undo status history list ls" -f -a "ls" -d 'List rollouts with their current step and batch progress'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l expect-step -d 'Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or step N not yet waiting for approval, is refused (exit 5)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l wait -d 'Then wait until the controller has moved past the step, approving again if it overwrote the approval; an optional limit such as 10m (exit 3 when reached)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l to-step -d 'Move the release to step N, forward or back, by writing nextStepIndex (Kruise Rollouts v0.6+; refused on older controllers)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
+yaml\t''
+name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l field-manager -d 'The name recorded as the writer in the object\'s managedFields' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
-yaml\t''
-name\t'resource/name only'"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -108,22 +108,22 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s R -l recursive -d 'With -f DIR: also read the directories below it'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l all -d 'Every object of the type in the namespace'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s A -l all-namespaces -d 'Every object of the type in every namespace (narrowed by -l)'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
+yaml\t''
+name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l field-manager -d 'The name recorded as the writer in the object\'s managedFields' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
-yaml\t''
-name\t'resource/name only'"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -142,22 +142,22 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s R -l recursive -d 'With -f DIR: also read the directories below it'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l all -d 'Every object of the type in the namespace'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s A -l all-namespaces -d 'Every object of the type in every namespace (narrowed by -l)'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
+yaml\t''
+name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l field-manager -d 'The name recorded as the writer in the object\'s managedFields' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
-yaml\t''
-name\t'resource/name only'"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -176,22 +176,22 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s R -l recursive -d 'With -f DIR: also read the directories below it'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l all -d 'Every object of the type in the namespace'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s A -l all-namespaces -d 'Every object of the type in every namespace (narrowed by -l)'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
+yaml\t''
+name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l field-manager -d 'The name recorded as the writer in the object\'s managedFields' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s o -l output -d 'Print the updated object instead of a one-line result (a List of results for several)' -r -f -a "json\t''
-yaml\t''
-name\t'resource/name only'"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -210,21 +210,21 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s R -l recursive -d 'With -f DIR: also read the directories below it'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l all -d 'Every object of the type in the namespace'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s A -l all-namespaces -d 'Every object of the type in every namespace (narrowed by -l)'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l no-event -d 'Do not record a Kubernetes Event for the change on the object'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l to-revision -d 'Restore this revision (see `rollout history`) instead of the stable one' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s o -l output -d 'Print the updated object instead of a one-line result' -r -f -a "json\t''
+yaml\t''
+name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l dry-run -d 'Only show what would change: `client` sends no write, `server` has the API server check the write without storing it. Nothing is changed either way' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l field-manager -d 'The name recorded as the writer in the object\'s managedFields' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s o -l output -d 'Print the updated object instead of a one-line result' -r -f -a "json\t''
-yaml\t''
-name\t'resource/name only'"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -248,12 +248,12 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l until -d 'Follow the rollout until COND holds: paused (a step waits for approval), step=N (step N\'s batch is ready, or passed) or completed; implies --watch' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l timeout -d 'Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Print a summary for scripts (documented in the README) instead of the view' -r -f -a "json\t''
 yaml\t''"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s f -l filename -d 'Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the objects; each is read again from the server before acting' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l selector -d 'Only objects matching this label selector (kubectl\'s syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -272,10 +272,10 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s w -l watch -d 'Follow the rollout until it completes, waits for approval, or fails'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s R -l recursive -d 'With -f DIR: also read the directories below it'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l all -d 'Every object of the type in the namespace'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s A -l all-namespaces -d 'Every object of the type in every namespace (narrowed by -l)'
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s w -l watch -d 'Follow the rollout until it completes, waits for approval, or fails'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'

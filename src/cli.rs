@@ -268,6 +268,7 @@ impl TargetArgs {
 
 /// How a write is made: dry run, who makes it, and whether it leaves an Event.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Write options")]
 pub struct WriteFlags {
     /// Only show what would change: `client` sends no write, `server` has the API server
     /// check the write without storing it. Nothing is changed either way
@@ -292,24 +293,22 @@ pub struct WriteFlags {
     pub no_event: bool,
 }
 
+// Flattened groups come last: a group's help heading also covers the flags after it.
 #[derive(Debug, Args)]
 pub struct WriteArgs {
-    #[command(flatten)]
-    pub targets: TargetArgs,
+    /// Print the updated object instead of a one-line result (a List of results for several)
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
 
     #[command(flatten)]
     pub write: WriteFlags,
 
-    /// Print the updated object instead of a one-line result (a List of results for several)
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
-    pub output: Option<ObjectFormat>,
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    #[command(flatten)]
-    pub targets: TargetArgs,
-
     /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or
     /// step N not yet waiting for approval, is refused (exit 5)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
@@ -332,12 +331,15 @@ pub struct ApproveArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..), conflicts_with_all = ["expect_step", "wait"])]
     pub to_step: Option<i64>,
 
-    #[command(flatten)]
-    pub write: WriteFlags,
-
     /// Print the updated object instead of a one-line result (a List of results for several)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
+
+    #[command(flatten)]
+    pub write: WriteFlags,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -355,12 +357,12 @@ pub struct UndoArgs {
     #[arg(long)]
     pub fast: bool,
 
-    #[command(flatten)]
-    pub write: WriteFlags,
-
     /// Print the updated object instead of a one-line result
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
+
+    #[command(flatten)]
+    pub write: WriteFlags,
 }
 
 #[derive(Debug, Args)]
@@ -398,9 +400,6 @@ impl DryRun {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[command(flatten)]
-    pub targets: TargetArgs,
-
     /// Follow the rollout until it completes, waits for approval, or fails
     #[arg(short = 'w', long)]
     pub watch: bool,
@@ -417,6 +416,9 @@ pub struct StatusArgs {
     /// Print a summary for scripts (documented in the README) instead of the view
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<DataFormat>,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Args)]

@@ -121,6 +121,8 @@ where
             let watching = req.uri().query().is_some_and(|q| q.contains("watch=true"));
             if level >= 7 {
                 eprintln!("{method} {url}");
+                eprintln!("Request Headers:");
+                eprintln!("    User-Agent: {}", super::user_agent());
                 for (k, v) in req.headers() {
                     // Credentials are added below this layer; mask anything that looks like one.
                     let shown = if k == http::header::AUTHORIZATION {

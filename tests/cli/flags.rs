@@ -139,6 +139,23 @@ fn request_logs_at_each_level_never_show_credentials() {
         "GET {url}/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/rollouts-nginx 200 OK in "
     ));
     assert!(!run.stderr.contains("Request Body"));
+    assert!(
+        !run.stderr.contains("Request Headers"),
+        "headers only from 7"
+    );
+    let run = env.run(&["rollout", "status", "rollouts-nginx", "--v=7"]);
+    run.expect_code(0)
+        .assert_stderr(&format!(
+            "GET {url}/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/rollouts-nginx\nRequest Headers:\n    User-Agent: kubectl-kruise/v"
+        ));
+    let run = env.run(&[
+        "rollout",
+        "pause",
+        "rollouts-nginx",
+        "--v=7",
+        "--dry-run=server",
+    ]);
+    run.assert_stderr("    content-type: application/merge-patch+json");
     let run = env.run(&["-v", "8", "rollout", "approve", "rollouts-nginx"]);
     run.expect_code(0);
     run.assert_stderr(&format!("PATCH {url}/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/rollouts-nginx/status"))
