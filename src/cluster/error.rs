@@ -19,7 +19,7 @@ pub enum ApiError {
     /// Someone else wrote the object since we read it (409).
     #[error("conflict: {0}")]
     Conflict(String),
-    #[error("the API server refused the request ({code} {reason}): {message}")]
+    #[error("the API server refused the request: {}", rejected(*code, reason, message))]
     Rejected {
         code: u16,
         reason: String,
@@ -29,6 +29,50 @@ pub enum ApiError {
     /// error, the one a user can act on (the layers above it repeat it).
     #[error("cannot reach the Kubernetes API at {server}: {cause}")]
     Unreachable { server: String, cause: String },
+    /// The server answered, but the answer could not be read (truncated, not JSON).
+    #[error("the API server at {server} answered, but its answer could not be read: {cause}")]
+    Unreadable { server: String, cause: String },
+    /// The credentials could not be obtained (exec plugin, token file, ...).
+    #[error("cannot authenticate to {server}: {cause}")]
+    Credentials { server: String, cause: String },
+}
+
+impl ApiError {
+    /// The request may have been carried out although it failed: no answer, an unreadable
+    /// one, or a gateway or server error. A write that fails so must be read back.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unreachable { .. }
+                | ApiError::Unreadable { .. }
+                | ApiError::Rejected {
+                    code: 500 | 502 | 503 | 504,
+                    ..
+                }
+        )
+    }
+}
+
+/// The message of an error answer that was not a Status: one line, whatever its body.
+fn body_summary(code: u16, body: &str) -> String {
+    let reason = http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|c| c.canonical_reason())
+        .unwrap_or("error");
+    let b = body.trim_start();
+    if b.starts_with('<') {
+        return format!(
+            "{code} {reason}, with an HTML page instead of a Kubernetes Status (a proxy or load \
+             balancer in front of the API server?)"
+        );
+    }
+    let first = b.lines().next().unwrap_or("").trim();
+    let short: String = first.chars().take(160).collect();
+    if short.is_empty() {
+        format!("{code} {reason}, with no Status body")
+    } else {
+        format!("{code} {reason}: {short}")
+    }
 }
 
 impl ApiError {
@@ -40,16 +84,33 @@ impl ApiError {
         namespace: &str,
         server: &str,
     ) -> Self {
+        let server = server.to_string();
         match err {
             kube::Error::Api(status) => Self::from_status(&status, resource, name, namespace),
+            kube::Error::Auth(a) => ApiError::Credentials {
+                server,
+                cause: super::credentials::describe_auth(&a),
+            },
+            kube::Error::SerdeError(e) => ApiError::Unreadable {
+                server,
+                cause: format!("{e} (a truncated or non-JSON body)"),
+            },
             other => ApiError::Unreachable {
-                server: server.to_string(),
+                server,
                 cause: root_cause(&other),
             },
         }
     }
 
     fn from_status(s: &Status, resource: &str, name: &str, namespace: &str) -> Self {
+        if s.reason == "Failed to parse error data" && s.code != 404 {
+            // Not a Status from the API server: a proxy's page, or a bare error.
+            return ApiError::Rejected {
+                code: s.code,
+                reason: String::new(),
+                message: body_summary(s.code, &s.message),
+            };
+        }
         match s.code {
             // A missing object comes with details naming it; an unserved resource type is a
             // bare 404 ("404 page not found") with no details.
@@ -67,6 +128,14 @@ impl ApiError {
                 message: s.message.clone(),
             },
         }
+    }
+}
+
+fn rejected(code: u16, reason: &str, message: &str) -> String {
+    if reason.is_empty() {
+        message.to_string()
+    } else {
+        format!("{code} {reason}: {message}")
     }
 }
 

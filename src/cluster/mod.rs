@@ -1,6 +1,7 @@
 //! Talking to the cluster: kubeconfig and client set-up as kubectl does it, resolving a
 //! rollout to an object and an API version, and the few requests the verbs make.
 
+mod credentials;
 mod error;
 pub mod events;
 mod object;
@@ -33,6 +34,9 @@ pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, RolloutApi, Target};
 pub use trace::Warnings;
 pub use workload::WorkloadApi;
+
+/// How long a request (other than a watch) may take without --request-timeout.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A connected client and the namespace commands act in.
 #[derive(Clone)]
@@ -92,9 +96,13 @@ pub fn user_agent() -> String {
 /// ~/.kube/config. `None` when there is none at all.
 fn read_kubeconfig(args: &ClusterArgs) -> Result<Option<Kubeconfig>> {
     if let Some(path) = &args.kubeconfig {
-        return Kubeconfig::read_from(path)
-            .map(Some)
-            .map_err(|e| anyhow::anyhow!("cannot read kubeconfig {}: {}", path.display(), e));
+        return Kubeconfig::read_from(path).map(Some).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read kubeconfig {}: {}",
+                path.display(),
+                credentials::describe_config(&e)
+            )
+        });
     }
     match Kubeconfig::read() {
         Ok(kc) => Ok(Some(kc)),
@@ -106,7 +114,8 @@ fn read_kubeconfig(args: &ClusterArgs) -> Result<Option<Kubeconfig>> {
                 .is_some_and(|p| p.exists());
             if named || home {
                 Err(anyhow::anyhow!(
-                    "cannot read the kubeconfig ($KUBECONFIG or ~/.kube/config): {e}"
+                    "cannot read the kubeconfig ($KUBECONFIG or ~/.kube/config): {}",
+                    credentials::describe_config(&e)
                 ))
             } else {
                 Ok(None)
@@ -261,7 +270,12 @@ async fn load_config(args: &ClusterArgs) -> Result<(Config, String)> {
     let (kc, user) = select_context(args, kc)?;
     let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
         .await
-        .map_err(|e| anyhow::anyhow!("cannot use the kubeconfig: {e}"))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot use the kubeconfig: {}",
+                credentials::describe_config(&e)
+            )
+        })?;
     Ok((config, user))
 }
 
@@ -269,13 +283,15 @@ async fn load_config(args: &ClusterArgs) -> Result<(Config, String)> {
 /// that talk to the cluster call it.
 pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
     let (mut config, user) = load_config(args).await?;
-    if let Some(t) = args.request_timeout {
-        // kubectl: 0 means no timeout.
-        let t = (!t.is_zero()).then_some(t);
-        config.connect_timeout = t;
-        config.read_timeout = t;
-        config.write_timeout = t;
-    }
+    // Every request ends in bounded time: the whole answer within --request-timeout, by
+    // default DEFAULT_REQUEST_TIMEOUT; 0 means no limit, as in kubectl.
+    let deadline = match args.request_timeout {
+        Some(t) if t.is_zero() => None,
+        Some(t) => Some(t),
+        None => Some(DEFAULT_REQUEST_TIMEOUT),
+    };
+    config.connect_timeout = deadline;
+    config.write_timeout = deadline;
     let namespace = args
         .namespace
         .clone()
@@ -294,7 +310,12 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
         .context("cannot set up the retry policy")?;
     let warnings = Arc::new(Warnings::default());
     let client: Client = ClientBuilder::try_from(config)
-        .map_err(|e| anyhow::anyhow!("cannot set up the Kubernetes client: {e}"))?
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot set up the Kubernetes client: {}",
+                credentials::describe(&e)
+            )
+        })?
         // Retry needs to clone the service it retries through; a buffer makes it cloneable.
         // Tracing sits inside the retry so each attempt is logged.
         .with_layer(
@@ -304,6 +325,7 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
                     args.verbosity,
                     server.clone(),
                     warnings.clone(),
+                    deadline,
                 ))
                 .layer(BufferLayer::new(64)),
         )

@@ -1,4 +1,9 @@
-//! Request logging as kubectl's `-v` prints it, and the API server's `Warning` headers.
+//! What every request goes through: the whole-request deadline, request logging as kubectl's
+//! `-v` prints it, and the API server's `Warning` headers.
+//!
+//! kube's timeouts apply to each read, so a body that trickles in one byte at a time never
+//! times out; here a request that is not a watch must be answered completely (headers and
+//! body) within its deadline.
 //!
 //! The layer sits outside kube's authentication layer, so the requests it sees carry no
 //! credentials at all: nothing it prints can leak a token, a password or a key. (A hand-written
@@ -61,17 +66,30 @@ pub struct TraceLayer {
     level: u8,
     server: String,
     warnings: std::sync::Arc<Warnings>,
+    /// The longest a request other than a watch may take, body included; `None`: no limit.
+    deadline: Option<std::time::Duration>,
 }
 
 impl TraceLayer {
-    pub fn new(level: u8, server: String, warnings: std::sync::Arc<Warnings>) -> Self {
+    pub fn new(
+        level: u8,
+        server: String,
+        warnings: std::sync::Arc<Warnings>,
+        deadline: Option<std::time::Duration>,
+    ) -> Self {
         TraceLayer {
             level,
             server,
             warnings,
+            deadline,
         }
     }
 }
+
+/// A request that did not complete within its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("no complete answer within {}s (--request-timeout)", .0.as_secs_f64())]
+pub struct DeadlineExceeded(pub std::time::Duration);
 
 impl<S> Layer<S> for TraceLayer {
     type Service = Trace<S>;
@@ -141,7 +159,29 @@ where
                 eprintln!("Request Body: {}", body_text(&bytes));
             }
             let start = Instant::now();
-            let res = inner.call(req).await;
+            let res = match cfg.deadline {
+                // A watch: its answer must start within the deadline; its events come as
+                // they happen.
+                Some(limit) if watching => tokio::time::timeout(limit, inner.call(req))
+                    .await
+                    .unwrap_or_else(|_| Err(Box::new(DeadlineExceeded(limit)) as BoxError)),
+                // The whole answer, body included, within the deadline.
+                Some(limit) => match tokio::time::timeout(limit, async {
+                    let res = inner.call(req).await?;
+                    let (parts, body) = res.into_parts();
+                    let bytes: Bytes = body.collect().await?.to_bytes();
+                    let body: Box<DynBody> = Box::new(
+                        http_body_util::Full::new(bytes).map_err(|never| match never {}),
+                    );
+                    Ok::<_, BoxError>(Response::from_parts(parts, body))
+                })
+                .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(Box::new(DeadlineExceeded(limit)) as BoxError),
+                },
+                None => inner.call(req).await,
+            };
             let ms = start.elapsed().as_millis();
             let res = match res {
                 Ok(r) => r,

@@ -180,11 +180,38 @@ where
             .unwrap_or(Value::Null);
         // The precondition: the server refuses (409) if the object changed since this read.
         patch["metadata"] = json!({ "resourceVersion": rv });
-        let sent = send(dry_run, &current, &patch, async |server| {
+        let sent = match send(dry_run, &current, &patch, async |server| {
             api.patch(name, &patch, status, server).await
         })
         .await
-        .with_context(|| format!("cannot {verb} {display}"))?;
+        {
+            Ok(sent) => sent,
+            // The write may or may not have been applied: read it back to tell.
+            Err(e) if dry_run == DryRun::None && e.outcome_unknown() => {
+                let object = api.get(name).await.map_err(|again| {
+                    anyhow!(
+                        "the outcome of {verb} {display} is unknown: {e}; reading it back \
+                         failed too: {again}"
+                    )
+                })?;
+                return match decide(&object) {
+                    Ok(Plan::Nothing(_)) => Ok(Attempt::Done(Outcome {
+                        object,
+                        message: done,
+                        notes: vec![format!(
+                            "the answer to the write was lost ({e}); read back, the change is in place"
+                        )],
+                        result: past.to_string(),
+                        shown: false,
+                    })),
+                    _ => Err(anyhow!(
+                        "the outcome of {verb} {display} was unknown ({e}); read back, the \
+                         change is not in place: nothing was changed, try again"
+                    )),
+                };
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot {verb} {display}"))),
+        };
         Ok(sent.map(|object| Outcome {
             object,
             message: format!("{done}{}", dry_run.suffix()),

@@ -67,6 +67,29 @@ fn step(v: &Value, version: ApiVersion) -> Step {
     }
 }
 
+/// A field that is present but not of its type: recorded, so that no decision is made on a
+/// status the plugin cannot make sense of.
+fn check_type(
+    v: Option<&Value>,
+    path: &str,
+    ok: fn(&Value) -> bool,
+    what: &str,
+    problems: &mut Vec<String>,
+) {
+    if let Some(x) = v
+        && !x.is_null()
+        && !ok(x)
+    {
+        let shown: String = x.to_string().chars().take(40).collect();
+        problems.push(format!("{path} is not {what} ({shown})"));
+    }
+}
+
+/// An integer that fits in i64 and is not a float (`1.5`, `2^64` and `"one"` are not).
+fn is_int(v: &Value) -> bool {
+    v.as_i64().is_some()
+}
+
 fn release(v: &Value, field: ReleaseField) -> Release {
     let (rev, reps, ready) = match field {
         ReleaseField::CanaryStatus => {
@@ -173,16 +196,69 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         .map(|s| s.iter().map(|v| step(v, version)).collect())
         .unwrap_or_default();
 
+    let mut problems = Vec::new();
+    check_type(
+        obj.get("spec"),
+        "spec",
+        Value::is_object,
+        "an object",
+        &mut problems,
+    );
+    check_type(
+        obj.pointer("/spec/strategy"),
+        "spec.strategy",
+        Value::is_object,
+        "an object",
+        &mut problems,
+    );
+    check_type(
+        obj.pointer(steps_ptr),
+        &steps_ptr[1..].replace('/', "."),
+        Value::is_array,
+        "a list",
+        &mut problems,
+    );
     let status = obj.get("status");
+    check_type(
+        status,
+        "status",
+        Value::is_object,
+        "an object",
+        &mut problems,
+    );
     let has = |f: &str| status.and_then(|s| s.get(f)).is_some_and(Value::is_object);
     let release_field = if blue_green || (!has("canaryStatus") && has("blueGreenStatus")) {
         ReleaseField::BlueGreenStatus
     } else {
         ReleaseField::CanaryStatus
     };
-    let release_value = status
-        .and_then(|s| s.get(release_field.json_name()))
-        .filter(|v| v.is_object());
+    let field = release_field.json_name();
+    check_type(
+        status.and_then(|s| s.get(field)),
+        &format!("status.{field}"),
+        Value::is_object,
+        "an object",
+        &mut problems,
+    );
+    let release_value = status.and_then(|s| s.get(field)).filter(|v| v.is_object());
+    if let Some(rel) = release_value {
+        for key in ["currentStepIndex", "nextStepIndex"] {
+            check_type(
+                rel.get(key),
+                &format!("status.{field}.{key}"),
+                is_int,
+                "an integer",
+                &mut problems,
+            );
+        }
+        check_type(
+            rel.get("currentStepState"),
+            &format!("status.{field}.currentStepState"),
+            Value::is_string,
+            "a string",
+            &mut problems,
+        );
+    }
 
     let workload_ptr = match version {
         ApiVersion::V1beta1 => "/spec/workloadRef",
@@ -206,6 +282,7 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         conditions: conditions(status.and_then(|s| s.get("conditions"))),
         release_field,
         release: release_value.map(|v| release(v, release_field)),
+        problems,
     })
 }
 
@@ -275,6 +352,77 @@ mod tests {
         let r = decode(&obj).unwrap();
         assert_eq!(r.current_step(), None);
         assert_eq!(r.current_state(), Some(&StepState::StepPaused));
+        assert_eq!(
+            r.problems,
+            ["status.canaryStatus.currentStepIndex is not an integer (\"one\")"]
+        );
+    }
+
+    #[test]
+    fn every_value_of_the_wrong_type_is_recorded() {
+        for (ptr, value, want) in [
+            (
+                "/status/canaryStatus/currentStepIndex",
+                json!(1.5),
+                "currentStepIndex is not an integer",
+            ),
+            (
+                "/status/canaryStatus/currentStepIndex",
+                json!(u64::MAX),
+                "currentStepIndex is not an integer",
+            ),
+            (
+                "/status/canaryStatus/nextStepIndex",
+                json!("2"),
+                "nextStepIndex is not an integer",
+            ),
+            (
+                "/status/canaryStatus/currentStepState",
+                json!(7),
+                "currentStepState is not a string",
+            ),
+            (
+                "/spec/strategy/canary/steps",
+                json!({"a": 1}),
+                "spec.strategy.canary.steps is not a list",
+            ),
+            (
+                "/spec/strategy",
+                json!("x"),
+                "spec.strategy is not an object",
+            ),
+            (
+                "/status/canaryStatus",
+                json!([1]),
+                "status.canaryStatus is not an object",
+            ),
+        ] {
+            let mut obj = fixtures::seed_v1beta1_paused();
+            // Set it, creating it where the v0.5 fixture has none.
+            let (parent, key) = ptr.rsplit_once('/').unwrap();
+            obj.pointer_mut(parent).unwrap()[key] = value;
+            let r = decode(&obj).unwrap();
+            assert!(
+                r.problems.iter().any(|p| p.contains(want)),
+                "{ptr}: {:?}",
+                r.problems
+            );
+        }
+        let mut obj = fixtures::seed_v1beta1_paused();
+        obj["spec"] = json!(3);
+        assert!(
+            decode(&obj)
+                .unwrap()
+                .problems
+                .iter()
+                .any(|p| p.starts_with("spec is not an object"))
+        );
+        assert!(
+            decode(&fixtures::seed_v1beta1_paused())
+                .unwrap()
+                .problems
+                .is_empty()
+        );
     }
 
     #[test]

@@ -192,6 +192,8 @@ pub struct Rollout {
     /// Where the release progress lives (and where an approval must be written).
     pub release_field: ReleaseField,
     pub release: Option<Release>,
+    /// Fields present with a value of the wrong type: no decision is made on such a rollout.
+    pub problems: Vec<String>,
 }
 
 impl Rollout {

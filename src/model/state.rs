@@ -149,9 +149,39 @@ fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal(msg.into()))
 }
 
+/// Refuse a rollout whose spec or status this plugin cannot make sense of: fields of the
+/// wrong type, no steps, or a step index outside the steps (all of which the CRD schema
+/// lets through). Acting on it would write on a guess.
+pub fn ensure_sane(r: &Rollout) -> Result<(), Refusal> {
+    if let Some(p) = r.problems.first() {
+        return refuse(format!("its object cannot be read safely: {p}"));
+    }
+    let total = r.steps.len() as i64;
+    if total == 0 {
+        return refuse("it has no steps (spec.strategy has an empty step list)");
+    }
+    if let Some(i) = r.current_step()
+        && !(1..=total).contains(&i)
+    {
+        return refuse(format!(
+            "its status names step {i}, and it has steps 1 to {total}: the status is malformed"
+        ));
+    }
+    if let Some(n) = r.release.as_ref().and_then(|s| s.next_step_index)
+        && n != -1
+        && !(1..=total).contains(&n)
+    {
+        return refuse(format!(
+            "its status names next step {n}, and it has steps 1 to {total}: the status is malformed"
+        ));
+    }
+    Ok(())
+}
+
 /// The stage of a release that a step action (approve, a step jump) can act on; a
 /// refusal naming why not otherwise.
 fn release_in_flight(r: &Rollout) -> Result<Stage, Refusal> {
+    ensure_sane(r)?;
     let total = r.steps.len();
     let stage = r.stage();
     match stage {
@@ -166,6 +196,11 @@ fn release_in_flight(r: &Rollout) -> Result<Stage, Refusal> {
         Stage::Finalising => refuse(format!(
             "all {total} steps are done; the release is finalising"
         )),
+        Stage::Paused | Stage::WaitingForApproval | Stage::WaitingForTimer | Stage::Progressing
+            if r.current_step().is_none() =>
+        {
+            refuse("its status names no current step (currentStepIndex)")
+        }
         Stage::Paused | Stage::WaitingForApproval | Stage::WaitingForTimer | Stage::Progressing => {
             Ok(stage)
         }
@@ -223,6 +258,7 @@ pub fn decide_fast_undo(r: &Rollout) -> Result<StepJump, Refusal> {
     ensure_jumps(r)?;
     let total = r.steps.len();
     let from = r.current_step().unwrap_or(0);
+    // `from` is within the steps (ensure_sane), so this walks at most the step list.
     let to = (1..from)
         .rev()
         .find(|&i| r.step(i).is_some_and(|s| s.sends_no_traffic()))
@@ -652,5 +688,80 @@ mod tests {
         let p = with(seed(), |o| o["spec"]["strategy"]["paused"] = json!(true));
         assert_eq!(decide_pause(&p, true), Toggle::Already(true));
         assert_eq!(decide_pause(&p, false), Toggle::Write(false));
+    }
+
+    #[test]
+    fn a_status_that_cannot_be_made_sense_of_is_never_acted_on() {
+        for index in [
+            json!(0),
+            json!(-1),
+            json!(4),
+            json!(9999),
+            json!(1u64 << 40),
+            json!(i64::MIN),
+            json!(1.5),
+            json!("one"),
+            json!(u64::MAX),
+        ] {
+            let r = with(seed(), |o| {
+                o["status"]["canaryStatus"]["currentStepIndex"] = index.clone()
+            });
+            let why = decide_approve(&r).unwrap_err().0;
+            assert!(
+                why.contains("malformed")
+                    || why.contains("cannot be read safely")
+                    || why.contains("names no current step"),
+                "{index}: {why}"
+            );
+            assert!(decide_to_step(&r, 2).is_err(), "{index}");
+            assert!(decide_approve_step(&r, 1, None).is_err(), "{index}");
+            assert!(decide_fast_undo(&r).is_err(), "{index}");
+        }
+        let r = with(seed(), |o| {
+            o["spec"]["strategy"]["canary"]["steps"] = json!([])
+        });
+        assert!(decide_approve(&r).unwrap_err().0.contains("no steps"));
+        let r = with(seed(), |o| {
+            o["status"]["canaryStatus"]
+                .as_object_mut()
+                .unwrap()
+                .remove("currentStepIndex")
+                .map(|_| ())
+                .unwrap()
+        });
+        assert!(
+            decide_approve(&r)
+                .unwrap_err()
+                .0
+                .contains("names no current step")
+        );
+        let r = with(seed(), |o| {
+            o["status"]["canaryStatus"]["nextStepIndex"] = json!(40)
+        });
+        assert!(
+            decide_to_step(&r, 2)
+                .unwrap_err()
+                .0
+                .contains("next step 40")
+        );
+        for (ptr, v) in [
+            ("/spec", json!([])),
+            ("/spec/strategy/canary/steps", json!("3")),
+            ("/status/canaryStatus/currentStepState", json!(null)),
+        ] {
+            let mut obj = seed();
+            *obj.pointer_mut(ptr).unwrap() = v;
+            let r = decode(&obj).unwrap();
+            assert!(decide_approve(&r).is_err(), "{ptr}");
+        }
+    }
+
+    #[test]
+    fn fast_undo_from_a_huge_index_is_refused_without_walking_to_it() {
+        // Walking 2^40 indices would hang this test; the range check refuses first.
+        let r = with(fixtures::v1beta1_blue_green(), |o| {
+            o["status"]["blueGreenStatus"]["currentStepIndex"] = json!(1u64 << 40)
+        });
+        assert!(decide_fast_undo(&r).unwrap_err().0.contains("malformed"));
     }
 }
