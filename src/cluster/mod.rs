@@ -35,6 +35,43 @@ pub use rollouts::{Fetched, RolloutApi, Target};
 pub use trace::Warnings;
 pub use workload::WorkloadApi;
 
+/// kube's retry policy, for reads; a write is retried only when throttled (429, which says
+/// it was not carried out). A write answered 503 or 504 may have been applied, and the
+/// write loop reads it back to tell, rather than sending it again blindly.
+#[derive(Clone)]
+struct ReadsRetried(RetryPolicy);
+
+impl<Res>
+    tower::retry::Policy<http::Request<kube::client::Body>, http::Response<Res>, tower::BoxError>
+    for ReadsRetried
+{
+    type Future = tokio::time::Sleep;
+
+    fn retry(
+        &mut self,
+        req: &mut http::Request<kube::client::Body>,
+        result: &mut Result<http::Response<Res>, tower::BoxError>,
+    ) -> Option<Self::Future> {
+        let throttled =
+            matches!(result, Ok(r) if r.status() == http::StatusCode::TOO_MANY_REQUESTS);
+        if req.method() == http::Method::GET || throttled {
+            self.0.retry(req, result)
+        } else {
+            None
+        }
+    }
+
+    fn clone_request(
+        &mut self,
+        req: &http::Request<kube::client::Body>,
+    ) -> Option<http::Request<kube::client::Body>> {
+        <RetryPolicy as tower::retry::Policy<_, http::Response<Res>, tower::BoxError>>::clone_request(
+            &mut self.0,
+            req,
+        )
+    }
+}
+
 /// How long a request (other than a watch) may take without --request-timeout.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -308,6 +345,7 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
     config.default_retry = false;
     let policy = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2), 3, false)
         .context("cannot set up the retry policy")?;
+    let policy = ReadsRetried(policy);
     let warnings = Arc::new(Warnings::default());
     let client: Client = ClientBuilder::try_from(config)
         .map_err(|e| {

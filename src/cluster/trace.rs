@@ -170,9 +170,8 @@ where
                     let res = inner.call(req).await?;
                     let (parts, body) = res.into_parts();
                     let bytes: Bytes = body.collect().await?.to_bytes();
-                    let body: Box<DynBody> = Box::new(
-                        http_body_util::Full::new(bytes).map_err(|never| match never {}),
-                    );
+                    let body: Box<DynBody> =
+                        Box::new(http_body_util::Full::new(bytes).map_err(|never| match never {}));
                     Ok::<_, BoxError>(Response::from_parts(parts, body))
                 })
                 .await

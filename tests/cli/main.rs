@@ -5,6 +5,7 @@ mod access;
 mod approve;
 mod bulk;
 mod contract;
+mod faults;
 mod flags;
 mod gate;
 mod generated;

@@ -12,6 +12,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::faults;
 use crate::patch::{self, PatchError};
 use crate::selector::Selector;
 use crate::store::{Key, ResourceType, Store, Verb, WatchEvent, meta_str};
@@ -132,6 +133,23 @@ async fn serve(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let (resp, fault) = answer(&api, &method, &uri, &query, &headers, &body);
+    // Faults that take time happen without holding the store.
+    match fault {
+        Some(f) => faults::spoil(f, resp).await,
+        None => resp,
+    }
+}
+
+/// The answer, under the store's lock, and the fault still to spoil it with, if any.
+fn answer(
+    api: &FakeApi,
+    method: &Method,
+    uri: &Uri,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> (Response, Option<faults::Fault>) {
     let path = uri.path().to_string();
     let mut st = api.lock();
     let header = |name: &str| {
@@ -144,7 +162,7 @@ async fn serve(
         method: method.to_string(),
         path: path.clone(),
         query: uri.query().unwrap_or("").to_string(),
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body: String::from_utf8_lossy(body).into_owned(),
         user_agent: header("user-agent").unwrap_or_default(),
         impersonate_user: header("impersonate-user"),
         impersonate_groups: headers
@@ -175,15 +193,19 @@ async fn serve(
         });
     st.requests.push(record);
     let warning = st.warning.clone();
-    let mut resp = route(
-        &api, &mut st, &method, &path, &query, &headers, &body, &user, &manager,
-    );
+    let fault = st.take_fault(method.as_str());
+    let mut resp = match &fault {
+        Some(f) if f.short_circuits() => faults::short_answer(f),
+        _ => route(
+            api, &mut st, method, &path, query, headers, body, &user, &manager,
+        ),
+    };
     if let Some(w) = warning
         && let Ok(v) = axum::http::HeaderValue::from_str(&format!("299 - \"{w}\""))
     {
         resp.headers_mut().append(header::WARNING, v);
     }
-    resp
+    (resp, fault.filter(|f| !f.short_circuits()))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -18,12 +18,14 @@
 //! Objects are stored once per group/resource/namespace/name. There is no conversion between
 //! API versions: reading through another served version only rewrites `apiVersion`.
 
+mod faults;
 mod handler;
 mod patch;
 mod selector;
 pub mod sim;
 mod store;
 
+pub use faults::Fault;
 pub use store::{ResourceType, Verb};
 
 use std::net::SocketAddr;
@@ -218,6 +220,15 @@ impl FakeApi {
     /// or restarting API server does.
     pub fn fail_next(&self, times: usize, code: u16) {
         self.lock().failures = Some((times, code));
+    }
+
+    /// Spoil the answers to the next `times` requests of `method` (`None`: any) with `fault`.
+    pub fn fault(&self, method: Option<&str>, times: usize, fault: Fault) {
+        self.lock().faults.push(faults::Pending {
+            method: method.map(str::to_string),
+            times,
+            fault,
+        });
     }
 
     /// Every request served so far.

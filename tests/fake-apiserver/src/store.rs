@@ -178,6 +178,7 @@ pub(crate) struct Store {
     pub failures: Option<(usize, u16)>,
     /// Sent as a `Warning` header with every response.
     pub warning: Option<String>,
+    pub faults: Vec<crate::faults::Pending>,
     uid: u64,
 }
 
@@ -230,6 +231,18 @@ impl Store {
                 && r.plural == t.plural
                 && r.subresource.as_deref() == sub
         })
+    }
+
+    /// The fault for the next request of `method`, if one waits for it.
+    pub fn take_fault(&mut self, method: &str) -> Option<crate::faults::Fault> {
+        let p = self
+            .faults
+            .iter_mut()
+            .find(|p| p.times > 0 && p.method.as_deref().is_none_or(|m| m == method))?;
+        p.times -= 1;
+        let f = p.fault.clone();
+        self.faults.retain(|p| p.times > 0);
+        Some(f)
     }
 
     pub fn next_rv(&mut self) -> u64 {
