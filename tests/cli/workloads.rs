@@ -286,3 +286,59 @@ fn status_until_completed_follows_a_workload_to_the_end() {
     let run = env.run(&["rollout", "status", "asts/db", "-w", "--timeout=1s"]);
     run.expect_code(0);
 }
+
+#[test]
+fn every_kind_with_every_verb() {
+    // kind word, expected exit for pause, resume, restart; status always works.
+    let kinds = [
+        ("deployment/api", 0, 0, 0),
+        ("statefulset/cache", 5, 5, 0),
+        ("daemonset/logs", 5, 5, 0),
+        ("cloneset/web", 0, 0, 0),
+        ("statefulsets.apps.kruise.io/db", 0, 0, 0),
+        ("ads/agent", 0, 0, 0),
+    ];
+    for (target, pause, resume, restart) in kinds {
+        let env = env();
+        for (verb, code) in [("pause", pause), ("resume", resume), ("restart", restart)] {
+            let run = env.run(&["rollout", verb, target, "-o", "name"]);
+            run.expect_code(code);
+            if code == 0 {
+                assert_eq!(
+                    run.stdout.trim_end(),
+                    target_display(target),
+                    "{verb} {target}"
+                );
+            } else {
+                assert!(
+                    run.stderr.contains("is not supported"),
+                    "{verb} {target}: {}",
+                    run.stderr
+                );
+            }
+        }
+        for out in ["json", "yaml"] {
+            env.run(&["rollout", "status", target, "-o", out])
+                .expect_code(0);
+        }
+        env.run(&["rollout", "status", target])
+            .expect_code(0)
+            .assert_stdout("Status:");
+        env.run(&["rollout", "history", target]).expect_code(0);
+    }
+}
+
+/// `kind.group/name` for a target typed any way.
+fn target_display(target: &str) -> String {
+    let (word, name) = target.split_once('/').unwrap();
+    let kind = match word {
+        "deployment" => "deployment.apps",
+        "statefulset" => "statefulset.apps",
+        "daemonset" => "daemonset.apps",
+        "cloneset" => "cloneset.apps.kruise.io",
+        "statefulsets.apps.kruise.io" => "statefulset.apps.kruise.io",
+        "ads" => "daemonset.apps.kruise.io",
+        other => panic!("{other}"),
+    };
+    format!("{kind}/{name}")
+}
