@@ -307,7 +307,7 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s o -l output -d 'Print summaries for scripts, or only names' -r -f -a "json\t''
 yaml\t''
 name\t'resource/name only'"
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l chunk-size -d 'How many rollouts to fetch per request; memory stays flat however many there are' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l chunk-size -d 'Rows per table chunk, and rollouts per page of a --consistent read; memory stays flat however many there are' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -327,6 +327,8 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'List rollouts in every namespace'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s w -l watch -d 'Keep watching: a live fleet view on a terminal (what needs a person first), one line per change in a pipe (a JSON summary per line with -o json)'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l consistent -d 'Read from etcd (consistent, page by page) instead of the API server\'s watch cache (faster; at most a moment behind)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -334,7 +336,7 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s o -l output -d 'Print summaries for scripts, or only names' -r -f -a "json\t''
 yaml\t''
 name\t'resource/name only'"
-complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l chunk-size -d 'How many rollouts to fetch per request; memory stays flat however many there are' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l chunk-size -d 'Rows per table chunk, and rollouts per page of a --consistent read; memory stays flat however many there are' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -354,6 +356,8 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; a
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l as-uid -d 'Act as this user UID (impersonation)' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s A -l all-namespaces -d 'List rollouts in every namespace'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s w -l watch -d 'Keep watching: a live fleet view on a terminal (what needs a person first), one line per change in a pipe (a JSON summary per line with -o json)'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l consistent -d 'Read from etcd (consistent, page by page) instead of the API server\'s watch cache (faster; at most a moment behind)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'

@@ -435,7 +435,18 @@ pub struct ListArgs {
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<ObjectFormat>,
 
-    /// How many rollouts to fetch per request; memory stays flat however many there are
+    /// Keep watching: a live fleet view on a terminal (what needs a person first), one line
+    /// per change in a pipe (a JSON summary per line with -o json)
+    #[arg(short = 'w', long, conflicts_with = "consistent")]
+    pub watch: bool,
+
+    /// Read from etcd (consistent, page by page) instead of the API server's watch cache
+    /// (faster; at most a moment behind)
+    #[arg(long)]
+    pub consistent: bool,
+
+    /// Rows per table chunk, and rollouts per page of a --consistent read; memory stays
+    /// flat however many there are
     #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub chunk_size: u32,
 }

@@ -8,6 +8,7 @@ mod object;
 pub mod resource;
 mod rollouts;
 pub mod select;
+pub mod stream_list;
 mod trace;
 mod workload;
 
@@ -31,7 +32,7 @@ use crate::cli::ClusterArgs;
 pub use error::ApiError;
 pub use object::ObjectApi;
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
-pub use rollouts::{Fetched, RolloutApi, Target};
+pub use rollouts::{Fetched, ListRead, RolloutApi, Target, api_resource as rollout_resource};
 pub use trace::Warnings;
 pub use workload::WorkloadApi;
 

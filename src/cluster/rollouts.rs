@@ -8,6 +8,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::Value;
 
 use super::resource::RolloutRef;
+use super::stream_list::{self, ItemSink};
 use super::{ApiError, Cluster, ObjectApi};
 use crate::model::{ApiVersion, GROUP};
 
@@ -156,16 +157,74 @@ impl RolloutApi {
             .await
     }
 
-    /// A paginated walk over rollouts, in this namespace or all of them.
-    pub fn lister(&self, all_namespaces: bool, page_size: u32, selector: Option<&str>) -> Lister {
-        Lister {
-            api: self.clone(),
-            all_namespaces,
-            page_size,
-            selector: selector.map(str::to_string),
-            version: None,
-            token: None,
-            done: false,
+    /// The URL path of rollouts at `v`, in this namespace or all of them.
+    fn collection(&self, v: ApiVersion, all_namespaces: bool) -> String {
+        if all_namespaces {
+            format!("/apis/{GROUP}/{}/rollouts", v.version())
+        } else {
+            format!(
+                "/apis/{GROUP}/{}/namespaces/{}/rollouts",
+                v.version(),
+                self.cluster.namespace
+            )
+        }
+    }
+
+    /// List rollouts into `sink`, one at a time, whatever the size of the list. By default
+    /// the list is read from the API server's watch cache (`resourceVersion=0`: fast, and
+    /// possibly a moment behind etcd); `read.consistent` reads from etcd, page by page.
+    /// Returns the sink, the list's resourceVersion and the API version served.
+    pub async fn list_into<S: ItemSink>(
+        &self,
+        read: &ListRead,
+        sink: S,
+    ) -> anyhow::Result<(S, String, ApiVersion)> {
+        let mut sink = WithKind {
+            inner: sink,
+            version: ApiVersion::V1beta1,
+        };
+        let mut lp = if read.consistent {
+            ListParams::default().limit(read.page_size)
+        } else {
+            ListParams::default().match_any()
+        };
+        if let Some(sel) = &read.selector {
+            lp = lp.labels(sel);
+        }
+        // The first page decides the version: one request where v1beta1 is served.
+        let mut version = None;
+        for (i, v) in PREFERRED.iter().enumerate() {
+            let req = kube::core::Request::new(self.collection(*v, read.all_namespaces))
+                .list(&lp)
+                .map_err(|e| anyhow::anyhow!("cannot build the list request: {e}"))?;
+            match stream_list::open(&self.cluster.client, req, |e| self.classify(e, "")).await {
+                Ok(body) => {
+                    version = Some((*v, body));
+                    break;
+                }
+                Err(ApiError::NotServed(_)) if i + 1 < PREFERRED.len() => continue,
+                Err(ApiError::NotServed(_)) => return Err(not_served(&PREFERRED).into()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let Some((v, mut body)) = version else {
+            return Err(not_served(&PREFERRED).into());
+        };
+        sink.version = v;
+        loop {
+            let (back, end) = stream_list::read(body, sink).await?;
+            sink = back;
+            match end.continue_token {
+                Some(token) if read.consistent => {
+                    let next = lp.clone().continue_token(&token);
+                    let req = kube::core::Request::new(self.collection(v, read.all_namespaces))
+                        .list(&next)
+                        .map_err(|e| anyhow::anyhow!("cannot build the list request: {e}"))?;
+                    body = stream_list::open(&self.cluster.client, req, |e| self.classify(e, ""))
+                        .await?;
+                }
+                _ => return Ok((sink.inner, end.resource_version, v)),
+            }
         }
     }
 
@@ -238,63 +297,25 @@ fn not_served(tried: &[ApiVersion]) -> ApiError {
     ApiError::NotServed(format!("{RESOURCE} ({})", versions.join(" or ")))
 }
 
-/// Pages of a rollout list; holds only the current page.
-pub struct Lister {
-    api: RolloutApi,
-    all_namespaces: bool,
-    page_size: u32,
-    selector: Option<String>,
-    version: Option<ApiVersion>,
-    token: Option<String>,
-    done: bool,
+/// How `list` reads.
+#[derive(Debug, Clone, Default)]
+pub struct ListRead {
+    pub all_namespaces: bool,
+    pub selector: Option<String>,
+    /// Read from etcd, paged, instead of from the watch cache.
+    pub consistent: bool,
+    pub page_size: u32,
 }
 
-impl Lister {
-    /// The next page, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<Value>>, ApiError> {
-        if self.done {
-            return Ok(None);
-        }
-        let versions = match self.version {
-            Some(v) => vec![v],
-            None => PREFERRED.to_vec(),
-        };
-        let mut lp = ListParams::default().limit(self.page_size);
-        if let Some(sel) = &self.selector {
-            lp = lp.labels(sel);
-        }
-        if let Some(t) = &self.token {
-            lp = lp.continue_token(t);
-        }
-        for (i, v) in versions.iter().enumerate() {
-            let ar = api_resource(*v);
-            let client = self.api.cluster.client.clone();
-            let api: Api<DynamicObject> = if self.all_namespaces {
-                Api::all_with(client, &ar)
-            } else {
-                Api::namespaced_with(client, &self.api.cluster.namespace, &ar)
-            };
-            match api.list(&lp).await {
-                Ok(list) => {
-                    self.version = Some(*v);
-                    self.token = list.metadata.continue_.filter(|t| !t.is_empty());
-                    self.done = self.token.is_none();
-                    return Ok(Some(
-                        list.items
-                            .into_iter()
-                            .map(to_value)
-                            .map(|o| with_kind(o, *v))
-                            .collect(),
-                    ));
-                }
-                Err(e) => match self.api.classify(e, "") {
-                    ApiError::NotServed(_) if i + 1 < versions.len() => continue,
-                    ApiError::NotServed(_) => return Err(not_served(&versions)),
-                    other => return Err(other),
-                },
-            }
-        }
-        Err(not_served(&versions))
+/// List items come without apiVersion/kind: put them back so each decodes on its own.
+struct WithKind<S> {
+    inner: S,
+    version: ApiVersion,
+}
+
+impl<S: ItemSink> ItemSink for WithKind<S> {
+    fn item(&mut self, obj: Value) -> anyhow::Result<()> {
+        self.inner.item(with_kind(obj, self.version))
     }
 }
 

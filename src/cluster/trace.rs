@@ -165,20 +165,22 @@ where
                 Some(limit) if watching => tokio::time::timeout(limit, inner.call(req))
                     .await
                     .unwrap_or_else(|_| Err(Box::new(DeadlineExceeded(limit)) as BoxError)),
-                // The whole answer, body included, within the deadline.
-                Some(limit) => match tokio::time::timeout(limit, async {
-                    let res = inner.call(req).await?;
-                    let (parts, body) = res.into_parts();
-                    let bytes: Bytes = body.collect().await?.to_bytes();
-                    let body: Box<DynBody> =
-                        Box::new(http_body_util::Full::new(bytes).map_err(|never| match never {}));
-                    Ok::<_, BoxError>(Response::from_parts(parts, body))
-                })
-                .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(Box::new(DeadlineExceeded(limit)) as BoxError),
-                },
+                // The whole answer, body included, within the deadline: the headers here,
+                // the body as it is read.
+                Some(limit) => {
+                    let until = tokio::time::Instant::now() + limit;
+                    match tokio::time::timeout_at(until, inner.call(req)).await {
+                        Ok(Ok(res)) => Ok(res.map(|body| {
+                            Box::new(DeadlineBody {
+                                inner: body,
+                                sleep: Box::pin(tokio::time::sleep_until(until)),
+                                limit,
+                            }) as Box<DynBody>
+                        })),
+                        Ok(Err(e)) => Err(e),
+                        Err(_) => Err(Box::new(DeadlineExceeded(limit)) as BoxError),
+                    }
+                }
                 None => inner.call(req).await,
             };
             let ms = start.elapsed().as_millis();
@@ -214,6 +216,37 @@ where
             }
             Ok(res)
         })
+    }
+}
+
+/// A response body that fails once the request's deadline has passed, however its bytes
+/// arrive: kube's read timeout restarts with every byte, so a trickle would never end.
+struct DeadlineBody {
+    inner: Box<DynBody>,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    limit: std::time::Duration,
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(DeadlineExceeded(self.limit)))));
+        }
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

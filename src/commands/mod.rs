@@ -2,6 +2,7 @@
 
 mod approve;
 mod bulk;
+mod fleet;
 mod history;
 mod list;
 mod pause;

@@ -7,6 +7,7 @@
 //! written back (writes are merge patches of the one field they change).
 
 mod decode;
+pub mod fleet;
 pub mod gate;
 pub mod observe;
 pub mod progress;

@@ -4,6 +4,7 @@
 mod age;
 mod history;
 pub mod live;
+pub mod screen;
 
 use anyhow::{Context, Result};
 use comfy_table::{ColumnConstraint, Table, presets};

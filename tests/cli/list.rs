@@ -58,22 +58,67 @@ fn all_namespaces_adds_the_namespace_column() {
 }
 
 #[test]
-fn pages_through_large_lists() {
+fn reads_the_watch_cache_in_one_request_and_etcd_page_by_page() {
     let env = Env::new();
     for i in 0..7 {
         let mut r = fixture("rollout-seed-v1beta1.yaml");
         r["metadata"]["name"] = json!(format!("r{i}"));
         env.api.insert(r);
     }
+    // By default: one read from the watch cache, whatever the size, shown in table chunks.
     let run = env.run(&["rollout", "list", "--chunk-size", "3"]);
     run.expect_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 8, "one header and seven rows:\n{}", run.stdout);
     assert_eq!(lines.iter().filter(|l| l.starts_with("NAME")).count(), 1);
     let lists: Vec<String> = env.api.requests().iter().map(|r| r.query.clone()).collect();
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    assert!(lists[0].contains("resourceVersion=0"), "{lists:?}");
+    assert!(
+        lists[0].contains("resourceVersionMatch=NotOlderThan"),
+        "{lists:?}"
+    );
+    assert!(!lists[0].contains("limit="), "{lists:?}");
+
+    // --consistent: from etcd, page by page, never with resourceVersion=0.
+    env.api.clear_requests();
+    let run = env.run(&["rollout", "list", "--consistent", "--chunk-size", "3"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout.lines().count(), 8);
+    let lists: Vec<String> = env.api.requests().iter().map(|r| r.query.clone()).collect();
     assert_eq!(lists.len(), 3, "{lists:?}");
-    assert!(lists.iter().all(|q| q.contains("limit=3")));
+    assert!(
+        lists
+            .iter()
+            .all(|q| q.contains("limit=3") && !q.contains("resourceVersion"))
+    );
     assert!(lists[1].contains("continue="), "{lists:?}");
+}
+
+#[test]
+fn a_cached_list_that_ignores_limit_arrives_whole_and_is_read_item_by_item() {
+    let env = Env::new();
+    for i in 0..40 {
+        let mut r = fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = json!(format!("r{i:02}"));
+        env.api.insert(r);
+    }
+    // The fake, like a 1.28 server, ignores limit for resourceVersion=0.
+    let doc = raw_get(
+        &env,
+        "/apis/rollouts.kruise.io/v1beta1/rollouts?resourceVersion=0&limit=5",
+    );
+    assert_eq!(doc["items"].as_array().unwrap().len(), 40);
+    assert!(doc["metadata"].get("continue").is_none());
+    let doc = raw_get(&env, "/apis/rollouts.kruise.io/v1beta1/rollouts?limit=5");
+    assert_eq!(doc["items"].as_array().unwrap().len(), 5, "etcd reads page");
+    let run = env.run(&["rollout", "list", "-o", "name"]);
+    assert_eq!(run.expect_code(0).stdout.lines().count(), 40);
+    let run = env.run(&["rollout", "list", "-o", "json"]);
+    assert_eq!(
+        run.expect_code(0).json()["items"].as_array().unwrap().len(),
+        40
+    );
 }
 
 #[test]
@@ -125,4 +170,68 @@ fn lists_on_a_v1alpha1_only_cluster() {
     let run = env.run(&["rollout", "ls"]);
     run.expect_code(0);
     run.assert_stdout("echo   Deployment/echo   canary");
+}
+
+/// One GET to the fake, as plain HTTP/1.0: the JSON body.
+fn raw_get(env: &Env, path: &str) -> Value {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(env.server.addr).unwrap();
+    write!(conn, "GET {path} HTTP/1.0\r\nHost: fake\r\n\r\n").unwrap();
+    let mut text = String::new();
+    conn.read_to_string(&mut text).unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    serde_json::from_str(body).unwrap()
+}
+
+/// Peak memory (KiB) of `kubectl-kruise ARGS` against a fake holding `n` rollouts.
+fn peak_rss(n: usize, args: &[&str]) -> Option<u64> {
+    let time = crate::harness::tool("time", "the flat-memory list test")?;
+    let env = Env::new();
+    let mut r = fixture("rollout-seed-v1beta1.yaml");
+    // Small objects keep the fake quick; the plugin's memory is what is measured.
+    r["status"]["conditions"] = json!([]);
+    for i in 0..n {
+        r["metadata"]["name"] = json!(format!("r{i:06}"));
+        r["metadata"]["namespace"] = json!(format!("ns{}", i % 50));
+        env.api.insert(r.clone());
+    }
+    let mut cmd = env.command(&[]);
+    let bin = cmd.get_program().to_owned();
+    cmd = std::process::Command::new(time);
+    cmd.arg("-f")
+        .arg("peak %M")
+        .arg(bin)
+        .args(args)
+        .env_clear()
+        .env("KUBECONFIG", &env.kubeconfig)
+        .env("HOME", env.dir.path());
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // A debug build decodes 50,000 rollouts slowly; the deadline is for a hang, not speed.
+    let run = crate::harness::wait(cmd.spawn().unwrap(), std::time::Duration::from_secs(180));
+    run.expect_code(0);
+    assert_eq!(run.stdout.lines().count(), n + 1, "a header and a row each");
+    let peak = run
+        .stderr
+        .lines()
+        .last()
+        .unwrap()
+        .trim_start_matches("peak ")
+        .trim();
+    Some(peak.parse().unwrap())
+}
+
+#[test]
+fn memory_stays_flat_from_5000_to_50000_rollouts() {
+    let Some(small) = peak_rss(5_000, &["rollout", "list", "-A"]) else {
+        return;
+    };
+    let large = peak_rss(50_000, &["rollout", "list", "-A"]).unwrap();
+    eprintln!("peak RSS: 5,000 rollouts {small} KiB, 50,000 rollouts {large} KiB");
+    // Ten times the rollouts, one body from the watch cache: at most a few MiB more.
+    assert!(
+        large < small + 4 * 1024,
+        "5,000: {small} KiB, 50,000: {large} KiB"
+    );
 }

@@ -7,6 +7,7 @@ mod bulk;
 mod contract;
 mod faults;
 mod flags;
+mod fleet;
 mod gate;
 mod generated;
 mod harness;

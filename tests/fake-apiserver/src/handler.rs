@@ -238,6 +238,10 @@ fn route(
         .filter(|s| !s.is_empty())
         .collect();
 
+    if segs == ["fake", "requests"] {
+        // Not Kubernetes: how many requests were served, for benchmarks.
+        return json_response(StatusCode::OK, &json!({"count": st.requests.len()}));
+    }
     if let Some(resp) = discovery(st, &segs) {
         return resp;
     }
@@ -507,10 +511,13 @@ fn list(st: &Store, target: &Target, query: &HashMap<String, String>) -> Respons
         Ok(f) => f,
         Err(msg) => return bad_request(msg),
     };
+    // `resourceVersion=0` is served from the watch cache, which (as on a 1.28 server)
+    // ignores `limit`: everything comes in one body.
+    let from_cache = query.get("resourceVersion").is_some_and(|rv| rv == "0");
     let limit: usize = query
         .get("limit")
         .and_then(|l| l.parse().ok())
-        .filter(|l| *l > 0)
+        .filter(|l| *l > 0 && !from_cache)
         .unwrap_or(usize::MAX);
     // The continue token is the namespace/name of the last item already returned.
     let after = query.get("continue").filter(|c| !c.is_empty()).cloned();
@@ -568,6 +575,21 @@ fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, Stri
         .unwrap_or(1800u64);
     let (t, version) = (target.t.clone(), target.version.clone());
 
+    // A resourceVersion older than the log keeps (compacted away) cannot be watched from:
+    // the answer is one ERROR event, 410 Gone, as kube-apiserver sends it.
+    if let Some(since) = since
+        && since < st.compacted
+    {
+        let gone = json!({"type": "ERROR", "object": {
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("too old resource version: {since} ({})", st.compacted),
+            "reason": "Expired", "code": 410}});
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!("{gone}\n")))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
     // Without a starting resourceVersion a watch begins with the current state as ADDED
     // events; with one, it replays what changed after it. Taken under the store lock
     // together with the subscription, so no change falls between the two.

@@ -155,6 +155,14 @@ impl FakeApi {
         self.closer.send(()).unwrap_or(0)
     }
 
+    /// Forget the change log, as etcd compaction does: a watch from a resourceVersion before
+    /// now gets 410 Gone, and the client must list again.
+    pub fn compact(&self) {
+        let mut st = self.lock();
+        st.log.clear();
+        st.compacted = st.rv;
+    }
+
     /// How many watch streams are open.
     pub fn open_watches(&self) -> usize {
         self.closer.receiver_count()

@@ -179,6 +179,8 @@ pub(crate) struct Store {
     /// Sent as a `Warning` header with every response.
     pub warning: Option<String>,
     pub faults: Vec<crate::faults::Pending>,
+    /// Watches from a resourceVersion before this one are answered 410 Gone.
+    pub compacted: u64,
     uid: u64,
 }
 

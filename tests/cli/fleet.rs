@@ -1,0 +1,202 @@
+//! `rollout list --watch`: the live fleet view, in a pipe, as JSON lines and on a terminal;
+//! one list then one watch, reconnecting, relisting on 410, and nothing polled.
+
+use std::process::Child;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::harness::{Env, GROUP, Run, eventually, fixture, tool, wait};
+
+fn fleet() -> Env {
+    let env = Env::new();
+    for (ns, name, state) in [
+        ("a", "web", "StepPaused"),
+        ("a", "cart", "StepUpgrade"),
+        ("b", "search", "StepPaused"),
+    ] {
+        let mut r = fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = json!(name);
+        r["metadata"]["namespace"] = json!(ns);
+        r["status"]["canaryStatus"]["currentStepState"] = json!(state);
+        env.api.insert(r);
+    }
+    env
+}
+
+fn interrupt(child: Child) -> Run {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    wait(child, Duration::from_secs(10))
+}
+
+fn lists(env: &Env) -> usize {
+    env.api
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && !r.query.contains("watch=true"))
+        .count()
+}
+
+#[test]
+fn in_a_pipe_one_line_per_change_after_one_list_then_one_watch() {
+    let env = fleet();
+    let child = env.spawn(&["rollout", "list", "--watch", "-A"]);
+    eventually("the watch is open", || env.api.open_watches() == 1);
+    env.api.modify(GROUP, "rollouts", "a", "cart", |o| {
+        o["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused")
+    });
+    env.api.delete(GROUP, "rollouts", "b", "search");
+    eventually("both changes seen", || {
+        env.api.requests().len() >= 2 && env.api.open_watches() == 1
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let run = interrupt(child);
+    run.expect_code(130);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    // The listed fleet, what needs a person first, then its count.
+    assert!(lines[0].contains(" LISTED a/web "), "{}", run.stdout);
+    assert!(lines[1].contains(" LISTED b/search "), "{}", run.stdout);
+    assert!(lines[2].contains(" LISTED a/cart "), "{}", run.stdout);
+    assert!(lines[3].ends_with("3 rollouts: 2 waiting for approval, 1 progressing"));
+    assert!(lines[4].contains(" MODIFIED a/cart ") && lines[4].contains("waiting for approval"));
+    assert!(lines[5].contains(" DELETED b/search "), "{}", run.stdout);
+    assert_eq!(lines.len(), 6);
+    // One list and one watch: nothing else.
+    let reqs = env.api.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert!(reqs[0].query.contains("resourceVersion=0"));
+    assert!(reqs[1].query.contains("watch=true"));
+}
+
+#[test]
+fn json_lines_carry_the_summary_and_the_event() {
+    let env = fleet();
+    let child = env.spawn(&["rollout", "list", "-w", "-n", "a", "-o", "json"]);
+    eventually("the watch is open", || env.api.open_watches() == 1);
+    env.api.modify(GROUP, "rollouts", "a", "web", |o| {
+        o["spec"]["strategy"]["paused"] = json!(true)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let run = interrupt(child);
+    let docs: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 3, "{}", run.stdout);
+    assert_eq!(
+        (docs[0]["event"].as_str(), docs[0]["name"].as_str()),
+        (Some("LISTED"), Some("web"))
+    );
+    assert_eq!(docs[1]["name"], "cart");
+    assert_eq!(docs[2]["event"], "MODIFIED");
+    assert_eq!(docs[2]["stage"], "Paused");
+    env.run(&["rollout", "list", "-w", "-o", "yaml"])
+        .expect_code(2);
+}
+
+#[test]
+fn an_idle_fleet_costs_no_requests() {
+    let env = fleet();
+    let child = env.spawn(&["rollout", "list", "--watch", "-A"]);
+    eventually("the watch is open", || env.api.open_watches() == 1);
+    let before = env.api.requests().len();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(env.api.requests().len(), before, "requests while idle");
+    interrupt(child).expect_code(130);
+}
+
+#[test]
+fn a_dropped_watch_resumes_from_where_it_was_and_a_gone_one_lists_again() {
+    let env = fleet();
+    let child = env.spawn(&["rollout", "list", "--watch", "-A"]);
+    eventually("the watch is open", || env.api.open_watches() == 1);
+    // Dropped: watch again from the last resourceVersion, no new list.
+    env.api.drop_watches();
+    eventually("watching again", || {
+        env.api.open_watches() == 1
+            && env
+                .api
+                .requests()
+                .iter()
+                .filter(|r| r.query.contains("watch=true"))
+                .count()
+                == 2
+    });
+    let last_watch = env.api.requests().pop().unwrap();
+    assert!(
+        last_watch.query.contains("resourceVersion="),
+        "{}",
+        last_watch.query
+    );
+    assert!(!last_watch.query.contains("resourceVersion=0&"));
+    assert_eq!(lists(&env), 1);
+    // Dropped while the server forgot that resourceVersion: 410 Gone, so list again.
+    env.api.drop_watches();
+    env.api.modify(GROUP, "rollouts", "a", "cart", |o| {
+        o["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused")
+    });
+    env.api.compact();
+    eventually("listed again and watching", || {
+        lists(&env) == 2 && env.api.open_watches() == 1
+    });
+    let run = interrupt(child);
+    run.expect_code(130);
+    // The relisted fleet shows the change made while it was not watching.
+    let tail: Vec<&str> = run.stdout.lines().rev().take(4).collect();
+    assert!(
+        tail[0].ends_with("3 rollouts: 3 waiting for approval"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn on_a_terminal_only_the_changed_rows_are_redrawn() {
+    let Some(script) = tool("script", "the fleet terminal test") else {
+        return;
+    };
+    let env = fleet();
+    let bin = env!("CARGO_BIN_EXE_kubectl-kruise");
+    let mut cmd = std::process::Command::new(script);
+    cmd.args([
+        "-qec",
+        &format!("{bin} rollout list --watch -A"),
+        "/dev/null",
+    ])
+    .env_clear()
+    .env("KUBECONFIG", &env.kubeconfig)
+    .env("HOME", env.dir.path())
+    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    .env("TERM", "xterm")
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    eventually("the watch is open", || env.api.open_watches() == 1);
+    env.api.modify(GROUP, "rollouts", "a", "cart", |o| {
+        o["spec"]["strategy"]["paused"] = json!(true)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    // Ending `script` ends the plugin with it.
+    let run = interrupt(child);
+    let out = run.stdout;
+    assert!(
+        out.contains("3 rollouts: 2 waiting for approval, 1 progressing"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 rollouts: 2 waiting for approval, 1 paused"),
+        "{out}"
+    );
+    // The redraw moves the cursor back up and rewrites only lines that changed: the
+    // rows of web and search are written once.
+    assert!(out.contains("\u{1b}["), "{out}");
+    assert_eq!(out.matches("search").count(), 1, "{out}");
+    assert_eq!(out.matches("web   ").count(), 1, "{out}");
+    assert!(out.matches("cart").count() >= 2, "{out}");
+}
