@@ -3,12 +3,15 @@
 #
 #   bash bench/run.sh            # needs hyperfine (apt-get install hyperfine) and kubectl
 #
-# Prints markdown tables: start-up, one status read, one approval, and time and peak
-# memory of `rollout list` over 1,000 and 10,000 rollouts (memory should stay flat).
+# Prints markdown tables: start-up, one status read, one approval, time and peak memory of
+# `rollout list -A` over 5,000 and 50,000 rollouts (memory should stay flat), an idle
+# `list --watch` and `status --watch` over 30 s (CPU time and requests), and the requests
+# each verb makes. The fake answers `resourceVersion=0` lists as a 1.28 server's watch
+# cache does: everything in one body, `limit` ignored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in hyperfine kubectl /usr/bin/time; do
+for tool in hyperfine kubectl /usr/bin/time curl timeout; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
 done
 
@@ -25,10 +28,17 @@ export HOME="$work"
 
 # serve NAME COPIES: start a fake API server with the fixtures (and COPIES extra rollouts).
 serve() {
-  "$FAKE" --kubeconfig "$work/$1" --copies "$2" tests/fixtures/*.yaml >/dev/null &
+  "$FAKE" --kubeconfig "$work/$1" --copies "$2" tests/fixtures/*.yaml >"$work/$1.log" &
   pids+=($!)
-  for _ in $(seq 100); do [ -s "$work/$1" ] && return; sleep 0.05; done
+  for _ in $(seq 1200); do [ -s "$work/$1.log" ] && return; sleep 0.05; done
   echo "bench: the fake API server did not start" >&2; exit 1
+}
+
+# requests NAME: how many requests the fake NAME has served.
+requests() {
+  local url
+  url=$(sed -n 's/^serving on //p' "$work/$1.log")
+  curl -sf "$url/fake/requests" | sed 's/[^0-9]//g'
 }
 
 serve kc 0
@@ -58,16 +68,43 @@ hyperfine -N --warmup 3 --style basic --export-markdown "$work/approve.md" \
   "kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$ready'" >/dev/null
 cat "$work/approve.md"
 
-echo; echo "## rollout list: wall time and peak memory"
+echo; echo "## rollout list -A: wall time and peak memory"
 echo "| rollouts | command | wall (s) | peak RSS (MiB) |"
 echo "|---:|---|---:|---:|"
-for n in 1000 10000; do
+for n in 5000 50000; do
   serve "kc$n" "$n"
-  for cmd in "$BIN rollout list" "kubectl get rollouts.rollouts.kruise.io"; do
+  for cmd in "$BIN rollout list -A" "kubectl get rollouts.rollouts.kruise.io -A"; do
     # Warm kubectl's discovery cache, then measure.
     KUBECONFIG="$work/kc$n" $cmd >/dev/null
     out=$({ KUBECONFIG="$work/kc$n" /usr/bin/time -f "%e %M" $cmd >/dev/null; } 2>&1 | tail -1)
     read -r secs kib <<<"$out"
     printf '| %s | `%s` | %s | %.1f |\n' "$n" "${cmd/#$BIN/kubectl-kruise}" "$secs" "$(echo "$kib / 1024" | bc -l)"
   done
+done
+
+echo; echo "## Idle watches over 30 s: CPU time and requests"
+echo "| command | CPU (s) | requests |"
+echo "|---|---:|---:|"
+for cmd in "$BIN rollout list --watch -A" "$BIN rollout status rollouts-nginx --until=completed"; do
+  before=$(requests kc)
+  # Started in a pipe, so the view prints lines; SIGINT after 30 s ends it (exit 130).
+  out=$({ /usr/bin/time -f "%U %S" timeout -s INT 30 $cmd >/dev/null || true; } 2>&1 | tail -1)
+  read -r usr sys <<<"$out"
+  after=$(requests kc)
+  printf '| `%s` | %.2f | %s |\n' "${cmd/#$BIN/kubectl-kruise}" "$(echo "$usr + $sys" | bc -l)" "$((after - before))"
+done
+
+echo; echo "## Requests per command (against the fake; audit Events on)"
+echo "| command | requests |"
+echo "|---|---:|"
+reset() { kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p "$paused" >/dev/null; }
+for cmd in "rollout status rollouts-nginx" "rollout list" "rollout approve rollouts-nginx" \
+           "rollout approve rollouts-nginx --expect-step=1" "rollout pause rollouts-nginx" \
+           "rollout resume rollouts-nginx" "rollout history rollout/rollouts-nginx" \
+           "rollout undo rollout/rollouts-nginx --dry-run=server"; do
+  reset
+  before=$(requests kc)
+  $BIN $cmd >/dev/null 2>&1 || true
+  after=$(requests kc)
+  printf '| `kubectl-kruise %s` | %s |\n' "$cmd" "$((after - before))"
 done
