@@ -257,11 +257,16 @@ pub struct TargetArgs {
     /// Every object of the type in every namespace (narrowed by -l)
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+
+    /// Every rollout of this KubeVela Application: its trait Rollouts, its Kruise Rollouts
+    /// and the AppRollouts of its revisions (also `application/APP`)
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
 }
 
 impl TargetArgs {
-    /// Objects are chosen by query or file, so there may be any number of them.
-    pub fn is_bulk(&self) -> bool {
+    /// Objects are chosen by a query or from files.
+    pub fn is_bulk_query(&self) -> bool {
         !self.filenames.is_empty() || self.selector.is_some() || self.all || self.all_namespaces
     }
 }

@@ -30,7 +30,7 @@ use tower::retry::RetryLayer;
 use crate::cli::ClusterArgs;
 
 pub use error::ApiError;
-pub use object::ObjectApi;
+pub use object::{ObjectApi, app_api, batch_api};
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, ListRead, RolloutApi, Target, api_resource as rollout_resource};
 pub use trace::Warnings;

@@ -9,6 +9,29 @@ use serde_json::Value;
 use super::rollouts::{to_value, watch_object};
 use super::{ApiError, Cluster};
 
+/// Requests on KubeVela's batch rollouts of `kind`.
+pub fn batch_api(cluster: &Cluster, kind: crate::model::batch::BatchKind) -> ObjectApi {
+    ObjectApi::new(
+        cluster,
+        gvk_resource(kind.group(), kind.version(), kind.kind(), kind.plural()),
+    )
+}
+
+/// Requests on KubeVela Applications.
+pub fn app_api(cluster: &Cluster) -> ObjectApi {
+    ObjectApi::new(
+        cluster,
+        gvk_resource("core.oam.dev", "v1beta1", "Application", "applications"),
+    )
+}
+
+fn gvk_resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &kube::core::GroupVersionKind::gvk(group, version, kind),
+        plural,
+    )
+}
+
 #[derive(Clone)]
 pub struct ObjectApi {
     cluster: Cluster,
@@ -81,6 +104,36 @@ impl ObjectApi {
         res.map(to_value).map_err(|e| self.classify(e, name))
     }
 
+    /// A JSON patch (RFC 6902), conditional through its `test` operations: a failed test is
+    /// answered 422 and reported as a conflict, so the caller reads again and decides again.
+    pub async fn json_patch(
+        &self,
+        name: &str,
+        ops: &Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let patch: json_patch::Patch =
+            serde_json::from_value(ops.clone()).map_err(|e| ApiError::Rejected {
+                code: 0,
+                reason: String::new(),
+                message: format!("not a JSON patch: {e}"),
+            })?;
+        let pp = self.cluster.patch_params(dry_run);
+        match self
+            .api()
+            .patch(name, &pp, &Patch::<Value>::Json(patch))
+            .await
+        {
+            Ok(o) => Ok(to_value(o)),
+            Err(e) => match self.classify(e, name) {
+                ApiError::Rejected {
+                    code: 422, message, ..
+                } => Err(ApiError::Conflict(message)),
+                other => Err(other),
+            },
+        }
+    }
+
     /// Follow one object through the watch API, as [`watch_object`] does.
     pub fn watch(
         &self,
@@ -89,6 +142,32 @@ impl ObjectApi {
         let this = self.clone();
         let n = name.to_string();
         watch_object(self.api(), name, move |e| this.classify(e, &n))
+    }
+
+    /// Every object in this namespace matching `selector`, whole (for small kinds only).
+    pub async fn list_values(&self, selector: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        let mut lp = ListParams::default();
+        if let Some(s) = selector {
+            lp = lp.labels(s);
+        }
+        self.api()
+            .list(&lp)
+            .await
+            .map(|l| l.items.into_iter().map(to_value).collect())
+            .map_err(|e| self.classify(e, ""))
+    }
+
+    /// Every object in every namespace matching `selector`, whole (for small kinds only).
+    pub async fn list_all(&self, selector: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        let mut lp = ListParams::default();
+        if let Some(s) = selector {
+            lp = lp.labels(s);
+        }
+        Api::<DynamicObject>::all_with(self.cluster.client.clone(), &self.ar)
+            .list(&lp)
+            .await
+            .map(|l| l.items.into_iter().map(to_value).collect())
+            .map_err(|e| self.classify(e, ""))
     }
 
     /// `(namespace, name)` of every object matching `selector`, in this namespace or all,

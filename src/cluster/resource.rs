@@ -1,6 +1,7 @@
 //! Resource arguments in every form kubectl users type, resolved to rollout names and an
 //! optional pinned API version. Pure: nothing here talks to the cluster.
 
+use crate::model::batch::BatchKind;
 use crate::model::{ApiVersion, GROUP, WorkloadKind};
 
 /// One rollout named on the command line.
@@ -81,23 +82,28 @@ pub fn parse_rollout_args(args: &[String]) -> Result<Vec<RolloutRef>, String> {
         .into_iter()
         .map(|t| match t {
             TargetRef::Rollout(r) => Ok(r),
-            TargetRef::Workload { kind, .. } => Err(unsupported(kind.kind())),
+            other => Err(unsupported(other.kind())),
         })
         .collect()
 }
 
-/// What a verb acts on: a rollout or a workload.
+/// What a verb acts on: a rollout, a workload, a KubeVela batch rollout, or every rollout
+/// of a KubeVela Application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetRef {
     Rollout(RolloutRef),
     Workload { kind: WorkloadKind, name: String },
+    Batch { kind: BatchKind, name: String },
+    App { name: String },
 }
 
 impl TargetRef {
     pub fn name(&self) -> &str {
         match self {
             TargetRef::Rollout(r) => &r.name,
-            TargetRef::Workload { name, .. } => name,
+            TargetRef::Workload { name, .. }
+            | TargetRef::Batch { name, .. }
+            | TargetRef::App { name } => name,
         }
     }
 
@@ -106,6 +112,8 @@ impl TargetRef {
         match self {
             TargetRef::Rollout(_) => "Rollout",
             TargetRef::Workload { kind, .. } => kind.kind(),
+            TargetRef::Batch { kind, .. } => kind.kind(),
+            TargetRef::App { .. } => "Application",
         }
     }
 
@@ -114,6 +122,8 @@ impl TargetRef {
         match self {
             TargetRef::Rollout(r) => crate::model::display_name(&r.name),
             TargetRef::Workload { kind, name } => format!("{}/{name}", kind.resource_name()),
+            TargetRef::Batch { kind, name } => format!("{}/{name}", kind.resource_name()),
+            TargetRef::App { name } => format!("application.core.oam.dev/{name}"),
         }
     }
 }
@@ -123,9 +133,21 @@ impl TargetRef {
 pub enum TypeWord {
     Rollout(Option<ApiVersion>),
     Workload(WorkloadKind),
+    Batch(BatchKind),
+    App,
 }
 
 pub fn type_word(word: &str) -> Result<TypeWord, String> {
+    if let Some(kind) = BatchKind::from_type_word(word) {
+        return Ok(TypeWord::Batch(kind));
+    }
+    let w = word.to_ascii_lowercase();
+    if matches!(
+        w.as_str(),
+        "application" | "applications" | "app" | "applications.core.oam.dev"
+    ) {
+        return Ok(TypeWord::App);
+    }
     if let Some(version) = rollout_type(word)? {
         return Ok(TypeWord::Rollout(version));
     }
@@ -153,6 +175,19 @@ fn target_of(word: TypeWord, name: &str) -> Result<TargetRef, String> {
             check_object_name(name, &kind.kind().to_lowercase())?;
             TargetRef::Workload {
                 kind,
+                name: name.to_string(),
+            }
+        }
+        TypeWord::Batch(kind) => {
+            check_object_name(name, &kind.kind().to_lowercase())?;
+            TargetRef::Batch {
+                kind,
+                name: name.to_string(),
+            }
+        }
+        TypeWord::App => {
+            check_object_name(name, "application")?;
+            TargetRef::App {
                 name: name.to_string(),
             }
         }

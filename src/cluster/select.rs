@@ -8,9 +8,10 @@ use serde_json::Value;
 
 use super::resource::{TargetRef, TypeWord, parse_targets, type_word};
 use super::rollouts::api_resource;
-use super::{Cluster, ObjectApi, RolloutRef, WorkloadApi};
+use super::{Cluster, ObjectApi, RolloutRef, WorkloadApi, batch_api};
 use crate::cli::TargetArgs;
 use crate::exit::Failure;
+use crate::model::batch::{APP_NAME, APP_NAMESPACE, BatchKind};
 use crate::model::{ApiVersion, GROUP, WorkloadKind};
 
 /// One object to act on.
@@ -117,6 +118,16 @@ pub fn check_selector(sel: &str) -> Result<(), String> {
 pub fn parse_selection(args: &TargetArgs) -> Result<Selection> {
     if let Some(sel) = &args.selector {
         check_selector(sel).map_err(usage)?;
+    }
+    if let Some(app) = &args.app {
+        if !args.resources.is_empty() || args.is_bulk_query() {
+            return Err(usage(
+                "--app selects the rollouts of one application: give nothing else",
+            ));
+        }
+        return parse_targets(&[format!("application/{app}")])
+            .map(Selection::Named)
+            .map_err(usage);
     }
     if !args.filenames.is_empty() {
         if !args.resources.is_empty() {
@@ -281,7 +292,16 @@ pub async fn resolve(cluster: &Cluster, sel: Selection) -> Result<Vec<Item>> {
         target,
     };
     match sel {
-        Selection::Named(targets) => Ok(targets.into_iter().map(here).collect()),
+        Selection::Named(targets) => {
+            let mut items = Vec::new();
+            for t in targets {
+                match t {
+                    TargetRef::App { name } => items.extend(app_items(cluster, &name).await?),
+                    other => items.push(here(other)),
+                }
+            }
+            Ok(items)
+        }
         Selection::Files(objects) => objects
             .into_iter()
             .map(|(ns, target)| match ns {
@@ -315,10 +335,22 @@ pub async fn resolve(cluster: &Cluster, sel: Selection) -> Result<Vec<Item>> {
                         .names(selector.as_deref(), all_namespaces)
                         .await?
                 }
+                TypeWord::Batch(k) => {
+                    batch_api(cluster, k)
+                        .names(selector.as_deref(), all_namespaces)
+                        .await?
+                }
+                TypeWord::App => {
+                    return Err(usage(
+                        "name the application: application/NAME or --app NAME",
+                    ));
+                }
             };
             let make = |name| match kind {
                 TypeWord::Rollout(version) => TargetRef::Rollout(RolloutRef { name, version }),
                 TypeWord::Workload(k) => TargetRef::Workload { kind: k, name },
+                TypeWord::Batch(k) => TargetRef::Batch { kind: k, name },
+                TypeWord::App => TargetRef::App { name },
             };
             let mut items: Vec<Item> = names
                 .into_iter()
@@ -333,6 +365,87 @@ pub async fn resolve(cluster: &Cluster, sel: Selection) -> Result<Vec<Item>> {
             Ok(items)
         }
     }
+}
+
+/// Names of a query, or none where the kind is not served (KubeVela not installed).
+async fn served_names(api: &ObjectApi, selector: &str) -> Result<Vec<(String, String)>> {
+    match api.names(Some(selector), false).await {
+        Ok(n) => Ok(n),
+        Err(super::ApiError::NotServed(_)) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every rollout of a KubeVela Application in this namespace: its trait Rollouts and its
+/// Kruise Rollouts (labelled with the app's name and namespace), and the AppRollouts that
+/// roll its revisions.
+pub async fn app_items(cluster: &Cluster, app: &str) -> Result<Vec<Item>> {
+    let ns = &cluster.namespace;
+    let item = |target| Item {
+        namespace: ns.clone(),
+        target,
+    };
+    let mut items = Vec::new();
+    let owned = format!("{APP_NAME}={app}");
+    for (_, name) in served_names(&batch_api(cluster, BatchKind::TraitRollout), &owned).await? {
+        items.push(item(TargetRef::Batch {
+            kind: BatchKind::TraitRollout,
+            name,
+        }));
+    }
+    let kruise = format!("{APP_NAME}={app},{APP_NAMESPACE}={ns}");
+    match list_rollout_names(cluster, None, Some(&kruise), false).await {
+        Ok(names) => items.extend(names.into_iter().map(|(_, name)| {
+            item(TargetRef::Rollout(RolloutRef {
+                name,
+                version: None,
+            }))
+        })),
+        Err(e)
+            if e.downcast_ref::<super::ApiError>()
+                .is_some_and(|a| matches!(a, super::ApiError::NotServed(_))) => {}
+        Err(e) => return Err(e),
+    }
+    // AppRollouts carry no app label: they name the app's revisions (`APP-vN`).
+    match batch_api(cluster, BatchKind::AppRollout)
+        .list_values(None)
+        .await
+    {
+        Ok(all) => {
+            for obj in all {
+                let target = obj
+                    .pointer("/spec/targetAppRevisionName")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                if revision_app(target) == Some(app) {
+                    let name = obj
+                        .pointer("/metadata/name")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    items.push(item(TargetRef::Batch {
+                        kind: BatchKind::AppRollout,
+                        name,
+                    }));
+                }
+            }
+        }
+        Err(super::ApiError::NotServed(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if items.is_empty() {
+        return Err(anyhow::anyhow!(
+            "application {app} has no rollouts in namespace {ns} (no trait Rollout, Kruise \
+             Rollout or AppRollout of it)"
+        ));
+    }
+    Ok(items)
+}
+
+/// The application an ApplicationRevision name (`shop-v3`) belongs to.
+pub fn revision_app(revision: &str) -> Option<&str> {
+    let (app, n) = revision.rsplit_once("-v")?;
+    n.parse::<u64>().ok().map(|_| app)
 }
 
 /// Rollout names by query: v1beta1, or v1alpha1 where only that is served.

@@ -129,16 +129,41 @@ pub async fn one(
     args: &ApproveArgs,
     single: bool,
 ) -> Result<Outcome> {
-    let TargetRef::Rollout(t) = &item.target else {
-        return Err(Failure::Refused(format!(
-            "cannot approve {}: approve acts on rollouts; name its rollout",
-            item.target.display()
-        ))
-        .into());
+    let dry_run = args.write.dry_run;
+    let t = match &item.target {
+        TargetRef::Rollout(t) => t,
+        TargetRef::Batch { kind, name } => {
+            let cluster = api.cluster().in_namespace(&item.namespace);
+            let o = super::batch::approve_one(
+                &cluster,
+                *kind,
+                name,
+                args.expect_step,
+                args.wait,
+                dry_run,
+            )
+            .await?;
+            return Ok(o);
+        }
+        other => {
+            return Err(Failure::Refused(format!(
+                "cannot approve {}: approve acts on rollouts; name its rollout",
+                other.display()
+            ))
+            .into());
+        }
     };
     let api = &api_for(api, &item);
-    let dry_run = args.write.dry_run;
     let fetched = api.get(t).await?;
+    if crate::model::batch::skips_resume(&fetched.object) {
+        return Err(Failure::Refused(format!(
+            "cannot approve {}: KubeVela's canary-deploy workflow step drives it \
+             (controller.core.oam.dev/skip-resume); run: vela workflow resume {}",
+            crate::model::display_name(&t.name),
+            crate::model::batch::owning_app(&fetched.object).unwrap_or_else(|| "APP".into())
+        ))
+        .into());
+    }
     let mut seen = None;
     let mut outcome: Outcome = match (args.to_step, args.expect_step) {
         (Some(n), _) => write_from(api, fetched, "move", dry_run, |r| plan_to_step(r, n)).await?,

@@ -31,6 +31,17 @@ pub async fn resolve(api: &RolloutApi, target: TargetRef) -> Result<Resolved> {
             });
         }
         TargetRef::Rollout(r) => r,
+        other => {
+            return Err(Failure::Refused(format!(
+                "{} has no workload of its own to act on here: {}",
+                other.display(),
+                match other {
+                    TargetRef::Batch { .. } => "KubeVela renders its workload; act on the rollout (approve, pause, undo) or on the Application",
+                    _ => "name one of its rollouts or workloads",
+                }
+            ))
+            .into());
+        }
     };
     let fetched = api.get(&rref).await?;
     let rollout =

@@ -40,6 +40,8 @@ fn yaml_item(s: &Summary) -> Result<String> {
 /// Prints rollouts as they are decoded.
 struct Printer {
     output: Option<ObjectFormat>,
+    /// KubeVela kinds are listed too: a KIND column tells them apart.
+    kinds: bool,
     all_namespaces: bool,
     chunk: usize,
     now: jiff::Timestamp,
@@ -57,9 +59,10 @@ impl Printer {
             return Ok(());
         }
         let header: Vec<&str> = self
-            .all_namespaces
-            .then_some("NAMESPACE")
+            .kinds
+            .then_some("KIND")
             .into_iter()
+            .chain(self.all_namespaces.then_some("NAMESPACE"))
             .chain(LIST_HEADER)
             .collect();
         let table = render::plain_table(Some(&header), std::mem::take(&mut self.rows));
@@ -84,6 +87,83 @@ impl Printer {
     }
 }
 
+impl Printer {
+    /// A KubeVela batch rollout, in the same columns.
+    fn batch(&mut self, obj: &Value) -> Result<()> {
+        let Ok(r) = crate::model::batch::decode_batch(obj) else {
+            return Ok(());
+        };
+        let s = crate::model::batch::summarize_batch(&r, None);
+        match self.output {
+            None => {
+                let mut row = vec![r.kind.kind().to_string()];
+                if self.all_namespaces {
+                    row.push(r.namespace.clone());
+                }
+                row.extend([
+                    r.name.clone(),
+                    r.component
+                        .clone()
+                        .or(r.target.clone())
+                        .unwrap_or_else(|| "-".into()),
+                    "batch".into(),
+                    format!(
+                        "{}/{}",
+                        s.current_step_index.map_or("-".into(), |i| i.to_string()),
+                        s.total_steps
+                    ),
+                    s.stage.into(),
+                    format!(
+                        "{}/{}",
+                        r.upgraded_ready.unwrap_or(0),
+                        r.upgraded.unwrap_or(0)
+                    ),
+                    r.rolling_state.clone().unwrap_or_else(|| "-".into()),
+                    render::age_since(r.creation_timestamp.as_deref(), self.now),
+                ]);
+                self.rows.push(row);
+            }
+            Some(ObjectFormat::Name) => {
+                self.text.push_str(&format!("{}\n", r.display_name()));
+            }
+            Some(ObjectFormat::Json) => {
+                let body = render::json(&s)?;
+                let indented: Vec<String> = body
+                    .trim_end()
+                    .lines()
+                    .map(|l| format!("    {l}"))
+                    .collect();
+                self.text.push_str(&format!(
+                    "{}{}",
+                    if self.count == 0 { "\n" } else { ",\n" },
+                    indented.join("\n")
+                ));
+            }
+            Some(ObjectFormat::Yaml) => self.text.push_str(&render::yaml(&[&s])?),
+        }
+        self.count += 1;
+        Ok(())
+    }
+}
+
+/// Which KubeVela batch kinds the cluster serves: one discovery request.
+async fn vela_kinds(api: &RolloutApi) -> Result<Vec<crate::model::batch::BatchKind>> {
+    use crate::model::batch::BatchKind;
+    let groups = api.cluster().client.list_api_groups().await.map_err(|e| {
+        crate::cluster::ApiError::from_kube(
+            e,
+            "API groups",
+            "",
+            api.namespace(),
+            &api.cluster().server,
+        )
+    })?;
+    Ok([BatchKind::TraitRollout, BatchKind::AppRollout]
+        .into_iter()
+        .filter(|k| groups.groups.iter().any(|g| g.name == k.group()))
+        .collect())
+}
+
 impl ItemSink for Printer {
     fn item(&mut self, obj: Value) -> Result<()> {
         let rollout = match decode(&obj) {
@@ -96,11 +176,15 @@ impl ItemSink for Printer {
         let s = summarize(&rollout, None);
         match self.output {
             None => {
-                self.rows.push(render::list_row(
+                let mut row = render::list_row(
                     &s,
                     &render::age_since(rollout.creation_timestamp.as_deref(), self.now),
                     self.all_namespaces,
-                ));
+                );
+                if self.kinds {
+                    row.insert(0, "Rollout".into());
+                }
+                self.rows.push(row);
                 if self.rows.len() >= self.chunk {
                     self.flush_rows()?;
                 }
@@ -140,8 +224,10 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         Some(ObjectFormat::Yaml) => emit("apiVersion: v1\nkind: List\nitems:\n")?,
         _ => {}
     }
+    let vela = vela_kinds(api).await?;
     let printer = Printer {
         output: args.output,
+        kinds: !vela.is_empty(),
         all_namespaces: args.all_namespaces,
         chunk: args.chunk_size as usize,
         now: jiff::Timestamp::now(),
@@ -151,6 +237,27 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         text: String::new(),
     };
     let (mut printer, _, _) = api.list_into(&read_of(args), printer).await?;
+    for kind in vela {
+        let cluster = api.cluster();
+        let bapi = crate::cluster::batch_api(cluster, kind);
+        let objs = if args.all_namespaces {
+            bapi.list_all(args.selector.as_deref()).await
+        } else {
+            bapi.list_values(args.selector.as_deref()).await
+        };
+        match objs {
+            Ok(objs) => {
+                for mut o in objs {
+                    o["apiVersion"] = format!("{}/{}", kind.group(), kind.version()).into();
+                    o["kind"] = kind.kind().into();
+                    printer.batch(&o)?;
+                }
+            }
+            // The group is served but not this kind (a KubeVela without it).
+            Err(crate::cluster::ApiError::NotServed(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     printer.flush_rows()?;
     printer.flush_text()?;
     let count = printer.count;

@@ -1,6 +1,7 @@
 //! One small module per verb: read, decide with the model, write, hand results to render.
 
 mod approve;
+mod batch;
 mod bulk;
 mod fleet;
 mod history;
@@ -112,7 +113,7 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
             }
             let sel = parse_selection(&a.targets)?;
             if let Selection::Named(t) = &sel
-                && let Some(w) = t.iter().find(|t| !matches!(t, TargetRef::Rollout(_)))
+                && let Some(w) = t.iter().find(|t| matches!(t, TargetRef::Workload { .. }))
             {
                 return Err(usage(&format!(
                     "approve acts on rollouts, and {} is a {}: name its rollout (rollout/NAME)",
@@ -178,10 +179,19 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
             bulk::run_all(items, single, a.output, |i| restart::one(&api, i, dry)).await
         }
         RolloutCommand::Status(a) => status::run(&api, items, single, &a).await,
-        RolloutCommand::Undo(a) => undo::run(&api, undo_target(&a.resource, a.fast)?, &a).await,
+        RolloutCommand::Undo(a) => match undo_target(&a.resource, a.fast)? {
+            TargetRef::Batch { kind, name } => {
+                batch::undo(&cluster, kind, &name, a.write.dry_run, a.output).await
+            }
+            target => undo::run(&api, target, &a).await,
+        },
         RolloutCommand::History(a) => {
-            let target = cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
-            history::run(&api, target, &a).await
+            match cluster::parse_target(&a.resource).map_err(Failure::Usage)? {
+                TargetRef::Batch { kind, name } => {
+                    batch::history(&cluster, kind, &name, a.output).await
+                }
+                target => history::run(&api, target, &a).await,
+            }
         }
         RolloutCommand::List(a) => list::run(&api, &a).await,
     }
@@ -212,6 +222,12 @@ pub(crate) fn emit(text: &str) -> Result<()> {
 /// `undo`'s target; `--fast` moves a rollout's steps, so it needs a rollout.
 fn undo_target(args: &[String], fast: bool) -> Result<TargetRef> {
     let target = cluster::parse_target(args).map_err(Failure::Usage)?;
+    if matches!(target, TargetRef::App { .. }) {
+        return Err(Failure::Usage(
+            "undo one rollout: name it (an application has several; vela workflow rollback APP rolls an application back)".into(),
+        )
+        .into());
+    }
     if fast && !matches!(target, TargetRef::Rollout(_)) {
         return Err(Failure::Usage(
             "--fast moves a rollout's steps: name the rollout, e.g. rollout/NAME".into(),

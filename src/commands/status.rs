@@ -203,6 +203,12 @@ async fn snapshot(api: &RolloutApi, item: &Item, output: Option<DataFormat>) -> 
                 None => render::workload_view(&doc),
             })
         }
+        TargetRef::Batch { kind, name } => {
+            Ok(super::batch::snapshot(api.cluster(), *kind, name, output)
+                .await?
+                .1)
+        }
+        TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
     }
 }
 
@@ -222,6 +228,10 @@ async fn snapshots(api: &RolloutApi, items: &[Item], output: Option<DataFormat>)
                     let view = render::workload_view(&doc);
                     Ok((doc, view))
                 }
+                TargetRef::Batch { kind, name } => {
+                    super::batch::snapshot(api.cluster(), *kind, name, None).await
+                }
+                TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
             }
         })
         .buffered(super::bulk::IN_FLIGHT);
@@ -316,6 +326,10 @@ async fn follow_item(
         TargetRef::Workload { kind, name } => {
             follow_workload(api, *kind, name, args.timeout, mode).await
         }
+        TargetRef::Batch { kind, name } => {
+            super::batch::follow_status(api.cluster(), *kind, name, args.until, args.timeout).await
+        }
+        TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
     }
 }
 

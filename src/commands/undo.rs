@@ -66,6 +66,19 @@ pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result
     }
 
     let resolved = resolve(api, target).await?;
+    if let Some(app) = resolved.rollout.as_ref().and_then(|r| r.owner_app.clone()) {
+        return Err(Failure::Refused(format!(
+            "cannot undo {}: KubeVela Application {app} renders it and would put a workload-level \
+             rollback back; roll the application back instead: vela workflow rollback {app} (it \
+             needs app.oam.dev/publishVersion), or revert the Application",
+            resolved
+                .rollout
+                .as_ref()
+                .map(|r| r.display_name())
+                .unwrap_or_default()
+        ))
+        .into());
+    }
     let wapi = WorkloadApi::new(api.cluster(), resolved.kind);
     let (object, undo, display) = restore(&wapi, &resolved, args.to_revision, dry_run).await?;
     audit(

@@ -65,6 +65,11 @@ fn words(verb: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The result word of a verb that wrote: `approved`, `paused`, ...
+pub fn past(verb: &str) -> &'static str {
+    words(verb).0
+}
+
 /// Record the audit Event of a write that was made (not for dry runs).
 pub async fn audit(cluster: &Cluster, dry_run: DryRun, verb: &str, object: &Value, message: &str) {
     if dry_run == DryRun::None {

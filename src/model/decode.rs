@@ -121,7 +121,8 @@ fn release(v: &Value, field: ReleaseField) -> Release {
     }
 }
 
-fn conditions(v: Option<&Value>) -> Vec<Condition> {
+/// Conditions as the API writes them (`type`, `status`, `reason`, `message`, ...).
+pub(crate) fn conditions_of(v: Option<&Value>) -> Vec<Condition> {
     v.and_then(Value::as_array)
         .map(|items| {
             items
@@ -279,10 +280,11 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         phase: str_at(obj, "/status/phase"),
         message: str_at(obj, "/status/message"),
         observed_generation: i64_at(obj, "/status/observedGeneration"),
-        conditions: conditions(status.and_then(|s| s.get("conditions"))),
+        conditions: conditions_of(status.and_then(|s| s.get("conditions"))),
         release_field,
         release: release_value.map(|v| release(v, release_field)),
         problems,
+        owner_app: super::batch::owning_app(obj),
     })
 }
 

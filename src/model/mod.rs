@@ -6,6 +6,7 @@
 //! fields we do not know. Every field is optional; unknown fields are ignored here and never
 //! written back (writes are merge patches of the one field they change).
 
+pub mod batch;
 mod decode;
 pub mod fleet;
 pub mod gate;
@@ -195,6 +196,8 @@ pub struct Rollout {
     pub release: Option<Release>,
     /// Fields present with a value of the wrong type: no decision is made on such a rollout.
     pub problems: Vec<String>,
+    /// The KubeVela Application that renders it (label `app.oam.dev/name`), if any.
+    pub owner_app: Option<String>,
 }
 
 impl Rollout {

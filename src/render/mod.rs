@@ -312,6 +312,128 @@ pub fn workload_view(doc: &serde_json::Value) -> String {
     out
 }
 
+/// The status view of a KubeVela batch rollout.
+pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
+    let total = s.total_steps;
+    let at = s
+        .current_step_index
+        .map(|i| format!(" at batch {i}/{total}"))
+        .unwrap_or_default();
+    let stage = match s.stage {
+        "WaitingForApproval" => format!("batch done{at}, waiting for approval of the next"),
+        "Paused" => format!("paused{at}"),
+        "Progressing" => format!("rolling{at}"),
+        "Completed" => "every batch rolled out".to_string(),
+        "Failed" => "the rollout failed".to_string(),
+        "Abandoning" => "abandoning the rollout (its revisions changed)".to_string(),
+        "Terminating" => "being deleted".to_string(),
+        "Initializing" => "preparing the rollout".to_string(),
+        "Finalising" => "every batch done, finalising".to_string(),
+        other => other.to_string(),
+    };
+    let mut lines: Vec<(&str, String)> = vec![
+        ("Name", format!("{}/{}", s.namespace, s.name)),
+        ("Kind", format!("{} ({})", s.kind, s.api_version)),
+    ];
+    if let Some(app) = &s.application {
+        let comp = app
+            .component
+            .as_deref()
+            .map(|c| format!(", component {c}"))
+            .unwrap_or_default();
+        lines.push(("Application", format!("{}{comp}", app.name)));
+    }
+    lines.push((
+        "Revisions",
+        format!(
+            "{} -> {}",
+            s.source_revision.as_deref().unwrap_or("(none)"),
+            s.target_revision.as_deref().unwrap_or("-")
+        ),
+    ));
+    lines.push(("Stage", stage));
+    if let Some(w) = &s.waiting_for_controller {
+        lines.push(("Waiting", w.clone()));
+    } else if let Some(r) = &s.reason {
+        lines.push(("Waiting", r.clone()));
+    }
+    lines.push((
+        "State",
+        format!(
+            "{} / {}",
+            s.rolling_state.as_deref().unwrap_or("-"),
+            s.batch_rolling_state.as_deref().unwrap_or("-")
+        ),
+    ));
+    lines.push((
+        "Partition",
+        s.batch_partition
+            .map_or("none (every batch rolls)".to_string(), |p| p.to_string()),
+    ));
+    lines.push((
+        "Pods",
+        format!(
+            "target {}, upgraded {}, ready {}",
+            or_dash(s.target_size),
+            or_dash(s.upgraded_replicas),
+            or_dash(s.upgraded_ready_replicas)
+        ),
+    ));
+    if s.paused {
+        lines.push(("Paused", "yes".into()));
+    }
+    if let Some(p) = &s.pending_reapply {
+        lines.push(("Pending", p.clone()));
+    }
+    let kind_word = if s.kind == "AppRollout" {
+        format!("approllout/{}", s.name)
+    } else {
+        format!("rollouts.standard.oam.dev/{}", s.name)
+    };
+    match s.stage {
+        "WaitingForApproval" => lines.push((
+            "Next",
+            format!(
+                "approve with: kubectl kruise rollout approve {kind_word} -n {}",
+                s.namespace
+            ),
+        )),
+        "Paused" => lines.push((
+            "Next",
+            format!(
+                "resume with: kubectl kruise rollout resume {kind_word} -n {}",
+                s.namespace
+            ),
+        )),
+        _ => {}
+    }
+    let mut out = String::new();
+    for (k, v) in lines {
+        out.push_str(&format!("{:<12}{v}\n", format!("{k}:")));
+    }
+    let rows: Vec<Vec<String>> = s
+        .batches
+        .iter()
+        .map(|b| {
+            vec![
+                b.index.to_string(),
+                b.replicas.clone(),
+                or_dash(b.pods),
+                or_dash(b.upgraded),
+                b.status.to_string(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push('\n');
+        out.push_str(&plain_table(
+            Some(&["BATCH", "REPLICAS", "PODS", "UPGRADED", "STATUS"]),
+            rows,
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
