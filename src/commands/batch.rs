@@ -67,6 +67,10 @@ fn ensure_app_applies(r: &BatchRollout, app: &Value) -> Result<(), Refusal> {
 
 /// Change one trait property through the Application (read, decide, test-guarded write,
 /// again on a conflict), or the Rollout itself when the trait does not set that property.
+/// `on_cr`: when the trait does not set `key`, the patch to write on the Rollout itself
+/// (someone set it there by hand, and the Application leaves it alone); `None` to add it to
+/// the trait.
+#[allow(clippy::too_many_arguments)]
 async fn write_trait_property(
     cluster: &Cluster,
     api: &ObjectApi,
@@ -74,7 +78,8 @@ async fn write_trait_property(
     verb: &str,
     key: &str,
     dry_run: DryRun,
-    decide: impl Fn(&BatchRollout) -> Result<(Value, String), Refusal>,
+    decide: impl Fn(&BatchRollout) -> Result<(Option<Value>, String), Refusal>,
+    on_cr: impl Fn(&Value) -> Option<Value>,
 ) -> Result<Outcome> {
     let display = format!("{}/{name}", BatchKind::TraitRollout.resource_name());
     retry_conflicts(&format!("{verb} {display}"), async || {
@@ -83,9 +88,46 @@ async fn write_trait_property(
             .map_err(|why| Failure::Refused(format!("cannot {verb} {display}: {why}")))?;
         let (value, done) = decide(&r)
             .map_err(|why| Failure::Refused(format!("cannot {verb} {display}: {why}")))?;
-        let Some((aapi, app, t)) = app_of(cluster, &r).await? else {
-            unreachable!("only called for app-rendered rollouts")
+        let Some(value) = value else {
+            return Ok(Attempt::Done(nothing(obj, done)));
         };
+        let Some((aapi, app, t)) = app_of(cluster, &r).await? else {
+            return Err(anyhow!("{display} is not rendered by an Application"));
+        };
+        if t.properties.get(key).is_none()
+            && let Some(mut patch) = on_cr(&value)
+        {
+            // Set on the Rollout by hand: the Application does not render it, so it is
+            // written where it is, conditional on the resourceVersion read.
+            patch["metadata"] = json!({"resourceVersion": r.resource_version});
+            let sent = super::write::send(dry_run, &obj, &patch, async |server| {
+                api.patch(name, &patch, false, server).await
+            })
+            .await
+            .with_context(|| format!("cannot {verb} {display}"))?;
+            return Ok(match sent {
+                Attempt::Done(object) => {
+                    audit(cluster, dry_run, verb, &object, &done).await;
+                    Attempt::Done(Outcome {
+                        object,
+                        message: format!("{done}{}", dry_run.suffix()),
+                        notes: Vec::new(),
+                        result: super::write::past(verb).to_string(),
+                        shown: false,
+                    })
+                }
+                Attempt::Conflict => Attempt::Conflict,
+            });
+        }
+        if t.properties.get(key) == Some(&value) {
+            return Ok(Attempt::Done(nothing(
+                obj,
+                format!(
+                    "{display}: its Application already sets {key} {value}; the Rollout shows it \
+                     once the Application is applied again"
+                ),
+            )));
+        }
         ensure_app_applies(&r, &app)
             .map_err(|why| Failure::Refused(format!("cannot {verb} {display}: {why}")))?;
         let component = r.component.clone().unwrap_or_else(|| r.name.clone());
@@ -160,17 +202,7 @@ pub async fn approve_one(
             ),
         })
     };
-    let through_app = match app_of(cluster, &r).await? {
-        Some((_, _, t)) => t.properties.get("batchPartition").is_some(),
-        None => false,
-    };
-    let outcome = if through_app {
-        // A passed batch writes nothing, through the app or not.
-        if let (None, msg) = plan(&r).map_err(|why| {
-            Failure::Refused(format!("cannot approve {}: {why}", r.display_name()))
-        })? {
-            return Ok(nothing(obj, msg));
-        }
+    let outcome = if r.kind == BatchKind::TraitRollout && r.app.is_some() {
         write_trait_property(
             cluster,
             &api,
@@ -180,8 +212,9 @@ pub async fn approve_one(
             dry_run,
             |r| {
                 let (to, done) = plan(r)?;
-                Ok((json!(to), done))
+                Ok((to.map(|t| json!(t)), done))
             },
+            |v| Some(json!({"spec": {"rolloutPlan": {"batchPartition": v}}})),
         )
         .await?
     } else {
@@ -278,7 +311,7 @@ pub async fn undo(
             kind.resource_name()
         ))
     })?;
-    let outcome = if app_of(cluster, &r).await?.is_some() {
+    let outcome = if r.kind == BatchKind::TraitRollout && r.app.is_some() {
         let mut o = write_trait_property(
             cluster,
             &api,
@@ -288,13 +321,14 @@ pub async fn undo(
             dry_run,
             |r| match decide_batch_undo(r)? {
                 BatchUndo::TargetRevision(rev) => Ok((
-                    json!(rev),
+                    Some(json!(rev)),
                     format!("{} rolled back to {rev}", r.display_name()),
                 )),
                 BatchUndo::Swap { .. } => Err(Refusal(
                     "an AppRollout is not rendered by an Application".into(),
                 )),
             },
+            |_| None,
         )
         .await?;
         o.notes.push(

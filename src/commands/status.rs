@@ -108,7 +108,7 @@ pub async fn run(
     if let Some(u @ (Until::Paused | Until::Step(_))) = args.until
         && let Some(w) = items
             .iter()
-            .find(|i| !matches!(i.target, TargetRef::Rollout(_)))
+            .find(|i| matches!(i.target, TargetRef::Workload { .. }))
     {
         return Err(Failure::Usage(format!(
             "--until={u} follows a rollout's steps, and {} is a workload: use --until=completed, \

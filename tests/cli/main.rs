@@ -13,6 +13,7 @@ mod generated;
 mod harness;
 mod krew;
 mod kubectl;
+mod kubevela;
 mod list;
 mod pause;
 mod status;

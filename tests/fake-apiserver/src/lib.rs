@@ -18,11 +18,13 @@
 //! Objects are stored once per group/resource/namespace/name. There is no conversion between
 //! API versions: reading through another served version only rewrites `apiVersion`.
 
+mod admission;
 mod faults;
 mod handler;
 mod patch;
 mod selector;
 pub mod sim;
+pub mod sim_vela;
 mod store;
 
 pub use faults::Fault;
@@ -100,6 +102,43 @@ impl FakeApi {
         self.add_type(ResourceType::new(
             "rollouts.kruise.io",
             versions,
+            "Rollout",
+            "rollouts",
+            true,
+        ));
+        self
+    }
+
+    /// Serve KubeVela's kinds: AppRollout, Application and ApplicationRevision
+    /// (`core.oam.dev/v1beta1`) and the `rollout` trait's Rollout (`standard.oam.dev/v1alpha1`).
+    pub fn serve_kubevela(&self) -> &Self {
+        self.add_type(ResourceType::new(
+            "core.oam.dev",
+            &["v1beta1"],
+            "AppRollout",
+            "approllouts",
+            true,
+        ));
+        self.add_type(ResourceType::new(
+            "core.oam.dev",
+            &["v1beta1"],
+            "Application",
+            "applications",
+            true,
+        ));
+        self.add_type(ResourceType {
+            status_subresource: false,
+            ..ResourceType::new(
+                "core.oam.dev",
+                &["v1beta1"],
+                "ApplicationRevision",
+                "applicationrevisions",
+                true,
+            )
+        });
+        self.add_type(ResourceType::new(
+            "standard.oam.dev",
+            &["v1alpha1"],
             "Rollout",
             "rollouts",
             true,
