@@ -96,7 +96,7 @@ impl Printer {
         let s = crate::model::batch::summarize_batch(&r, None);
         match self.output {
             None => {
-                let mut row = vec![r.kind.kind().to_string()];
+                let mut row = vec![r.kind.resource_name()];
                 if self.all_namespaces {
                     row.push(r.namespace.clone());
                 }
@@ -182,7 +182,7 @@ impl ItemSink for Printer {
                     self.all_namespaces,
                 );
                 if self.kinds {
-                    row.insert(0, "Rollout".into());
+                    row.insert(0, "rollout.rollouts.kruise.io".into());
                 }
                 self.rows.push(row);
                 if self.rows.len() >= self.chunk {

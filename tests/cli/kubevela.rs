@@ -541,21 +541,27 @@ fn list_shows_the_kubevela_kinds_with_a_kind_column() {
     run.expect_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("KIND "), "{}", run.stdout);
+    let row = |kind: &str, name: &str| {
+        lines
+            .iter()
+            .any(|l| l.starts_with(kind) && l.split_whitespace().nth(1) == Some(name))
+    };
     assert!(
-        run.stdout.contains("Rollout      canary-demo"),
+        row("rollout.rollouts.kruise.io", "canary-demo"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("AppRollout   rolling-example"),
+        row("approllout.core.oam.dev", "rolling-example"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.lines().any(|l| l.starts_with("Rollout")
-            && l.contains("express-server")
-            && l.contains("batch"))
+        row("rollout.standard.oam.dev", "express-server"),
+        "{}",
+        run.stdout
     );
+    assert!(row("rollout.standard.oam.dev", "solo"), "{}", run.stdout);
 }
 
 #[test]
