@@ -409,7 +409,7 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
     }
     let mut out = String::new();
     for (k, v) in lines {
-        out.push_str(&format!("{:<12}{v}\n", format!("{k}:")));
+        out.push_str(&format!("{:<13}{v}\n", format!("{k}:")));
     }
     let rows: Vec<Vec<String>> = s
         .batches

@@ -29,6 +29,11 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     copies: usize,
 
+    /// Also serve KubeVela's kinds (AppRollout, Application, ApplicationRevision, the trait's
+    /// standard.oam.dev Rollout)
+    #[arg(long)]
+    kubevela: bool,
+
     /// Run a simulated Kruise controller for each v1beta1 Rollout loaded, reconciling every
     /// MS milliseconds: releases move through their steps and wait for approvals
     #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
@@ -48,6 +53,9 @@ fn main() -> std::process::ExitCode {
     let api = FakeApi::new();
     let versions: Vec<&str> = args.rollout_versions.iter().map(String::as_str).collect();
     api.serve_rollouts(&versions);
+    if args.kubevela {
+        api.serve_kubevela();
+    }
     let mut objects = Vec::new();
     for path in &args.files {
         match load(path) {
