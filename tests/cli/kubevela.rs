@@ -37,11 +37,11 @@ fn status_shows_every_batch_as_the_controller_counts_pods() {
     let env = vela();
     let run = env.run(&["rollout", "status", "approllout/rolling-example"]);
     run.expect_code(0)
-        .assert_stdout("Stage:      batch done at batch 2/3, waiting for approval of the next")
-        .assert_stdout("Partition:  1")
-        .assert_stdout("Revisions:  test-rolling-v1 -> test-rolling-v2")
+        .assert_stdout("Stage:       batch done at batch 2/3, waiting for approval of the next")
+        .assert_stdout("Partition:   1")
+        .assert_stdout("Revisions:   test-rolling-v1 -> test-rolling-v2")
         .assert_stdout(
-            "Next:       approve with: kubectl kruise rollout approve approllout/rolling-example",
+            "Next:        approve with: kubectl kruise rollout approve approllout/rolling-example",
         );
     // [10%, 2, 2] of 5 pods: 1, 2, 2 (percentages round up; the last takes the rest).
     let rows: Vec<&str> = run
