@@ -5,17 +5,24 @@ use kube::core::Status;
 /// A failed API request, classified.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{resource} \"{name}\" not found in namespace \"{namespace}\"")]
+    #[error("{resource} \"{name}\" not found in namespace \"{namespace}\"{hint}")]
     NotFound {
         resource: String,
         name: String,
         namespace: String,
+        /// What to try instead (`; did you mean ...?`), or empty.
+        hint: String,
     },
     /// The group/version/resource is not served: the CRD (or that version) is not installed.
     #[error("the server does not serve {0} (is Kruise Rollouts installed?)")]
     NotServed(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 401: the credentials were not accepted.
+    #[error(
+        "the API server did not accept the credentials (401 Unauthorized): the token or certificate may have expired or been revoked; log in again or check --token / the kubeconfig user"
+    )]
+    Unauthorized,
     /// Someone else wrote the object since we read it (409).
     #[error("conflict: {0}")]
     Conflict(String),
@@ -51,6 +58,20 @@ impl ApiError {
                 }
         )
     }
+}
+
+/// Names close to `wanted` (a typo, a missing suffix), closest first, at most three.
+pub fn near_names<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (wanted.len() / 3).max(2);
+    let mut near: Vec<(usize, &str)> = names
+        .into_iter()
+        .filter_map(|n| {
+            let d = strsim::levenshtein(wanted, n);
+            (d <= limit || n.starts_with(wanted) || wanted.starts_with(n)).then_some((d, n))
+        })
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
 /// The message of an error answer that was not a Status: one line, whatever its body.
@@ -97,7 +118,7 @@ impl ApiError {
             },
             other => ApiError::Unreachable {
                 server,
-                cause: root_cause(&other),
+                cause: with_tls_hint(root_cause(&other)),
             },
         }
     }
@@ -118,8 +139,10 @@ impl ApiError {
                 resource: resource.to_string(),
                 name: name.to_string(),
                 namespace: namespace.to_string(),
+                hint: String::new(),
             },
             404 => ApiError::NotServed(resource.to_string()),
+            401 => ApiError::Unauthorized,
             403 => ApiError::Forbidden(s.message.clone()),
             409 => ApiError::Conflict(s.message.clone()),
             code => ApiError::Rejected {
@@ -139,6 +162,22 @@ fn rejected(code: u16, reason: &str, message: &str) -> String {
     }
 }
 
+/// What to check when the server's certificate is refused.
+fn with_tls_hint(cause: String) -> String {
+    let hint = if cause.contains("UnknownIssuer") || cause.contains("BadSignature") {
+        "; the server's certificate is not signed by the CA the kubeconfig trusts \
+         (certificate-authority / --certificate-authority)"
+    } else if cause.contains("NotValidForName") || cause.contains("not valid for name") {
+        "; the server's certificate is for another name (check the server address, or \
+         --tls-server-name)"
+    } else if cause.contains("Expired") {
+        "; the server's certificate has expired"
+    } else {
+        ""
+    };
+    format!("{cause}{hint}")
+}
+
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut e = err;
     while let Some(next) = e.source() {
@@ -150,6 +189,14 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_names_catch_typos_and_prefixes() {
+        let names = ["rollouts-nginx", "shop", "cart", "web-frontend"];
+        assert_eq!(near_names("rollouts-ngnix", names), ["rollouts-nginx"]);
+        assert_eq!(near_names("web", names), ["web-frontend"]);
+        assert!(near_names("payments", names).is_empty());
+    }
     use kube::core::response::StatusDetails;
 
     fn status(code: u16, detail_name: Option<&str>) -> kube::Error {

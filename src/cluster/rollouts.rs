@@ -117,11 +117,58 @@ impl RolloutApi {
                 Err(e) => match self.classify(e, &r.name) {
                     ApiError::NotServed(_) if i + 1 < versions.len() => continue,
                     ApiError::NotServed(_) => return Err(not_served(&versions)),
+                    ApiError::NotFound {
+                        resource,
+                        name,
+                        namespace,
+                        ..
+                    } => {
+                        let hint = self.not_found_hint(*v, &name).await;
+                        return Err(ApiError::NotFound {
+                            resource,
+                            name,
+                            namespace,
+                            hint,
+                        });
+                    }
                     other => return Err(other),
                 },
             }
         }
         Err(not_served(&versions))
+    }
+
+    /// What to tell a user whose rollout is not there: the namespace does not exist, or the
+    /// names in it that are close. Costs two requests, on this error path only; anything
+    /// that fails here just gives no hint.
+    async fn not_found_hint(&self, v: ApiVersion, wanted: &str) -> String {
+        let ns = &self.cluster.namespace;
+        let nsr = ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("", "v1", "Namespace"),
+            "namespaces",
+        );
+        let namespaces: Api<DynamicObject> = Api::all_with(self.cluster.client.clone(), &nsr);
+        if let Err(kube::Error::Api(s)) = namespaces.get(ns).await
+            && s.code == 404
+        {
+            return format!(
+                "; namespace \"{ns}\" does not exist (check -n or the context's namespace)"
+            );
+        }
+        let Ok(list) = self.api(v).list(&ListParams::default().limit(500)).await else {
+            return String::new();
+        };
+        let names: Vec<String> = list
+            .items
+            .into_iter()
+            .filter_map(|o| o.metadata.name)
+            .collect();
+        let near = super::error::near_names(wanted, names.iter().map(String::as_str));
+        if near.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", near.join(", "))
+        }
     }
 
     /// Re-read a rollout at the version it was resolved to.

@@ -15,6 +15,7 @@ mod krew;
 mod kubectl;
 mod kubevela;
 mod list;
+mod matrix;
 mod pause;
 mod status;
 mod terminal;

@@ -173,6 +173,7 @@ fn answer(
             .collect(),
         impersonate_uid: header("impersonate-uid"),
         authorization: header("authorization"),
+        status: 0,
     };
     // Who the request acts as, for messages: the impersonated user, else the token's user.
     let user = record
@@ -208,6 +209,11 @@ fn answer(
         && let Ok(v) = axum::http::HeaderValue::from_str(&format!("299 - \"{w}\""))
     {
         resp.headers_mut().append(header::WARNING, v);
+    }
+    if !path.starts_with("/fake/")
+        && let Some(r) = st.requests.last_mut()
+    {
+        r.status = resp.status().as_u16();
     }
     (resp, fault.filter(|f| !f.short_circuits()))
 }
@@ -248,6 +254,25 @@ fn route(
     }
     if let Some(resp) = discovery(st, &segs) {
         return resp;
+    }
+    // Namespaces exist where objects are, and `default` and `kube-system` always.
+    if let ["api", "v1", "namespaces", ns] = segs.as_slice()
+        && *method == Method::GET
+    {
+        let known = ["default", "kube-system"].contains(ns)
+            || st.objects.keys().any(|k| k.namespace == *ns);
+        let t = ResourceType {
+            namespaced: false,
+            ..ResourceType::new("", &["v1"], "Namespace", "namespaces", false)
+        };
+        return if known {
+            json_response(
+                StatusCode::OK,
+                &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}, "status": {"phase": "Active"}}),
+            )
+        } else {
+            not_found(&t, ns)
+        };
     }
     let target = match resolve(st, &segs) {
         Some(t) => t,

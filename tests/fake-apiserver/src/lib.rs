@@ -54,6 +54,8 @@ pub struct RequestRecord {
     pub impersonate_uid: Option<String>,
     /// The `Authorization` header, to check which credential a client sent.
     pub authorization: Option<String>,
+    /// The HTTP status of the answer.
+    pub status: u16,
 }
 
 /// A change callback: runs against a stored object (simulating another writer, such as a
@@ -291,6 +293,14 @@ impl FakeApi {
             .collect()
     }
 
+    /// Writes that were carried out (answered 2xx), dry runs included: what changed state.
+    pub fn accepted_writes(&self) -> Vec<RequestRecord> {
+        self.writes()
+            .into_iter()
+            .filter(|r| (200..300).contains(&r.status))
+            .collect()
+    }
+
     pub fn clear_requests(&self) {
         self.lock().requests.clear();
     }
@@ -334,6 +344,74 @@ impl FakeApi {
         let addr = rx.recv().expect("server address");
         RunningServer {
             addr,
+            tls: false,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl FakeApi {
+    /// Serve over TLS on an ephemeral loopback port, with this certificate chain and key
+    /// (PEM). The server stops when the returned handle is dropped.
+    pub fn spawn_tls(&self, cert_pem: &str, key_pem: &str) -> RunningServer {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+                .collect::<Result<_, _>>()
+                .expect("certificate PEM");
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("key PEM");
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(
+            std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider()),
+        )
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let router = self.router();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind 127.0.0.1:0");
+                tx.send(listener.local_addr().expect("local addr")).ok();
+                loop {
+                    let (tcp, _) = tokio::select! {
+                        a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
+                        _ = &mut stop_rx => break,
+                    };
+                    let (acceptor, router) = (acceptor.clone(), router.clone());
+                    tokio::spawn(async move {
+                        // A client that refuses the certificate ends the handshake: nothing to serve.
+                        let Ok(tls) = acceptor.accept(tcp).await else {
+                            return;
+                        };
+                        let svc = hyper_util::service::TowerToHyperService::new(router);
+                        hyper_util::server::conn::auto::Builder::new(
+                            hyper_util::rt::TokioExecutor::new(),
+                        )
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                        .await
+                        .ok();
+                    });
+                }
+            });
+            rt.shutdown_timeout(Duration::from_millis(100));
+        });
+        let addr = rx.recv().expect("server address");
+        RunningServer {
+            addr,
+            tls: true,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -343,13 +421,16 @@ impl FakeApi {
 /// A server running on loopback; stops on drop.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Served over TLS (`https://`).
+    pub tls: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// A kubeconfig with two contexts on this server: `fake` (no namespace) and
