@@ -112,8 +112,7 @@ echo "|---|---:|"
 reset() { kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p "$paused" >/dev/null; }
 for cmd in "rollout status rollouts-nginx" "rollout list" "rollout approve rollouts-nginx" \
            "rollout approve rollouts-nginx --expect-step=1" "rollout pause rollouts-nginx" \
-           "rollout resume rollouts-nginx" "rollout history rollout/rollouts-nginx" \
-           "rollout undo rollout/rollouts-nginx --dry-run=server"; do
+           "rollout resume rollouts-nginx" "rollout history rollout/rollouts-nginx"; do
   reset
   before=$(requests kc)
   $BIN $cmd >/dev/null 2>&1 || true
