@@ -268,16 +268,21 @@ async fn wait_past(
                         .into());
                     }
                     After::Lost if again < MAX_REAPPROVALS => {
-                        again += 1;
-                        eprintln!(
-                            "note: the controller overwrote the approval of step {step}; \
-                             approving again ({again}/{MAX_REAPPROVALS})"
-                        );
+                        // The event may be an old one, still in the stream from before the
+                        // approval: only a fresh read tells whether it was overwritten.
+                        // The write is conditional on that read, as every approval is.
                         let fetched = api.reread(&target).await?;
-                        write_from(api, fetched, "approve", DryRun::None, |r| {
+                        let done = write_from(api, fetched, "approve", DryRun::None, |r| {
                             Ok(approval(r, decide_approve_step(r, step, None)?))
                         })
                         .await?;
+                        if done.result == "approved" {
+                            again += 1;
+                            eprintln!(
+                                "note: the controller overwrote the approval of step {step}; \
+                                 approved again ({again}/{MAX_REAPPROVALS})"
+                            );
+                        }
                     }
                     After::Lost => anyhow::bail!(
                         "the controller overwrote the approval of step {step} of {name} \

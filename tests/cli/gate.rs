@@ -252,8 +252,8 @@ fn a_lost_approval_is_approved_again() {
         &["approve", "rollouts-nginx", "--expect-step=1", "--wait=30s"],
     );
     run.expect_code(0)
-        .assert_stderr("overwrote the approval of step 1; approving again (1/5)")
-        .assert_stderr("approving again (2/5)")
+        .assert_stderr("overwrote the approval of step 1; approved again (1/5)")
+        .assert_stderr("approved again (2/5)")
         .assert_stderr("moved past step 1");
     assert!(step_and_state(&env).0 >= 2);
     let approvals = env

@@ -17,6 +17,7 @@ mod kubevela;
 mod list;
 mod matrix;
 mod pause;
+mod race;
 mod status;
 mod terminal;
 mod undo;

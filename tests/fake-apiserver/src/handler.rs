@@ -890,6 +890,9 @@ fn commit(
     let rv = st.next_rv();
     next["metadata"]["resourceVersion"] = json!(rv.to_string());
     st.objects.insert(key_of(target), next.clone());
+    for observe in &st.observers {
+        observe(&writer.manager, target.sub.as_deref(), current, &next);
+    }
     st.publish(&api.events, "MODIFIED", &next);
     json_response(StatusCode::OK, &next)
 }

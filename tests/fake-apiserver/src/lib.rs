@@ -58,6 +58,11 @@ pub struct RequestRecord {
     pub status: u16,
 }
 
+/// Sees every write made through the API, after it is stored: the manager that made it
+/// (`fieldManager`, or the User-Agent's first word), the subresource, the object before
+/// and after.
+pub type WriteObserver = Box<dyn Fn(&str, Option<&str>, &Value, &Value) + Send>;
+
 /// A change callback: runs against a stored object (simulating another writer, such as a
 /// controller) and may change it; the server then bumps its resourceVersion.
 pub type Reaction = Box<dyn FnMut(&mut Value) + Send>;
@@ -257,6 +262,11 @@ impl FakeApi {
             plural: plural.to_string(),
             subresource: subresource.map(str::to_string),
         });
+    }
+
+    /// Call `f` after every write made through the API (not [`FakeApi::modify`]).
+    pub fn observe_writes(&self, f: WriteObserver) {
+        self.lock().observers.push(f);
     }
 
     /// Send `Warning: 299 - "text"` with every response from now on (`None` stops it), as

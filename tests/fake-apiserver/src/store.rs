@@ -181,6 +181,7 @@ pub(crate) struct Store {
     pub faults: Vec<crate::faults::Pending>,
     /// Watches from a resourceVersion before this one are answered 410 Gone.
     pub compacted: u64,
+    pub observers: Vec<crate::WriteObserver>,
     uid: u64,
 }
 
