@@ -321,7 +321,7 @@ impl BatchRollout {
         self.rolling_state.as_deref() == Some("rollingInBatches")
             && self.batch_state.as_deref() == Some("batchReady")
             && c >= p
-            && (c as usize) + 1 < self.batches.len()
+            && c.saturating_add(1) < self.batches.len() as i64
     }
 
     /// The stage, and why it is not trusted yet if the controller has not caught up.
@@ -378,15 +378,17 @@ impl BatchRollout {
                 } else {
                     let v = match b {
                         IntOrPercent::Int(v) => Some(*v),
-                        IntOrPercent::Percent(p) => Some((p.max(&0) * total + 99) / 100),
+                        IntOrPercent::Percent(p) => {
+                            Some(IntOrPercent::Percent(*p).pods(total).unwrap_or(0))
+                        }
                         IntOrPercent::Invalid(_) => None,
                     };
                     match v {
-                        Some(v) => (cumulative + v).min(total),
+                        Some(v) => cumulative.saturating_add(v).clamp(0, total),
                         None => return (None, None),
                     }
                 };
-                (Some(cumulative - before), Some(cumulative))
+                (Some(cumulative.saturating_sub(before)), Some(cumulative))
             })
             .collect()
     }
@@ -456,7 +458,7 @@ pub fn decide_batch_approve(
     if let Some(why) = stale {
         return Err(Refusal(format!("its status is not current yet: {why}")));
     }
-    let current = r.current_batch.unwrap_or(0) + 1;
+    let current = r.current_batch.unwrap_or(0).saturating_add(1);
     if let Some(n) = expect {
         let done_past = matches!(stage, BatchStage::Completed | BatchStage::Finalising)
             || current > n
@@ -634,7 +636,7 @@ pub fn summarize_batch(r: &BatchRollout, pending_reapply: Option<String>) -> Bat
         waiting_for_controller: stale,
         reason: r.waiting_reason(),
         paused: r.paused,
-        current_step_index: r.current_batch.map(|c| c + 1),
+        current_step_index: r.current_batch.map(|c| c.saturating_add(1)),
         total_steps: r.batches.len(),
         batch_partition: r.partition,
         rolling_state: r.rolling_state.clone(),
@@ -670,7 +672,7 @@ pub fn check_batch(until: super::gate::Until, r: &BatchRollout) -> super::gate::
     if stale.is_some() {
         return Verdict::Wait;
     }
-    let current = r.current_batch.unwrap_or(0) + 1;
+    let current = r.current_batch.unwrap_or(0).saturating_add(1);
     let ready = r.batch_state.as_deref() == Some("batchReady");
     match until {
         Until::Completed if stage == BatchStage::Completed => {

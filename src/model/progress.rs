@@ -75,7 +75,7 @@ pub fn progress(kind: WorkloadKind, obj: &Value) -> Progress {
         })
         .map(|p| p.clamp(0, desired))
         .filter(|p| *p > 0);
-    let target = desired - partition.unwrap_or(0);
+    let target = desired.saturating_sub(partition.unwrap_or(0));
     let paused = row
         .pause
         .and_then(|p| obj.pointer(p))
@@ -118,7 +118,7 @@ pub fn progress(kind: WorkloadKind, obj: &Value) -> Progress {
             false,
             wait(format!(
                 "{} old {what} are pending termination",
-                current - updated
+                current.saturating_sub(updated)
             )),
         )
     } else if usable < target.min(updated) {

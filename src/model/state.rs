@@ -341,7 +341,7 @@ pub fn decide_to_step(r: &Rollout, n: i64) -> Result<Jump, Refusal> {
     if n == from {
         return Ok(Jump::Nothing(format!("already at step {from}/{total}")));
     }
-    if n == from + 1 {
+    if n == from.saturating_add(1) {
         return match decide_approve(r) {
             Ok(a @ Approve::Write { .. }) => Ok(Jump::Approve(a)),
             Ok(_) => Ok(Jump::Nothing(format!(

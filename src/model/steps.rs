@@ -32,8 +32,10 @@ impl IntOrPercent {
         let total = total.max(0);
         let n = match *self {
             IntOrPercent::Int(n) => n,
-            // Ceiling of p% of total, in integers (no float rounding surprises).
-            IntOrPercent::Percent(p) => (p.max(0) * total + 99) / 100,
+            // Ceiling of p% of total, in integers (no float rounding surprises); wide enough
+            // that no value a status can hold overflows.
+            IntOrPercent::Percent(p) => ((i128::from(p.max(0)) * i128::from(total) + 99) / 100)
+                .min(i128::from(total)) as i64,
             IntOrPercent::Invalid(_) => return None,
         };
         Some(n.clamp(0, total))

@@ -176,7 +176,7 @@ pub fn decide_restart(kind: WorkloadKind, obj: &Value, now: &str) -> Result<Rest
     {
         notes.push(format!(
             "its partition is {p}: only {} of {desired} pods restart until it is lowered",
-            (desired - p).max(0)
+            desired.saturating_sub(p).max(0)
         ));
     }
     if let Some(r) = controlling_rollout(obj) {
