@@ -18,6 +18,7 @@ mod list;
 mod matrix;
 mod pause;
 mod race;
+mod secrets;
 mod status;
 mod terminal;
 mod undo;
