@@ -33,7 +33,7 @@ pub use error::ApiError;
 pub use object::{ObjectApi, app_api, batch_api};
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, ListRead, RolloutApi, Target, api_resource as rollout_resource};
-pub use trace::Warnings;
+pub use trace::{LongBody, Warnings};
 pub use workload::WorkloadApi;
 
 /// kube's retry policy, for reads; a write is retried only when throttled (429, which says
@@ -365,6 +365,7 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
                     server.clone(),
                     warnings.clone(),
                     deadline,
+                    args.request_timeout.is_some(),
                 ))
                 .layer(BufferLayer::new(64)),
         )

@@ -125,6 +125,8 @@ pub async fn open(
     request: http::Request<Vec<u8>>,
     classify: impl Fn(kube::Error) -> ApiError,
 ) -> Result<ListBody, ApiError> {
+    let mut request = request;
+    request.extensions_mut().insert(super::LongBody);
     let body = client.request_stream(request).await.map_err(classify)?;
     let body: Box<dyn futures::AsyncBufRead + Send + Unpin> = Box::new(body);
     Ok(body.compat())

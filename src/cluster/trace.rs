@@ -68,6 +68,8 @@ pub struct TraceLayer {
     warnings: std::sync::Arc<Warnings>,
     /// The longest a request other than a watch may take, body included; `None`: no limit.
     deadline: Option<std::time::Duration>,
+    /// The deadline was given (--request-timeout): it bounds every request, lists too.
+    explicit: bool,
 }
 
 impl TraceLayer {
@@ -76,15 +78,26 @@ impl TraceLayer {
         server: String,
         warnings: std::sync::Arc<Warnings>,
         deadline: Option<std::time::Duration>,
+        explicit: bool,
     ) -> Self {
         TraceLayer {
             level,
             server,
             warnings,
             deadline,
+            explicit,
         }
     }
 }
+
+/// Marks a request whose answer is a list read as it arrives (possibly a very large one):
+/// without --request-timeout it gets [`LIST_DEADLINE`], not the deadline of one object.
+#[derive(Debug, Clone, Copy)]
+pub struct LongBody;
+
+/// How long a streamed list may take by default: bounded, but long enough for 100 MB over a
+/// slow link.
+pub const LIST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A request that did not complete within its deadline.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +150,12 @@ where
             let method = req.method().clone();
             let url = format!("{}{}", cfg.server, req.uri());
             let watching = req.uri().query().is_some_and(|q| q.contains("watch=true"));
+            let deadline = match cfg.deadline {
+                Some(_) if !cfg.explicit && req.extensions().get::<LongBody>().is_some() => {
+                    Some(LIST_DEADLINE)
+                }
+                d => d,
+            };
             if level >= 7 {
                 eprintln!("{method} {url}");
                 eprintln!("Request Headers:");
@@ -159,7 +178,7 @@ where
                 eprintln!("Request Body: {}", body_text(&bytes));
             }
             let start = Instant::now();
-            let res = match cfg.deadline {
+            let res = match deadline {
                 // A watch: its answer must start within the deadline; its events come as
                 // they happen.
                 Some(limit) if watching => tokio::time::timeout(limit, inner.call(req))

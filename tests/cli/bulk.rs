@@ -402,3 +402,47 @@ fn a_hundred_rollouts_in_one_call() {
     assert_eq!(run.stderr.lines().last(), Some("100 approved"));
     assert_eq!(env.writes().len(), 100);
 }
+
+#[test]
+fn ctrl_c_during_a_bulk_write_leaves_each_object_written_or_untouched() {
+    let env = Env::new();
+    for i in 0..40 {
+        rollout(&env, "fleet", &format!("r{i:02}"), "shop", "StepPaused");
+    }
+    // Every write takes a while, so the interrupt lands in the middle of the run.
+    env.api.fault(
+        Some("PATCH"),
+        40,
+        fake_apiserver::Fault::Delay(std::time::Duration::from_millis(150)),
+    );
+    let child = env.spawn(&["rollout", "approve", "--all", "-n", "fleet", "--no-event"]);
+    eventually("some approvals made", || {
+        env.api.accepted_writes().len() >= 8
+    });
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let run = wait(child, std::time::Duration::from_secs(20));
+    run.expect_code(130);
+    run.assert_stderr("interrupted: ");
+    // Each object is approved or untouched: never anything in between.
+    let states: Vec<String> = (0..40)
+        .map(|i| state(&env, "fleet", &format!("r{i:02}")))
+        .collect();
+    assert!(
+        states.iter().all(|s| s == "StepPaused" || s == "StepReady"),
+        "{states:?}"
+    );
+    let approved = states.iter().filter(|s| *s == "StepReady").count();
+    assert!(
+        approved >= 8 && approved < 40,
+        "interrupted midway: {approved} approved"
+    );
+    assert_eq!(
+        approved,
+        env.api.accepted_writes().len(),
+        "every accepted write shows, no other"
+    );
+}

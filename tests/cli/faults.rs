@@ -247,3 +247,40 @@ fn a_write_whose_answer_is_lost_is_read_back_never_sent_twice() {
         "StepPaused"
     );
 }
+
+#[test]
+fn a_gate_whose_watch_is_gone_lists_again_and_still_passes() {
+    let env = Env::new().with(SEED);
+    let child = env.spawn(&[
+        "rollout",
+        "status",
+        "rollouts-nginx",
+        "--until=completed",
+        "--timeout=20s",
+    ]);
+    crate::harness::eventually("the watches are open", || env.api.open_watches() == 2);
+    // The server forgets the resourceVersion the gate watches from: 410 Gone on reconnect.
+    env.api.drop_watches();
+    env.modify_rollout("rollouts-nginx", |o| {
+        o["status"]["message"] = json!("moved on")
+    });
+    env.api.compact();
+    crate::harness::eventually("watching again", || env.api.open_watches() == 2);
+    env.modify_rollout("rollouts-nginx", |o| {
+        o["status"]["phase"] = json!("Healthy");
+        o["status"]["conditions"] = json!([
+            {"type": "Progressing", "status": "False", "reason": "Completed"},
+            {"type": "Succeeded", "status": "True"}]);
+    });
+    let run = crate::harness::wait(child, Duration::from_secs(20));
+    run.expect_code(0).assert_stderr("reached completed");
+    // It listed again after the 410 rather than giving up.
+    let lists = env
+        .api
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/rollouts") && !r.query.contains("watch=true"))
+        .count();
+    assert!(lists >= 2, "{lists} lists");
+    assert!(env.writes().is_empty());
+}

@@ -63,7 +63,11 @@ fn kubeconfig(env: &Env) -> (std::path::PathBuf, String) {
 
 #[test]
 fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
-    let env = Env::new().with(&["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml", "workloads.yaml"]);
+    let env = Env::new().with(&[
+        "rollout-seed-v1beta1.yaml",
+        "deployment-nginx.yaml",
+        "workloads.yaml",
+    ]);
     let (kc, key_line) = kubeconfig(&env);
     let secrets = [TOKEN, PASSWORD, EXEC_TOKEN, EXEC_ENV, key_line.as_str()];
     let verbs: &[&[&str]] = &[
@@ -73,10 +77,21 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
         &["rollout", "pause", "rollouts-nginx", "--dry-run=server"],
         &["rollout", "resume", "cloneset/web", "--dry-run=server"],
         &["rollout", "restart", "deployment/api", "--dry-run=server"],
-        &["rollout", "undo", "rollout/rollouts-nginx", "--dry-run=server"],
+        &[
+            "rollout",
+            "undo",
+            "rollout/rollouts-nginx",
+            "--dry-run=server",
+        ],
         &["rollout", "history", "rollout/rollouts-nginx"],
         &["rollout", "approve", "nope"],
-        &["rollout", "status", "rollouts-nginx", "--server", "http://127.0.0.1:9"],
+        &[
+            "rollout",
+            "status",
+            "rollouts-nginx",
+            "--server",
+            "http://127.0.0.1:9",
+        ],
     ];
     let mut runs = 0;
     let mut check = |args: Vec<String>, what: &str| {
@@ -108,17 +123,32 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
         for user in ["token", "basic", "exec"] {
             env.api.fail_next(1, fail);
             let run = check(
-                vec!["rollout".into(), "approve".into(), "rollouts-nginx".into(), "--user".into(), user.into(), "--v=9".into()],
+                vec![
+                    "rollout".into(),
+                    "approve".into(),
+                    "rollouts-nginx".into(),
+                    "--user".into(),
+                    user.into(),
+                    "--v=9".into(),
+                ],
                 "server error",
             );
             assert_eq!(run.code, code, "{fail} {user}: {}", run.stderr);
         }
     }
     // The credentials really were sent, each its own way.
-    let auth: Vec<String> = env.api.requests().iter().filter_map(|r| r.authorization.clone()).collect();
+    let auth: Vec<String> = env
+        .api
+        .requests()
+        .iter()
+        .filter_map(|r| r.authorization.clone())
+        .collect();
     assert!(auth.iter().any(|a| a == &format!("Bearer {TOKEN}")));
     assert!(auth.iter().any(|a| a == &format!("Bearer {EXEC_TOKEN}")));
     assert!(auth.iter().any(|a| a.starts_with("Basic ")));
-    eprintln!("secrets: {runs} runs searched for {} secrets, 0 found", secrets.len());
+    eprintln!(
+        "secrets: {runs} runs searched for {} secrets, 0 found",
+        secrets.len()
+    );
     assert!(runs >= 280);
 }

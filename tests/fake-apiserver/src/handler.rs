@@ -631,6 +631,7 @@ fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, Stri
         .and_then(|t| t.parse().ok())
         .unwrap_or(1800u64);
     let (t, version) = (target.t.clone(), target.version.clone());
+    let (target_api_version, target_kind) = (t.api_version(&version), t.kind.clone());
 
     // A resourceVersion older than the log keeps (compacted away) cannot be watched from:
     // the answer is one ERROR event, 410 Gone, as kube-apiserver sends it.
@@ -674,6 +675,18 @@ fn watch(api: &FakeApi, st: &Store, target: Target, query: &HashMap<String, Stri
         };
         futures::future::ready(out)
     });
+    // A client that allows bookmarks gets one first: the resourceVersion it has reached, as
+    // kube-apiserver sends them (clients must take them and show nothing).
+    let mut backlog = backlog;
+    if query
+        .get("allowWatchBookmarks")
+        .is_some_and(|b| b == "true")
+    {
+        let mark = json!({"type": "BOOKMARK", "object": {
+            "apiVersion": target_api_version, "kind": target_kind,
+            "metadata": {"resourceVersion": st.rv.to_string()}}});
+        backlog.insert(0, Ok(Bytes::from(format!("{mark}\n"))));
+    }
     let mut closed = api.closer.subscribe();
     let stream = futures::stream::iter(backlog)
         .chain(live)
