@@ -70,6 +70,20 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
     ]);
     let (kc, key_line) = kubeconfig(&env);
     let secrets = [TOKEN, PASSWORD, EXEC_TOKEN, EXEC_ENV, key_line.as_str()];
+    // The plugin writes nothing to disk: no cache, no token file (HOME is this directory).
+    let files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut all = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() { stack.push(p) } else { all.push(p) }
+            }
+        }
+        all.sort();
+        all
+    };
+    let before = files(env.dir.path());
     let verbs: &[&[&str]] = &[
         &["rollout", "status", "rollouts-nginx"],
         &["rollout", "list", "-o", "json"],
