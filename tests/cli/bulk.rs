@@ -446,3 +446,22 @@ fn ctrl_c_during_a_bulk_write_leaves_each_object_written_or_untouched() {
         "every accepted write shows, no other"
     );
 }
+
+#[test]
+fn ctrl_c_during_approve_wait_keeps_the_approval_and_exits_130() {
+    let env = Env::new();
+    rollout(&env, "default", "web", "shop", "StepPaused");
+    // No controller moves it on: --wait waits until interrupted.
+    let child = env.spawn(&["rollout", "approve", "web", "--expect-step=1", "--wait"]);
+    eventually("waiting on the watch", || env.api.open_watches() == 1);
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let run = wait(child, std::time::Duration::from_secs(10));
+    run.expect_code(130);
+    run.assert_stdout("approved (step 1/3 -> 2/3)");
+    assert_eq!(state(&env, "default", "web"), "StepReady");
+    assert_eq!(env.writes().len(), 1);
+}

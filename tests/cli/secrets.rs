@@ -77,7 +77,11 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).unwrap().flatten() {
                 let p = e.path();
-                if p.is_dir() { stack.push(p) } else { all.push(p) }
+                if p.is_dir() {
+                    stack.push(p)
+                } else {
+                    all.push(p)
+                }
             }
         }
         all.sort();
