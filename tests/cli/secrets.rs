@@ -169,4 +169,5 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
         secrets.len()
     );
     assert!(runs >= 280);
+    assert_eq!(files(env.dir.path()), before, "files written");
 }

@@ -36,7 +36,14 @@ struct Args {
 
     /// Run a simulated Kruise controller for each v1beta1 Rollout loaded, reconciling every
     /// MS milliseconds: releases move through their steps and wait for approvals
-    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+    /// (The value needs `=`: `--simulate tests/fixtures/*.yaml` loads the files.)
+    #[arg(
+        long,
+        value_name = "MS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "500"
+    )]
     simulate: Option<u64>,
 }
 

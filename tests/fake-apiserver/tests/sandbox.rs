@@ -105,3 +105,48 @@ fn simulate_runs_a_controller_for_each_rollout_loaded() {
     assert_eq!(r["status"]["canaryStatus"]["currentStepState"], "Completed");
     assert_eq!(r["status"]["observedGeneration"], 1);
 }
+
+#[test]
+fn simulate_without_a_value_leaves_the_files_to_load() {
+    // As the README types it: `--simulate FILES...`.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("rollout.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: rollouts.kruise.io/v1beta1\nkind: Rollout\nmetadata:\n  name: demo\n  namespace: default\nspec: {}\n",
+    )
+    .expect("write fixture");
+    let kubeconfig = dir.path().join("kubeconfig");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-apiserver"))
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .arg("--simulate")
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start fake-apiserver");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&kubeconfig).is_ok_and(|t| t.contains("server:")) {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).ok();
+            panic!("fake-apiserver exited ({status}): {err}");
+        }
+        assert!(Instant::now() < deadline, "fake-apiserver did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = std::fs::read_to_string(&kubeconfig).unwrap();
+    let addr = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: http://"))
+        .expect("server line")
+        .to_string();
+    let obj = get(
+        &addr,
+        "/apis/rollouts.kruise.io/v1beta1/namespaces/default/rollouts/demo",
+    );
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(obj["metadata"]["name"], "demo");
+}
