@@ -2,11 +2,11 @@
 //! a watch of it, its revision history, and the template write of `undo`.
 
 use futures::Stream;
-use kube::api::{Api, DynamicObject, ListParams, Patch};
+use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
-use super::rollouts::{to_value, watch_object};
+use super::rollouts::to_value;
 use super::{ApiError, Cluster, ObjectApi};
 use crate::model::workload::HistorySource;
 use crate::model::{WorkloadKind, WorkloadRef};
@@ -87,36 +87,16 @@ impl WorkloadApi {
         )
     }
 
-    fn api(&self) -> Api<DynamicObject> {
-        api_for(
-            &self.cluster,
-            &self.group,
-            &self.version,
-            &self.kind,
-            &self.plural,
-        )
-    }
-
-    fn classify(&self, e: kube::Error, name: &str) -> ApiError {
-        classify(&self.cluster, e, &resource(&self.group, &self.plural), name)
-    }
-
-    /// Follow the workload through the watch API, as [`watch_object`] does.
+    /// Follow the workload through the watch API.
     pub fn watch(
         &self,
         name: &str,
     ) -> impl Stream<Item = Result<Option<Value>, ApiError>> + Send + use<> {
-        let this = self.clone();
-        let n = name.to_string();
-        watch_object(self.api(), name, move |e| this.classify(e, &n))
+        self.object().watch(name)
     }
 
     pub async fn get(&self, name: &str) -> Result<Value, ApiError> {
-        self.api()
-            .get(name)
-            .await
-            .map(to_value)
-            .map_err(|e| self.classify(e, name))
+        self.object().get(name).await
     }
 
     /// The ReplicaSets or ControllerRevisions that match the workload's selector: one
@@ -143,11 +123,6 @@ impl WorkloadApi {
     /// A JSON merge patch; the caller puts `metadata.resourceVersion` in it to make it
     /// conditional.
     pub async fn patch(&self, name: &str, patch: &Value, dry_run: bool) -> Result<Value, ApiError> {
-        let pp = self.cluster.patch_params(dry_run);
-        self.api()
-            .patch(name, &pp, &Patch::Merge(patch))
-            .await
-            .map(to_value)
-            .map_err(|e| self.classify(e, name))
+        self.object().patch(name, patch, false, dry_run).await
     }
 }

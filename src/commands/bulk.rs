@@ -75,28 +75,38 @@ pub fn list_doc(reports: &[Report]) -> Value {
     serde_json::json!({"apiVersion": "v1", "kind": "List", "items": reports})
 }
 
-fn report_of(item: &Item, res: &Result<Outcome>) -> Report {
-    let (result, message, code) = match res {
-        Ok(o) => (o.result.clone(), o.message.clone(), Code::Ok),
-        Err(e) => {
-            let code = code_for(e);
-            let word = match code {
-                Code::Refused => "refused",
-                Code::TimedOut => "timed out",
-                Code::RolloutFailed => "rollout failed",
-                _ => "failed",
-            };
-            (word.to_string(), format!("{e:#}"), code)
+impl Report {
+    /// The report of one object: its result word and line, or the error that ended it.
+    pub fn new(item: &Item, res: Result<(String, String), &anyhow::Error>) -> Report {
+        let (result, message, code) = match res {
+            Ok((result, message)) => (result, message, Code::Ok),
+            Err(e) => {
+                let code = code_for(e);
+                let word = match code {
+                    Code::Refused => "refused",
+                    Code::TimedOut => "timed out",
+                    Code::RolloutFailed => "rollout failed",
+                    _ => "failed",
+                };
+                (word.to_string(), format!("{e:#}"), code)
+            }
+        };
+        Report {
+            kind: item.target.kind().to_string(),
+            namespace: item.namespace.clone(),
+            name: item.target.name().to_string(),
+            result,
+            message,
+            code,
         }
-    };
-    Report {
-        kind: item.target.kind().to_string(),
-        namespace: item.namespace.clone(),
-        name: item.target.name().to_string(),
-        result,
-        message,
-        code,
     }
+}
+
+fn report_of(item: &Item, res: &Result<Outcome>) -> Report {
+    Report::new(
+        item,
+        res.as_ref().map(|o| (o.result.clone(), o.message.clone())),
+    )
 }
 
 /// Print one object's result as `-o` asks, its notes on stderr.

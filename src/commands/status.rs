@@ -142,25 +142,13 @@ pub async fn run(
         .collect();
     let mut reports = Vec::new();
     while let Some((item, res)) = pending.next().await {
-        let (result, message, code) = match res {
-            Ok(msg) => {
-                eprintln!("{msg}");
-                ("done".to_string(), msg, Code::Ok)
-            }
-            Err(e) => {
-                let code = code_for(&e);
-                super::report(&e);
-                ("failed".to_string(), format!("{e:#}"), code)
-            }
-        };
-        reports.push(Report {
-            kind: item.target.kind().to_string(),
-            namespace: item.namespace.clone(),
-            name: item.target.name().to_string(),
-            result,
-            message,
-            code,
-        });
+        match &res {
+            Ok(msg) => eprintln!("{msg}"),
+            Err(e) => super::report(e),
+        }
+        let rep = Report::new(item, res.as_ref().map(|m| ("done".to_string(), m.clone())));
+        let code = rep.code;
+        reports.push(rep);
         // Fail fast: one release that cannot get there fails the gate now.
         if code != Code::Ok {
             break;

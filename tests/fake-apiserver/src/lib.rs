@@ -328,36 +328,48 @@ impl FakeApi {
     /// Serve on an ephemeral loopback port from a background thread with its own runtime.
     /// The server stops when the returned handle is dropped.
     pub fn spawn(&self) -> RunningServer {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let router = self.router();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind 127.0.0.1:0");
-                tx.send(listener.local_addr().expect("local addr")).ok();
-                // Stop accepting at once on drop; open watch streams end with the runtime.
-                tokio::select! {
-                    _ = axum::serve(listener, router) => {}
-                    _ = stop_rx => {}
-                }
-            });
-            // Open watch streams would keep the runtime busy; do not wait for them.
-            rt.shutdown_timeout(Duration::from_millis(100));
+        serve_thread(false, move |listener, stop| async move {
+            // Stop accepting at once on drop; open watch streams end with the runtime.
+            tokio::select! {
+                _ = axum::serve(listener, router) => {}
+                _ = stop => {}
+            }
+        })
+    }
+}
+
+/// Serve on an ephemeral loopback port from a background thread with its own runtime:
+/// `serve` gets the bound listener and the signal to stop.
+fn serve_thread<F, Fut>(tls: bool, serve: F) -> RunningServer
+where
+    F: FnOnce(tokio::net::TcpListener, tokio::sync::oneshot::Receiver<()>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind 127.0.0.1:0");
+            tx.send(listener.local_addr().expect("local addr")).ok();
+            serve(listener, stop_rx).await;
         });
-        let addr = rx.recv().expect("server address");
-        RunningServer {
-            addr,
-            tls: false,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
+        // Open watch streams would keep the runtime busy; do not wait for them.
+        rt.shutdown_timeout(Duration::from_millis(100));
+    });
+    let addr = rx.recv().expect("server address");
+    RunningServer {
+        addr,
+        tls,
+        stop: Some(stop_tx),
+        thread: Some(thread),
     }
 }
 
@@ -382,49 +394,28 @@ impl FakeApi {
         .expect("server certificate");
         let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
         let router = self.router();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind 127.0.0.1:0");
-                tx.send(listener.local_addr().expect("local addr")).ok();
-                loop {
-                    let (tcp, _) = tokio::select! {
-                        a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
-                        _ = &mut stop_rx => break,
+        serve_thread(true, move |listener, mut stop| async move {
+            loop {
+                let (tcp, _) = tokio::select! {
+                    a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
+                    _ = &mut stop => break,
+                };
+                let (acceptor, router) = (acceptor.clone(), router.clone());
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
                     };
-                    let (acceptor, router) = (acceptor.clone(), router.clone());
-                    tokio::spawn(async move {
-                        // A client that refuses the certificate ends the handshake: nothing to serve.
-                        let Ok(tls) = acceptor.accept(tcp).await else {
-                            return;
-                        };
-                        let svc = hyper_util::service::TowerToHyperService::new(router);
-                        hyper_util::server::conn::auto::Builder::new(
-                            hyper_util::rt::TokioExecutor::new(),
-                        )
-                        .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
-                        .await
-                        .ok();
-                    });
-                }
-            });
-            rt.shutdown_timeout(Duration::from_millis(100));
-        });
-        let addr = rx.recv().expect("server address");
-        RunningServer {
-            addr,
-            tls: true,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
+                    let svc = hyper_util::service::TowerToHyperService::new(router);
+                    hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                    .await
+                    .ok();
+                });
+            }
+        })
     }
 }
 

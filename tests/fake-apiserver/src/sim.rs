@@ -54,6 +54,23 @@ pub struct Running {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Run `f` every `every` on a background thread until the returned handle is dropped: the
+/// timer of every simulated controller.
+pub(crate) fn run_every(every: Duration, f: impl Fn() + Send + 'static) -> Running {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = std::thread::spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            f();
+            std::thread::sleep(every);
+        }
+    });
+    Running {
+        stop,
+        thread: Some(thread),
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
@@ -148,18 +165,10 @@ impl Controller {
 
     /// Reconcile every `every` on a background thread until the handle is dropped.
     pub fn spawn(&self, every: Duration) -> Running {
-        let stop = Arc::new(AtomicBool::new(false));
-        let (me, flag) = (self.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                me.reconcile();
-                std::thread::sleep(every);
-            }
-        });
-        Running {
-            stop,
-            thread: Some(thread),
-        }
+        let me = self.clone();
+        run_every(every, move || {
+            me.reconcile();
+        })
     }
 
     /// Overwrite the next `n` approvals with the status cached before them, as the real

@@ -17,13 +17,12 @@
 //! [`VelaController::apply_app`] plays the Application's part: it renders the trait's
 //! properties into the trait Rollout, as a re-apply does.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::FakeApi;
+use crate::sim::{Running, run_every};
 use crate::store::now_rfc3339 as now;
 
 /// The controller of one AppRollout or trait Rollout.
@@ -34,21 +33,6 @@ pub struct VelaController {
     plural: &'static str,
     namespace: String,
     name: String,
-}
-
-/// Stops the timer thread of [`VelaController::spawn`] when dropped.
-pub struct Running {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            t.join().ok();
-        }
-    }
 }
 
 fn target_fields(group: &str) -> (&'static str, &'static str, &'static str, &'static str) {
@@ -134,18 +118,10 @@ impl VelaController {
 
     /// Reconcile every `every` on a background thread until the handle is dropped.
     pub fn spawn(&self, every: Duration) -> Running {
-        let stop = Arc::new(AtomicBool::new(false));
-        let (me, flag) = (self.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                me.reconcile();
-                std::thread::sleep(every);
-            }
-        });
-        Running {
-            stop,
-            thread: Some(thread),
-        }
+        let me = self.clone();
+        run_every(every, move || {
+            me.reconcile();
+        })
     }
 
     /// Reconcile until nothing changes (at most `limit` transitions); how many were made.
