@@ -655,3 +655,43 @@ fn a_gate_fails_fast_when_the_rollout_fails() {
         .expect_code(4)
         .assert_stderr("the rollout failed");
 }
+
+#[test]
+fn a_hand_made_trait_rollout_is_approved_and_paused_on_itself() {
+    let env = vela();
+    let rv = get(&env, STD, "rollouts", "solo")["metadata"]["resourceVersion"].clone();
+    env.run(&["rollout", "approve", "rollouts.standard.oam.dev/solo"])
+        .expect_code(0)
+        .assert_stdout("rollout.standard.oam.dev/solo approved (batch 1/2 -> 2/2)");
+    let w = writes_to(&env, "/rollouts/solo");
+    assert_eq!(w.len(), 1);
+    let body: Value = serde_json::from_str(&w[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({"metadata": {"resourceVersion": rv}, "spec": {"rolloutPlan": {"batchPartition": 1}}})
+    );
+    assert!(writes_to(&env, "/applications/").is_empty());
+    env.run(&["rollout", "pause", "rollouts.standard.oam.dev/solo"])
+        .expect_code(0);
+    env.run(&[
+        "rollout",
+        "status",
+        "rollouts.standard.oam.dev/solo",
+        "-o",
+        "json",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        get(&env, STD, "rollouts", "solo")["spec"]["rolloutPlan"]["paused"],
+        true
+    );
+    // An AppRollout pauses and resumes the same way.
+    env.run(&["rollout", "pause", "approllout/rolling-example"])
+        .expect_code(0);
+    env.run(&["rollout", "resume", "approllout/rolling-example"])
+        .expect_code(0);
+    assert_eq!(
+        get(&env, CORE, "approllouts", "rolling-example")["spec"]["rolloutPlan"]["paused"],
+        false
+    );
+}

@@ -571,3 +571,22 @@ fn every_bad_input_gets_one_clear_line_the_documented_code_and_no_write() {
         assert!(changed.is_empty(), "{}: wrote {changed:?}", c.what);
     }
 }
+
+#[test]
+fn tls_server_name_verifies_a_certificate_for_another_name() {
+    let env = Env::new().with(SEED);
+    let prep = tls(&["other.example"], true)(&env);
+    let mut cmd = env.command(&[
+        "rollout",
+        "status",
+        "rollouts-nginx",
+        "--tls-server-name",
+        "other.example",
+        "-o",
+        "json",
+    ]);
+    cmd.env("KUBECONFIG", prep.kubeconfig.unwrap());
+    let run = run_command(cmd);
+    run.expect_code(0);
+    assert_eq!(run.json()["name"], "rollouts-nginx");
+}
