@@ -78,12 +78,18 @@ async fn write_trait_property(
     verb: &str,
     key: &str,
     dry_run: DryRun,
+    first: Option<Value>,
     decide: impl Fn(&BatchRollout) -> Result<(Option<Value>, String), Refusal>,
     on_cr: impl Fn(&Value) -> Option<Value>,
 ) -> Result<Outcome> {
     let display = format!("{}/{name}", BatchKind::TraitRollout.resource_name());
+    let mut first = first;
     retry_conflicts(&format!("{verb} {display}"), async || {
-        let obj = api.get(name).await?;
+        // The object just read by the caller, then (after a conflict) a fresh read.
+        let obj = match first.take() {
+            Some(o) => o,
+            None => api.get(name).await?,
+        };
         let r = read(&obj)
             .map_err(|why| Failure::Refused(format!("cannot {verb} {display}: {why}")))?;
         let (value, done) = decide(&r)
@@ -210,6 +216,7 @@ pub async fn approve_one(
             "approve",
             "batchPartition",
             dry_run,
+            Some(obj),
             |r| {
                 let (to, done) = plan(r)?;
                 Ok((to.map(|t| json!(t)), done))
@@ -319,6 +326,7 @@ pub async fn undo(
             "undo",
             "targetRevision",
             dry_run,
+            Some(obj),
             |r| match decide_batch_undo(r)? {
                 BatchUndo::TargetRevision(rev) => Ok((
                     Some(json!(rev)),
