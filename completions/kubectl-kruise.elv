@@ -45,6 +45,7 @@ set edit:completion:arg-completer[kubectl-kruise] = {|@words|
             cand --version 'Print version'
             cand rollout 'Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand __complete 'kubectl''s plugin completion protocol: candidates for the last word (see `completions/kubectl_complete-kruise`)'
             cand version 'Print the plugin''s version'
         }
         &'kubectl-kruise;rollout'= {
@@ -436,6 +437,33 @@ set edit:completion:arg-completer[kubectl-kruise] = {|@words|
             cand --version 'Print version'
         }
         &'kubectl-kruise;completion'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand --cluster 'The kubeconfig cluster to use'
+            cand --user 'The kubeconfig user to use'
+            cand -n 'Namespace (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, then "default")'
+            cand --request-timeout 'How long to wait for one API request, e.g. 10s, 1m; 0 waits forever'
+            cand -s 'The address of the API server, instead of the kubeconfig''s'
+            cand --server 'The address of the API server, instead of the kubeconfig''s'
+            cand --token 'Bearer token for authentication to the API server'
+            cand --certificate-authority 'Path to a CA certificate file for the API server''s certificate'
+            cand --client-certificate 'Path to a client certificate file for TLS'
+            cand --client-key 'Path to a client key file for TLS'
+            cand --insecure-skip-tls-verify 'Do not verify the API server''s certificate (insecure)'
+            cand --tls-server-name 'Server name to verify the API server''s certificate against, instead of its host'
+            cand --as 'Act as this user (impersonation)'
+            cand --as-group 'Act as a member of this group (impersonation; repeat for several)'
+            cand --as-uid 'Act as this user UID (impersonation)'
+            cand -v 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted'
+            cand --v 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted'
+            cand --warnings-as-errors 'Treat warnings the API server sends as errors (exit 1)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-kruise;__complete'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand --cluster 'The kubeconfig cluster to use'

@@ -47,6 +47,7 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -s h -l help
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -f -a "rollout" -d 'Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -f -a "__complete" -d 'kubectl\'s plugin completion protocol: candidates for the last word (see `completions/kubectl_complete-kruise`)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_needs_command" -f -a "version" -d 'Print the plugin\'s version'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume restart undo status history list ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand rollout; and not __fish_seen_subcommand_from approve pause resume restart undo status history list ls" -l context -d 'The kubeconfig context to use' -r
@@ -387,6 +388,27 @@ complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -s n -l namespace -d 'Namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l request-timeout -d 'How long to wait for one API request, e.g. 10s, 1m; 0 waits forever' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -s s -l server -d 'The address of the API server, instead of the kubeconfig\'s' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l certificate-authority -d 'Path to a CA certificate file for the API server\'s certificate' -r -F
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l tls-server-name -d 'Server name to verify the API server\'s certificate against, instead of its host' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l as-group -d 'Act as a member of this group (impersonation; repeat for several)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l as-uid -d 'Act as this user UID (impersonation)' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -s v -l v -d 'Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also request headers; 8 also bodies. Credentials are always redacted' -r
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -l warnings-as-errors -d 'Treat warnings the API server sends as errors (exit 1)'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -s h -l help -d 'Print help'
+complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand __complete" -s V -l version -d 'Print version'
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -s o -l output -d 'Print it as a document for scripts: {"name": ..., "version": ...}' -r -f -a "json\t''
 yaml\t''"
 complete -c kubectl-kruise -n "__fish_kubectl_kruise_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)' -r -F

@@ -151,6 +151,14 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
+    /// kubectl's plugin completion protocol: candidates for the last word (see
+    /// `completions/kubectl_complete-kruise`)
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        words: Vec<String>,
+    },
+
     /// Print the plugin's version
     Version {
         /// Print it as a document for scripts: {"name": ..., "version": ...}

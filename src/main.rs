@@ -17,7 +17,13 @@ fn args() -> Vec<std::ffi::OsString> {
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     if invoked_as == "kubectl-kruise-rollout" {
-        args.insert(1, "rollout".into());
+        // `__complete WORDS`: the words are those after `rollout`.
+        let at = if args.get(1).is_some_and(|a| a == "__complete") {
+            2
+        } else {
+            1
+        };
+        args.insert(at, "rollout".into());
     }
     args
 }

@@ -3,6 +3,7 @@
 mod approve;
 mod batch;
 mod bulk;
+pub mod complete;
 mod fleet;
 mod history;
 mod list;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<Code> {
             })?;
             Ok(Code::Ok)
         }
+        Command::Complete { words } => complete::run(words),
         Command::Completion { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "kubectl-kruise", &mut out);

@@ -41,7 +41,12 @@ fn check(committed: &str, write: impl Fn(&Path)) {
         }
         std::fs::create_dir_all(&committed).unwrap();
         for (name, bytes) in &want {
-            std::fs::write(committed.join(name), bytes).unwrap();
+            let path = committed.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            if name.starts_with("kubectl_complete-") {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
         }
         return;
     }
@@ -73,6 +78,18 @@ fn generated_completions_are_up_to_date() {
             Shell::Elvish,
         ] {
             clap_complete::generate_to(shell, &mut Cli::command(), "kubectl-kruise", dir).unwrap();
+        }
+        // kubectl's own completion runs these: `kubectl kruise ...` and, for the binary
+        // installed as kubectl-kruise-rollout, `kubectl kruise rollout ...`.
+        for (name, rollout) in [
+            ("kubectl_complete-kruise", false),
+            ("kubectl_complete-kruise-rollout", true),
+        ] {
+            std::fs::write(
+                dir.join(name),
+                kubectl_kruise::commands::complete::shim(rollout),
+            )
+            .unwrap();
         }
     });
 }

@@ -355,3 +355,70 @@ fn kubectl_label_selectors_and_impersonation_match_the_fake() {
     k.run(&["get", "rollouts.rollouts.kruise.io", "a"])
         .expect_code(0);
 }
+
+#[test]
+fn kubectl_tab_completion_offers_verbs_flags_and_the_clusters_names() {
+    let env = Env::new().with(&[
+        "rollout-seed-v1beta1.yaml",
+        "deployment-nginx.yaml",
+        "workloads.yaml",
+    ]);
+    let Some(k) = kubectl(&env) else { return };
+    let plugins = env.dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let bin = env!("CARGO_BIN_EXE_kubectl-kruise");
+    std::os::unix::fs::symlink(bin, plugins.join("kubectl-kruise")).unwrap();
+    std::os::unix::fs::symlink(bin, plugins.join("kubectl-kruise-rollout")).unwrap();
+    // The shims as committed, as a user installs them.
+    let completions = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for shim in ["kubectl_complete-kruise", "kubectl_complete-kruise-rollout"] {
+        let to = plugins.join(shim);
+        std::fs::copy(completions.join(shim), &to).unwrap();
+        std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let path = path_with(&plugins);
+    let complete = |words: &[&str]| -> Vec<String> {
+        let mut cmd = Command::new(&k.bin);
+        cmd.arg("__complete")
+            .args(words)
+            .env("PATH", &path)
+            .env("KUBECONFIG", &env.kubeconfig)
+            .env("HOME", env.dir.path());
+        let run = run_command(cmd);
+        run.expect_code(0);
+        run.stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    // kubectl picks the longest plugin name: kubectl-kruise-rollout, and its shim.
+    let got = complete(&["kruise", "rollout", "approve", ""]);
+    assert!(got.contains(&"rollouts-nginx".to_string()), "{got:?}");
+    assert_eq!(got.last().map(String::as_str), Some(":4"));
+    let got = complete(&["kruise", "rollout", "ap"]);
+    assert!(got.contains(&"approve".to_string()), "{got:?}");
+    let got = complete(&["kruise", "rollout", "pause", "deployment/a"]);
+    assert!(got.contains(&"deployment/api".to_string()), "{got:?}");
+    let got = complete(&["kruise", "rollout", "status", "-n", ""]);
+    assert!(got.contains(&"default".to_string()), "{got:?}");
+    let got = complete(&["kruise", "rollout", "approve", "x", "-o", ""]);
+    assert!(
+        got.contains(&"json".to_string()) && got.contains(&"name".to_string()),
+        "{got:?}"
+    );
+    // Without the rollout-named binary, kubectl-kruise and its shim answer.
+    std::fs::remove_file(plugins.join("kubectl-kruise-rollout")).unwrap();
+    std::fs::remove_file(plugins.join("kubectl_complete-kruise-rollout")).unwrap();
+    let got = complete(&["kruise", "rollout", "approve", ""]);
+    assert!(got.contains(&"rollouts-nginx".to_string()), "{got:?}");
+    let got = complete(&["kruise", "ro"]);
+    assert!(got.contains(&"rollout".to_string()), "{got:?}");
+    // An unreachable cluster: no names, no delay beyond the deadline, no error.
+    let mut cmd = Command::new(&k.bin);
+    cmd.args(["__complete", "kruise", "rollout", "approve", ""])
+        .env("PATH", &path)
+        .env("KUBECONFIG", "/nonexistent")
+        .env("HOME", env.dir.path());
+    let run = run_command(cmd);
+    assert_eq!(run.stdout.trim(), ":4");
+}

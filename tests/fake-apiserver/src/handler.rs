@@ -255,6 +255,23 @@ fn route(
     if let Some(resp) = discovery(st, &segs) {
         return resp;
     }
+    if segs == ["api", "v1", "namespaces"] && *method == Method::GET {
+        let mut names: Vec<&str> = vec!["default", "kube-system"];
+        for k in st.objects.keys() {
+            if !k.namespace.is_empty() && !names.contains(&k.namespace.as_str()) {
+                names.push(&k.namespace);
+            }
+        }
+        names.sort();
+        let items: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}))
+            .collect();
+        return json_response(
+            StatusCode::OK,
+            &json!({"apiVersion": "v1", "kind": "NamespaceList", "metadata": {"resourceVersion": st.rv.to_string()}, "items": items}),
+        );
+    }
     // Namespaces exist where objects are, and `default` and `kube-system` always.
     if let ["api", "v1", "namespaces", ns] = segs.as_slice()
         && *method == Method::GET
