@@ -1,14 +1,18 @@
 //! Run the fake API server on its own: for benchmarks, for trying the plugin without a
 //! cluster, and for poking at it with the real kubectl.
 //!
+//!     fake-apiserver --sandbox        # prints the `export KUBECONFIG=...` line to paste
 //!     fake-apiserver --kubeconfig /tmp/kc --simulate tests/fixtures/*.yaml
 //!     KUBECONFIG=/tmp/kc kubectl kruise rollout list
 
-use std::path::PathBuf;
+mod demo;
+
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use fake_apiserver::FakeApi;
 use fake_apiserver::sim::Controller;
+use fake_apiserver::sim_vela::VelaController;
 use serde_json::{Value, json};
 
 /// A small stateful Kubernetes API server on loopback, serving Kruise Rollouts.
@@ -34,8 +38,9 @@ struct Args {
     #[arg(long)]
     kubevela: bool,
 
-    /// Run a simulated Kruise controller for each v1beta1 Rollout loaded, reconciling every
-    /// MS milliseconds: releases move through their steps and wait for approvals
+    /// Run a simulated controller for each v1beta1 Kruise Rollout, AppRollout and trait Rollout
+    /// loaded, reconciling every MS milliseconds: releases move through their steps and wait
+    /// for approvals
     /// (The value needs `=`: `--simulate tests/fixtures/*.yaml` loads the files.)
     #[arg(
         long,
@@ -45,14 +50,66 @@ struct Args {
         default_missing_value = "500"
     )]
     simulate: Option<u64>,
+
+    /// A sandbox in one command: the demo releases built into this binary (a three-batch
+    /// canary, a blue-green, a v1alpha1 rollout, workloads of every kind, KubeVela's kinds),
+    /// simulated controllers moving them, and a kubeconfig in the temp directory (or at
+    /// --kubeconfig). Prints the `export KUBECONFIG=...` line to paste; Ctrl-C stops it and
+    /// removes the kubeconfig
+    #[arg(long)]
+    sandbox: bool,
 }
+
+/// How a KubeVela controller is made for one object (namespace, name).
+type NewVela = fn(&FakeApi, &str, &str) -> VelaController;
 
 /// Every document of a YAML (or JSON) file.
 fn load(path: &PathBuf) -> Result<Vec<Value>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_saphyr::from_multiple::<Value>(&text)
+    parse(&path.display().to_string(), &text)
+}
+
+fn parse(name: &str, text: &str) -> Result<Vec<Value>, String> {
+    serde_saphyr::from_multiple::<Value>(text)
         .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| format!("{name}: {e}"))
+}
+
+/// `path` as one shell word, so the printed line pastes as is.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:,".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Block until SIGINT (Ctrl-C) or SIGTERM.
+fn wait_for_stop() {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+        }
+        tokio::signal::ctrl_c().await.ok();
+    });
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,10 +117,21 @@ fn main() -> std::process::ExitCode {
     let api = FakeApi::new();
     let versions: Vec<&str> = args.rollout_versions.iter().map(String::as_str).collect();
     api.serve_rollouts(&versions);
-    if args.kubevela {
+    if args.kubevela || args.sandbox {
         api.serve_kubevela();
     }
     let mut objects = Vec::new();
+    if args.sandbox {
+        for (name, text) in demo::FILES {
+            match parse(name, text) {
+                Ok(docs) => objects.extend(docs),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        }
+    }
     for path in &args.files {
         match load(path) {
             Ok(docs) => objects.extend(docs),
@@ -87,7 +155,8 @@ fn main() -> std::process::ExitCode {
         api.insert(obj);
     }
     let mut controllers = Vec::new();
-    if let Some(ms) = args.simulate {
+    let simulate = args.simulate.or(args.sandbox.then_some(500));
+    if let Some(ms) = simulate {
         let every = std::time::Duration::from_millis(ms.max(10));
         let rollouts = api.list("rollouts.kruise.io", "rollouts");
         for r in rollouts
@@ -98,13 +167,48 @@ fn main() -> std::process::ExitCode {
             let name = r["metadata"]["name"].as_str().unwrap_or_default();
             controllers.push(Controller::new(&api, ns, name).spawn(every));
         }
+        let vela: [(&str, &str, NewVela); 2] = [
+            ("core.oam.dev", "approllouts", VelaController::app_rollout),
+            (
+                "standard.oam.dev",
+                "rollouts",
+                VelaController::trait_rollout,
+            ),
+        ];
+        for (group, plural, controller) in vela {
+            for r in api.list(group, plural) {
+                let ns = r["metadata"]["namespace"].as_str().unwrap_or("default");
+                let name = r["metadata"]["name"].as_str().unwrap_or_default();
+                controllers.push(controller(&api, ns, name).spawn(every));
+            }
+        }
     }
     let server = api.spawn();
-    if let Some(path) = &args.kubeconfig
+    let kubeconfig = args.kubeconfig.clone().or(args.sandbox.then(|| {
+        std::env::temp_dir().join(format!("kruise-sandbox-{}.kubeconfig", std::process::id()))
+    }));
+    if let Some(path) = &kubeconfig
         && let Err(e) = std::fs::write(path, server.kubeconfig())
     {
         eprintln!("error: {}: {e}", path.display());
         return std::process::ExitCode::from(1);
+    }
+    if let (true, Some(path)) = (args.sandbox, &kubeconfig) {
+        // stdout holds only the line to paste (or to `eval`); the guide goes to stderr.
+        println!("export KUBECONFIG={}", shell_word(path));
+        eprintln!(
+            "sandbox serving on {} with simulated controllers; paste the line above, then try:\n  \
+             kubectl kruise rollout list -A\n  \
+             kubectl kruise rollout approve rollouts-nginx --expect-step=1 --wait\n  \
+             kubectl kruise rollout status approllout/rolling-example\n\
+             Ctrl-C stops it and removes {}",
+            server.url(),
+            path.display()
+        );
+        wait_for_stop();
+        drop(controllers);
+        std::fs::remove_file(path).ok();
+        return std::process::ExitCode::SUCCESS;
     }
     println!("serving on {}", server.url());
     // Serve until killed.

@@ -150,3 +150,96 @@ fn simulate_without_a_value_leaves_the_files_to_load() {
     child.wait().ok();
     assert_eq!(obj["metadata"]["name"], "demo");
 }
+
+/// One plain HTTP/1.1 merge patch; the answer's status line.
+fn merge_patch(addr: &str, path: &str, body: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/merge-patch+json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn sandbox_serves_the_demo_moves_it_and_cleans_up_on_ctrl_c() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-apiserver"))
+        .arg("--sandbox")
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start fake-apiserver");
+    // The first line of stdout is the one to paste.
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).expect("read stdout");
+    let path = line
+        .trim_end()
+        .strip_prefix("export KUBECONFIG=")
+        .unwrap_or_else(|| panic!("not an export line: {line:?}"))
+        .to_string();
+    let kubeconfig = std::path::PathBuf::from(&path);
+    assert!(kubeconfig.starts_with(tmp.path()), "{path}");
+    let addr = server_of(&kubeconfig).expect("a server in the kubeconfig");
+
+    // One of each kind of release, served at once.
+    let names = |path: &str| -> Vec<String> {
+        get(&addr, path)["items"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let kruise = names("/apis/rollouts.kruise.io/v1beta1/rollouts");
+    for name in ["rollouts-nginx", "shop", "echo", "canary-demo"] {
+        assert!(kruise.contains(&name.to_string()), "{kruise:?}");
+    }
+    assert_eq!(names("/apis/apps.kruise.io/v1alpha1/clonesets"), ["web"]);
+    assert_eq!(
+        names("/apis/core.oam.dev/v1beta1/approllouts"),
+        ["rolling-example"]
+    );
+    assert!(names("/apis/standard.oam.dev/v1alpha1/rollouts").contains(&"express-server".into()));
+
+    // The AppRollout's controller runs: raising the partition releases the last batch.
+    let app_rollout = "/apis/core.oam.dev/v1beta1/namespaces/default/approllouts/rolling-example";
+    assert_eq!(get(&addr, app_rollout)["status"]["currentBatch"], 1);
+    let answer = merge_patch(
+        &addr,
+        app_rollout,
+        r#"{"spec":{"rolloutPlan":{"batchPartition":2}}}"#,
+    );
+    assert!(answer.contains(" 200 "), "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(&addr, app_rollout)["status"]["currentBatch"] != 2 {
+        assert!(Instant::now() < deadline, "the AppRollout did not move");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Ctrl-C: it stops, exits 0, and leaves nothing behind.
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the sandbox did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    assert!(!kubeconfig.exists(), "{path} was left behind");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

@@ -1,0 +1,51 @@
+//! The sandbox's demo objects, built into the binary so `fake-apiserver --sandbox` needs
+//! nothing but itself: one of each kind of release the plugin drives.
+
+/// (file name, text) of each demo file, in load order.
+pub const FILES: &[(&str, &str)] = &[
+    // A three-batch canary of a Deployment (the seed document's example).
+    (
+        "deployment-nginx.yaml",
+        include_str!("../../fixtures/deployment-nginx.yaml"),
+    ),
+    (
+        "rollout-seed-v1beta1.yaml",
+        include_str!("../../fixtures/rollout-seed-v1beta1.yaml"),
+    ),
+    // A blue-green release.
+    (
+        "deployment-shop.yaml",
+        include_str!("../../fixtures/deployment-shop.yaml"),
+    ),
+    (
+        "rollout-v1beta1-bluegreen.yaml",
+        include_str!("../../fixtures/rollout-v1beta1-bluegreen.yaml"),
+    ),
+    // A v1alpha1 rollout.
+    (
+        "deployment-echo.yaml",
+        include_str!("../../fixtures/deployment-echo.yaml"),
+    ),
+    (
+        "rollout-v1alpha1-canary.yaml",
+        include_str!("../../fixtures/rollout-v1alpha1-canary.yaml"),
+    ),
+    // Workloads of every kind, a CloneSet among them.
+    (
+        "workloads.yaml",
+        include_str!("../../fixtures/workloads.yaml"),
+    ),
+    // KubeVela: an AppRollout, a trait Rollout and its Application, an app-owned Kruise Rollout.
+    (
+        "kubevela/approllout.yaml",
+        include_str!("../../fixtures/kubevela/approllout.yaml"),
+    ),
+    (
+        "kubevela/trait.yaml",
+        include_str!("../../fixtures/kubevela/trait.yaml"),
+    ),
+    (
+        "kubevela/kruise-app.yaml",
+        include_str!("../../fixtures/kubevela/kruise-app.yaml"),
+    ),
+];
