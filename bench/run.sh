@@ -97,7 +97,11 @@ done
 echo; echo "## Idle watches over 30 s: CPU time and requests"
 echo "| command | CPU (s) | requests |"
 echo "|---|---:|---:|"
-for cmd in "$BIN rollout list --watch -A" "$BIN rollout status rollouts-nginx --until=completed"; do
+# A step in progress: nothing for `status --watch` to stop at, so it stays and follows.
+upgrading='{"status":{"canaryStatus":{"currentStepState":"StepUpgrade"}}}'
+kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p "$upgrading" >/dev/null
+for cmd in "$BIN rollout list --watch -A" "$BIN rollout status rollouts-nginx --watch" \
+           "$BIN rollout status rollouts-nginx --until=completed"; do
   before=$(requests kc)
   # Started in a pipe, so the view prints lines; SIGINT after 30 s ends it (exit 130).
   out=$({ /usr/bin/time -f "%U %S" timeout -s INT 30 $cmd >/dev/null || true; } 2>&1 | tail -1)
