@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, GROUP, eventually, fixture, wait};
+use crate::harness::{Env, GROUP, eventually, fixture, interrupt, wait};
 
 /// The seed rollout as `ns/name`, labelled, at step 1 in `state`.
 fn rollout(env: &Env, ns: &str, name: &str, team: &str, state: &str) {
@@ -419,12 +419,7 @@ fn ctrl_c_during_a_bulk_write_leaves_each_object_written_or_untouched() {
     eventually("some approvals made", || {
         env.api.accepted_writes().len() >= 8
     });
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let run = wait(child, std::time::Duration::from_secs(20));
+    let run = interrupt(child, std::time::Duration::from_secs(20));
     run.expect_code(130);
     run.assert_stderr("interrupted: ");
     // Each object is approved or untouched: never anything in between.
@@ -454,12 +449,7 @@ fn ctrl_c_during_approve_wait_keeps_the_approval_and_exits_130() {
     // No controller moves it on: --wait waits until interrupted.
     let child = env.spawn(&["rollout", "approve", "web", "--expect-step=1", "--wait"]);
     eventually("waiting on the watch", || env.api.open_watches() == 1);
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let run = wait(child, std::time::Duration::from_secs(10));
+    let run = interrupt(child, std::time::Duration::from_secs(10));
     run.expect_code(130);
     run.assert_stdout("approved (step 1/3 -> 2/3)");
     assert_eq!(state(&env, "default", "web"), "StepReady");

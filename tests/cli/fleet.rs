@@ -1,12 +1,11 @@
 //! `rollout list --watch`: the live fleet view, in a pipe, as JSON lines and on a terminal;
 //! one list then one watch, reconnecting, relisting on 410, and nothing polled.
 
-use std::process::Child;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, GROUP, Run, eventually, fixture, tool, wait};
+use crate::harness::{Env, GROUP, eventually, fixture, interrupt, tool};
 
 fn fleet() -> Env {
     let env = Env::new();
@@ -22,15 +21,6 @@ fn fleet() -> Env {
         env.api.insert(r);
     }
     env
-}
-
-fn interrupt(child: Child) -> Run {
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    wait(child, Duration::from_secs(10))
 }
 
 fn lists(env: &Env) -> usize {
@@ -54,7 +44,7 @@ fn in_a_pipe_one_line_per_change_after_one_list_then_one_watch() {
         env.api.requests().len() >= 2 && env.api.open_watches() == 1
     });
     std::thread::sleep(Duration::from_millis(300));
-    let run = interrupt(child);
+    let run = interrupt(child, Duration::from_secs(10));
     run.expect_code(130);
     let lines: Vec<&str> = run.stdout.lines().collect();
     // The listed fleet, what needs a person first, then its count.
@@ -81,7 +71,7 @@ fn json_lines_carry_the_summary_and_the_event() {
         o["spec"]["strategy"]["paused"] = json!(true)
     });
     std::thread::sleep(Duration::from_millis(300));
-    let run = interrupt(child);
+    let run = interrupt(child, Duration::from_secs(10));
     let docs: Vec<Value> = run
         .stdout
         .lines()
@@ -107,7 +97,7 @@ fn an_idle_fleet_costs_no_requests() {
     let before = env.api.requests().len();
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(env.api.requests().len(), before, "requests while idle");
-    interrupt(child).expect_code(130);
+    interrupt(child, Duration::from_secs(10)).expect_code(130);
 }
 
 #[test]
@@ -144,7 +134,7 @@ fn a_dropped_watch_resumes_from_where_it_was_and_a_gone_one_lists_again() {
     eventually("listed again and watching", || {
         lists(&env) == 2 && env.api.open_watches() == 1
     });
-    let run = interrupt(child);
+    let run = interrupt(child, Duration::from_secs(10));
     run.expect_code(130);
     // The relisted fleet shows the change made while it was not watching.
     let tail: Vec<&str> = run.stdout.lines().rev().take(4).collect();
@@ -183,7 +173,7 @@ fn on_a_terminal_only_the_changed_rows_are_redrawn() {
     });
     std::thread::sleep(Duration::from_millis(500));
     // Ending `script` ends the plugin with it.
-    let run = interrupt(child);
+    let run = interrupt(child, Duration::from_secs(10));
     let out = run.stdout;
     assert!(
         out.contains("3 rollouts: 2 waiting for approval, 1 progressing"),

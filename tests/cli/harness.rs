@@ -244,6 +244,16 @@ pub fn wait(mut child: Child, limit: Duration) -> Run {
     }
 }
 
+/// Send SIGINT (what Ctrl-C sends) to a child, then wait for it as [`wait`] does.
+pub fn interrupt(child: Child, limit: Duration) -> Run {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -INT {} failed", child.id());
+    wait(child, limit)
+}
+
 /// An outside program a test needs, from PATH. Without it the test is skipped with a note,
 /// except under `CI=true`, where it must run: a missing program fails the test there.
 pub fn tool(name: &str, what: &str) -> Option<PathBuf> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, GROUP, wait};
+use crate::harness::{Env, GROUP, interrupt, wait};
 
 const SEED: &[&str] = &["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"];
 
@@ -259,12 +259,7 @@ fn ctrl_c_ends_a_watch_quietly_with_130() {
     let env = Env::new().with(SEED);
     upgrading(&env);
     let child = start_watch(&env, &[]);
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let run = wait(child, Duration::from_secs(10));
+    let run = interrupt(child, Duration::from_secs(10));
     run.expect_code(130);
     assert_eq!(run.stderr, "");
     assert!(env.writes().is_empty());
