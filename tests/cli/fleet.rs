@@ -151,22 +151,13 @@ fn on_a_terminal_only_the_changed_rows_are_redrawn() {
         return;
     };
     let env = fleet();
-    let bin = env!("CARGO_BIN_EXE_kubectl-kruise");
-    let mut cmd = std::process::Command::new(script);
-    cmd.args([
-        "-qec",
-        &format!("{bin} rollout list --watch -A"),
-        "/dev/null",
-    ])
-    .env_clear()
-    .env("KUBECONFIG", &env.kubeconfig)
-    .env("HOME", env.dir.path())
-    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-    .env("TERM", "xterm")
-    .stdin(std::process::Stdio::null())
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
+    let child = env
+        .on_a_terminal(&script, "rollout list --watch -A")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     eventually("the watch is open", || env.api.open_watches() == 1);
     env.api.modify(GROUP, "rollouts", "a", "cart", |o| {
         o["spec"]["strategy"]["paused"] = json!(true)

@@ -132,6 +132,20 @@ impl Env {
         cmd
     }
 
+    /// The binary on a pseudo-terminal made by util-linux `script`, with `args` as its
+    /// command line, in the same clean environment as [`Env::command`] and `TERM=xterm`.
+    pub fn on_a_terminal(&self, script: &std::path::Path, args: &str) -> Command {
+        let bin = env!("CARGO_BIN_EXE_kubectl-kruise");
+        let mut cmd = Command::new(script);
+        cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+            .env_clear()
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("HOME", self.dir.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TERM", "xterm");
+        cmd
+    }
+
     /// Start the binary without waiting for it; finish with [`wait`].
     pub fn spawn(&self, args: &[&str]) -> Child {
         self.command(args)

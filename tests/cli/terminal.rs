@@ -5,19 +5,7 @@ use crate::harness::{Env, Run, run_command, tool};
 
 /// `status --watch` on a pseudo-terminal, with extra environment variables.
 fn on_a_terminal(env: &Env, script: &std::path::Path, vars: &[(&str, &str)]) -> Run {
-    let bin = env!("CARGO_BIN_EXE_kubectl-kruise");
-    // The plugin runs inside `script`, with the same clean environment as `Env::command`.
-    let mut cmd = std::process::Command::new(script);
-    cmd.args([
-        "-qec",
-        &format!("{bin} rollout status rollouts-nginx --watch"),
-        "/dev/null",
-    ])
-    .env_clear()
-    .env("KUBECONFIG", &env.kubeconfig)
-    .env("HOME", env.dir.path())
-    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-    .env("TERM", "xterm");
+    let mut cmd = env.on_a_terminal(script, "rollout status rollouts-nginx --watch");
     for (k, v) in vars {
         cmd.env(k, v);
     }
