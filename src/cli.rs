@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCompleter;
+
+use crate::commands::complete;
 
 pub use crate::model::gate::Until;
 
@@ -75,7 +78,7 @@ pub struct ClusterArgs {
     pub user: Option<String>,
 
     /// Namespace (default: the context's namespace, then "default")
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(complete::namespaces))]
     pub namespace: Option<String>,
 
     /// How long to wait for one API request, e.g. 10s, 1m; 0 waits forever
@@ -241,7 +244,7 @@ pub enum RolloutCommand {
 #[command(next_help_heading = "Targets")]
 pub struct TargetArgs {
     /// The targets: NAME or TYPE/NAME, `TYPE NAME...`, or a TYPE with -l/--all/-A
-    #[arg(value_name = "TARGET")]
+    #[arg(value_name = "TARGET", add = ArgValueCompleter::new(complete::targets))]
     pub resources: Vec<String>,
 
     /// Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the
@@ -358,7 +361,7 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
-    #[arg(required = true, value_name = "TARGET", num_args = 1..=2)]
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(complete::targets))]
     pub resource: Vec<String>,
 
     /// Restore this revision (see `rollout history`) instead of the stable one
@@ -381,7 +384,7 @@ pub struct UndoArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
-    #[arg(required = true, value_name = "TARGET", num_args = 1..=2)]
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(complete::targets))]
     pub resource: Vec<String>,
 
     /// Show one revision in full, with its pod template
@@ -419,7 +422,7 @@ pub struct StatusArgs {
 
     /// Follow the rollout until COND holds: paused (a step waits for approval), step=N
     /// (step N's batch is ready, or passed) or completed; implies --watch
-    #[arg(long, value_name = "COND", value_parser = clap::value_parser!(Until))]
+    #[arg(long, value_name = "COND", value_parser = clap::value_parser!(Until), add = ArgValueCompleter::new(complete::conditions))]
     pub until: Option<Until>,
 
     /// Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever

@@ -29,6 +29,8 @@ fn args() -> Vec<std::ffi::OsString> {
 }
 
 fn main() -> ExitCode {
+    // A shell's TAB: `COMPLETE=SHELL kubectl-kruise -- WORDS` answers and exits here.
+    commands::complete::shell_callback();
     // clap exits 2 on a bad command line and 0 for --help / --version.
     let cli = Cli::parse_from(args());
     match commands::run(cli) {

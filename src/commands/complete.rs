@@ -1,18 +1,21 @@
-//! `kubectl-kruise __complete WORDS... CURRENT`: kubectl's plugin completion protocol (that of
-//! Cobra, which kubectl uses). kubectl runs `kubectl_complete-kruise` with the words after the
-//! plugin's name and the word being completed; it prints one candidate per line
-//! (`value<TAB>description`), then a directive line (`:4`: no file names).
+//! Completion, from one engine for every shell: kubectl's plugin protocol
+//! (`kubectl-kruise __complete WORDS... CURRENT`, that of Cobra, which kubectl uses; see
+//! `completions/kubectl_complete-kruise`) and the shell scripts of `completion SHELL`
+//! (clap_complete's dynamic completion: the shell calls back `COMPLETE=SHELL kubectl-kruise`).
 //!
 //! Verbs, flags and flag values come from the command-line definition (clap_complete's
-//! engine); rollout, workload and namespace names come from the cluster, within a short
-//! deadline, so a slow or unreachable cluster never blocks the prompt: it just adds no names.
+//! engine). Rollout, workload and namespace names come from the cluster through the
+//! completers the definition attaches to those arguments, within a short deadline, so a slow
+//! or unreachable cluster never blocks the prompt: it just adds no names.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Write;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Result;
 use clap::CommandFactory;
+use clap_complete::CompletionCandidate;
 
 use crate::cli::{Cli, ClusterArgs};
 use crate::cluster::{self, ObjectApi};
@@ -25,10 +28,26 @@ const DEADLINE: Duration = Duration::from_millis(1500);
 /// Cobra's directive: do not fall back to file names.
 const NO_FILE_COMP: &str = ":4";
 
-/// Verbs whose positional arguments name rollouts or workloads.
-const TARGET_VERBS: &[&str] = &[
-    "approve", "pause", "resume", "restart", "undo", "status", "history",
-];
+/// The environment variable the shell scripts call the binary back with.
+const ENV_VAR: &str = "COMPLETE";
+
+/// The words typed so far. The engine hands a completer only the word being completed; the
+/// cluster flags typed before it (`-n`, `--context`, `--kubeconfig`) say where to look.
+static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+
+fn typed_words() -> Vec<String> {
+    if let Some(words) = WORDS.get() {
+        return words.clone();
+    }
+    // `COMPLETE=SHELL kubectl-kruise -- kubectl-kruise WORDS...`
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    args.iter()
+        .position(|a| a == "--")
+        .map(|at| args.iter().skip(at + 2).cloned().collect())
+        .unwrap_or_default()
+}
 
 /// The value of a cluster flag among the words typed (`-n X`, `--namespace=X`).
 fn flag_value(words: &[String], long: &str, short: Option<&str>) -> Option<String> {
@@ -44,53 +63,55 @@ fn flag_value(words: &[String], long: &str, short: Option<&str>) -> Option<Strin
     None
 }
 
-/// What the word being completed is.
+/// Which names a completer offers.
 enum Want {
     Namespace,
     Target,
-    Other,
 }
 
-fn want(words: &[String]) -> Want {
-    let (current, before) = words
-        .split_last()
-        .map_or(("", &[][..]), |(c, b)| (c.as_str(), b));
-    match before.last().map(String::as_str) {
-        Some("-n" | "--namespace") => return Want::Namespace,
-        // Another flag's value: the engine knows its possible values, if any.
-        Some(w) if w.starts_with('-') && !w.contains('=') && takes_value(w) => return Want::Other,
-        _ => {}
-    }
-    let verb = before.iter().any(|w| w == "rollout")
-        && before.iter().any(|w| TARGET_VERBS.contains(&w.as_str()));
-    if verb && !current.starts_with('-') {
-        Want::Target
-    } else {
-        Want::Other
-    }
+/// Completer of the TARGET arguments: rollouts, or `TYPE/` then that kind's names.
+pub fn targets(current: &OsStr) -> Vec<CompletionCandidate> {
+    from_cluster(Want::Target, current)
 }
 
-/// Whether a flag takes a value (so the next word is that value, not a target).
-fn takes_value(flag: &str) -> bool {
-    let name = flag.trim_start_matches('-');
-    let cmd = Cli::command();
-    let mut all = vec![cmd.clone()];
-    let mut found = false;
-    while let Some(c) = all.pop() {
-        for a in c.get_arguments() {
-            let matches = a.get_long() == Some(name)
-                || (name.len() == 1 && a.get_short() == name.chars().next());
-            if matches && a.get_action().takes_values() {
-                found = true;
-            }
-        }
-        all.extend(c.get_subcommands().cloned());
-    }
-    found
+/// Completer of `-n/--namespace`.
+pub fn namespaces(current: &OsStr) -> Vec<CompletionCandidate> {
+    from_cluster(Want::Namespace, current)
+}
+
+/// Completer of `--until`: its conditions (`step=` is followed by a number).
+pub fn conditions(current: &OsStr) -> Vec<CompletionCandidate> {
+    let current = current.to_string_lossy();
+    ["paused", "completed", "step="]
+        .into_iter()
+        .filter(|c| c.starts_with(current.as_ref()))
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+fn from_cluster(want: Want, current: &OsStr) -> Vec<CompletionCandidate> {
+    let current = current.to_string_lossy().into_owned();
+    let words = typed_words();
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Vec::new();
+    };
+    let names = rt.block_on(async {
+        tokio::time::timeout(DEADLINE, live(&words, &current, &want))
+            .await
+            .unwrap_or_default()
+    });
+    names
+        .into_iter()
+        .filter(|(n, _)| n.starts_with(&current))
+        .map(|(n, what)| CompletionCandidate::new(n).help(Some(what.into())))
+        .collect()
 }
 
 /// Names from the cluster for the word being completed.
-async fn live(words: &[String], want: &Want) -> Vec<(String, String)> {
+async fn live(words: &[String], current: &str, want: &Want) -> Vec<(String, String)> {
     let args = ClusterArgs {
         kubeconfig: flag_value(words, "kubeconfig", None).map(Into::into),
         context: flag_value(words, "context", None),
@@ -102,7 +123,6 @@ async fn live(words: &[String], want: &Want) -> Vec<(String, String)> {
         return Vec::new();
     };
     cluster.audit = false;
-    let current = words.last().map(String::as_str).unwrap_or("");
     match want {
         Want::Namespace => {
             let ns = ObjectApi::new(
@@ -149,7 +169,6 @@ async fn live(words: &[String], want: &Want) -> Vec<(String, String)> {
                 Err(_) => Vec::new(),
             }
         }
-        Want::Other => Vec::new(),
     }
 }
 
@@ -159,56 +178,59 @@ pub fn run(words: Vec<String>) -> Result<Code> {
     if words.is_empty() {
         words.push(String::new());
     }
+    let _ = WORDS.set(words.clone());
     let current = words.last().cloned().unwrap_or_default();
-    let mut out: Vec<(String, String)> = Vec::new();
-    let want = want(&words);
-    // From the command-line definition.
     let args: Vec<OsString> = std::iter::once(OsString::from("kubectl-kruise"))
         .chain(words.iter().map(OsString::from))
         .collect();
     let index = args.len() - 1;
-    if let Ok(candidates) = clap_complete::engine::complete(&mut Cli::command(), args, index, None)
-    {
-        for c in candidates.into_iter().filter(|c| !c.is_hide_set()) {
-            let value = c.get_value().to_string_lossy().into_owned();
-            if value.starts_with("__") {
-                continue;
-            }
-            let help = c.get_help().map(|h| h.to_string()).unwrap_or_default();
-            out.push((value, help.lines().next().unwrap_or("").to_string()));
-        }
-    }
-    if current.starts_with("--until=") {
-        for v in ["paused", "completed", "step="] {
-            out.push((format!("--until={v}"), String::new()));
-        }
-    }
-    if matches!(want, Want::Target | Want::Namespace) {
-        // Names, not flags, unless a `-` was typed.
-        out.retain(|(v, _)| !v.starts_with('-'));
-    }
-    if !matches!(want, Want::Other) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let names = rt.block_on(async {
-            tokio::time::timeout(DEADLINE, live(&words, &want))
-                .await
-                .unwrap_or_default()
-        });
-        out.extend(names.into_iter().filter(|(n, _)| n.starts_with(&current)));
-    }
+    let candidates =
+        clap_complete::engine::complete(&mut Cli::command(), args, index, None).unwrap_or_default();
     let mut stdout = std::io::stdout().lock();
-    for (value, help) in out {
-        if help.is_empty() {
-            writeln!(stdout, "{value}")?;
-        } else {
-            writeln!(stdout, "{value}\t{help}")?;
+    for c in candidates.into_iter().filter(|c| !c.is_hide_set()) {
+        let value = c.get_value().to_string_lossy();
+        // As kubectl does: flags only once a `-` is typed.
+        if value.starts_with("__") || (value.starts_with('-') && !current.starts_with('-')) {
+            continue;
+        }
+        match c.get_help().map(|h| h.to_string()) {
+            Some(help) if !help.is_empty() => {
+                writeln!(stdout, "{value}\t{}", help.lines().next().unwrap_or(""))?
+            }
+            _ => writeln!(stdout, "{value}")?,
         }
     }
     writeln!(stdout, "{NO_FILE_COMP}")?;
     stdout.flush()?;
     Ok(Code::Ok)
+}
+
+/// Answer a shell script's call back (`COMPLETE=SHELL kubectl-kruise -- WORDS`) and exit;
+/// return at once when the variable is not set.
+pub fn shell_callback() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(ENV_VAR)
+        .bin("kubectl-kruise")
+        .completer("kubectl-kruise")
+        .complete();
+}
+
+/// The script `completion SHELL` prints: it registers a completion function that calls
+/// `kubectl-kruise` back for each TAB.
+pub fn registration(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let name = shell.to_string();
+    if let Some(sh) = clap_complete::env::Shells::builtins().completer(&name) {
+        // Writing to a Vec cannot fail.
+        let _ = sh.write_registration(
+            ENV_VAR,
+            "kubectl-kruise",
+            "kubectl-kruise",
+            "kubectl-kruise",
+            &mut buf,
+        );
+    }
+    buf
 }
 
 /// The shim kubectl runs for completion: `kubectl_complete-kruise`, or with `rollout`
@@ -235,24 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn the_word_being_completed_is_told_apart() {
-        assert!(matches!(
-            want(&words(&["rollout", "approve", ""])),
-            Want::Target
-        ));
-        assert!(matches!(
-            want(&words(&["rollout", "approve", "-n", ""])),
-            Want::Namespace
-        ));
-        assert!(matches!(
-            want(&words(&["rollout", "approve", "--"])),
-            Want::Other
-        ));
-        assert!(matches!(
-            want(&words(&["rollout", "status", "--timeout", ""])),
-            Want::Other
-        ));
-        assert!(matches!(want(&words(&["rollout", "ap"])), Want::Other));
+    fn cluster_flags_typed_before_the_word_are_found() {
         assert_eq!(
             flag_value(
                 &words(&["rollout", "-n", "shop", "x"]),
@@ -265,6 +270,28 @@ mod tests {
             flag_value(&words(&["--context=prod", "x"]), "context", None),
             Some("prod".into())
         );
+        assert_eq!(flag_value(&words(&["rollout", "x"]), "context", None), None);
+    }
+
+    #[test]
+    fn until_offers_its_conditions_by_prefix() {
+        let got = |w: &str| -> Vec<String> {
+            conditions(OsStr::new(w))
+                .iter()
+                .map(|c| c.get_value().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(got(""), ["paused", "completed", "step="]);
+        assert_eq!(got("st"), ["step="]);
+        assert!(got("x").is_empty());
+    }
+
+    #[test]
+    fn scripts_call_the_plugin_back() {
         assert!(shim(true).contains("exec kubectl-kruise-rollout __complete \"$@\""));
+        let bash = String::from_utf8(registration(clap_complete::Shell::Bash)).unwrap();
+        assert!(bash.contains("COMPLETE=\"bash\""), "{bash}");
+        assert!(bash.contains("complete -o nospace"), "{bash}");
+        assert!(bash.contains(" kubectl-kruise\n"), "{bash}");
     }
 }

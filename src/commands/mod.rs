@@ -16,7 +16,6 @@ mod write;
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags};
 use crate::cluster::select::{Item, Selection, parse_selection, resolve};
@@ -56,7 +55,7 @@ pub fn run(cli: Cli) -> Result<Code> {
         Command::Complete { words } => complete::run(words),
         Command::Completion { shell } => {
             let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut Cli::command(), "kubectl-kruise", &mut out);
+            out.write_all(&complete::registration(shell))?;
             out.flush()?;
             Ok(Code::Ok)
         }

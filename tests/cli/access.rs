@@ -195,11 +195,69 @@ fn help_version_and_usage_errors() {
 #[test]
 fn completion_scripts_are_printed_for_each_shell() {
     let env = Env::new();
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [
+        ("bash", "kubectl-kruise.bash"),
+        ("zsh", "_kubectl-kruise"),
+        ("fish", "kubectl-kruise.fish"),
+        ("powershell", "_kubectl-kruise.ps1"),
+        ("elvish", "kubectl-kruise.elv"),
+    ] {
         let run = env.run(&["completion", shell]);
         run.expect_code(0);
-        assert!(run.stdout.contains("approve"), "{shell}");
+        assert!(run.stdout.contains("COMPLETE"), "{shell}");
+        assert_eq!(
+            run.stdout,
+            std::fs::read_to_string(committed.join(file)).unwrap(),
+            "{shell}: the script printed is the one committed"
+        );
     }
+}
+
+/// TAB in bash, with the committed script sourced as a user sources it: the binary is called
+/// back and offers verbs, and the cluster's rollout, workload and namespace names.
+#[test]
+fn bash_tab_completion_offers_the_clusters_names() {
+    let env = Env::new().with(&["rollout-seed-v1beta1.yaml", "workloads.yaml"]);
+    let bin_dir = env.dir.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_kubectl-kruise"),
+        bin_dir.join("kubectl-kruise"),
+    )
+    .unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl-kruise.bash");
+    let tab = |words: &[&str]| -> Vec<String> {
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let line = format!(
+            "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_TYPE=9\n\
+             _clap_complete_kubectl_kruise kubectl-kruise '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            script.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["--norc", "-c", &line])
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("KUBECONFIG", &env.kubeconfig)
+            .env("HOME", env.dir.path());
+        let run = run_command(cmd);
+        run.expect_code(0);
+        run.stdout.lines().map(str::to_string).collect()
+    };
+    let got = tab(&["kubectl-kruise", "rollout", "ap"]);
+    assert_eq!(got, ["approve"]);
+    let got = tab(&["kubectl-kruise", "rollout", "approve", ""]);
+    assert!(got.contains(&"rollouts-nginx".to_string()), "{got:?}");
+    let got = tab(&["kubectl-kruise", "rollout", "pause", "deployment/a"]);
+    assert_eq!(got, ["deployment/api"]);
+    let got = tab(&["kubectl-kruise", "-n", "def"]);
+    assert_eq!(got, ["default"]);
+    let got = tab(&["kubectl-kruise", "rollout", "status", "x", "--until", "c"]);
+    assert_eq!(got, ["completed"]);
 }
 
 #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use kubectl_kruise::cli::Cli;
+use kubectl_kruise::commands::complete;
 
 fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -77,7 +78,14 @@ fn generated_completions_are_up_to_date() {
             Shell::PowerShell,
             Shell::Elvish,
         ] {
-            clap_complete::generate_to(shell, &mut Cli::command(), "kubectl-kruise", dir).unwrap();
+            let file = match shell {
+                Shell::Bash => "kubectl-kruise.bash",
+                Shell::Zsh => "_kubectl-kruise",
+                Shell::Fish => "kubectl-kruise.fish",
+                Shell::PowerShell => "_kubectl-kruise.ps1",
+                _ => "kubectl-kruise.elv",
+            };
+            std::fs::write(dir.join(file), complete::registration(shell)).unwrap();
         }
         // kubectl's own completion runs these: `kubectl kruise ...` and, for the binary
         // installed as kubectl-kruise-rollout, `kubectl kruise rollout ...`.
@@ -85,11 +93,7 @@ fn generated_completions_are_up_to_date() {
             ("kubectl_complete-kruise", false),
             ("kubectl_complete-kruise-rollout", true),
         ] {
-            std::fs::write(
-                dir.join(name),
-                kubectl_kruise::commands::complete::shim(rollout),
-            )
-            .unwrap();
+            std::fs::write(dir.join(name), complete::shim(rollout)).unwrap();
         }
     });
 }
