@@ -148,10 +148,12 @@ pub enum Command {
     #[command(subcommand)]
     Rollout(RolloutCommand),
 
-    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// Print a completion script: for a shell (bash, zsh, fish, powershell, elvish; e.g.
+    /// `source <(kubectl kruise completion bash)`), or `kubectl`: the
+    /// `kubectl_complete-kruise` program kubectl's own TAB completion runs from PATH
     Completion {
         #[arg(value_enum)]
-        shell: clap_complete::Shell,
+        shell: CompletionShell,
     },
 
     /// kubectl's plugin completion protocol: candidates for the last word (see
@@ -394,6 +396,18 @@ pub struct HistoryArgs {
     /// Print the history for scripts instead of a table
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<DataFormat>,
+}
+
+/// Where completion is wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    /// kubectl's plugin completion: the `kubectl_complete-kruise` shim
+    Kubectl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,7 +17,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags};
+use crate::cli::{
+    Cli, Command, CompletionShell, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags,
+};
 use crate::cluster::select::{Item, Selection, parse_selection, resolve};
 use crate::cluster::{self, Cluster, RolloutApi, TargetRef};
 use crate::exit::{Code, Failure};
@@ -55,7 +57,17 @@ pub fn run(cli: Cli) -> Result<Code> {
         Command::Complete { words } => complete::run(words),
         Command::Completion { shell } => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&complete::registration(shell))?;
+            let script = match shell {
+                CompletionShell::Bash => complete::registration(clap_complete::Shell::Bash),
+                CompletionShell::Zsh => complete::registration(clap_complete::Shell::Zsh),
+                CompletionShell::Fish => complete::registration(clap_complete::Shell::Fish),
+                CompletionShell::Powershell => {
+                    complete::registration(clap_complete::Shell::PowerShell)
+                }
+                CompletionShell::Elvish => complete::registration(clap_complete::Shell::Elvish),
+                CompletionShell::Kubectl => complete::shim(false).into_bytes(),
+            };
+            out.write_all(&script)?;
             out.flush()?;
             Ok(Code::Ok)
         }

@@ -202,10 +202,14 @@ fn completion_scripts_are_printed_for_each_shell() {
         ("fish", "kubectl-kruise.fish"),
         ("powershell", "_kubectl-kruise.ps1"),
         ("elvish", "kubectl-kruise.elv"),
+        ("kubectl", "kubectl_complete-kruise"),
     ] {
         let run = env.run(&["completion", shell]);
         run.expect_code(0);
-        assert!(run.stdout.contains("COMPLETE"), "{shell}");
+        assert!(
+            run.stdout.contains("COMPLETE") || run.stdout.contains("__complete"),
+            "{shell}"
+        );
         assert_eq!(
             run.stdout,
             std::fs::read_to_string(committed.join(file)).unwrap(),

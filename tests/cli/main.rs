@@ -11,7 +11,6 @@ mod fleet;
 mod gate;
 mod generated;
 mod harness;
-mod krew;
 mod kubectl;
 mod kubevela;
 mod list;

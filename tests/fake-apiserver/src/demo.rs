@@ -12,6 +12,10 @@ pub const FILES: &[(&str, &str)] = &[
         "rollout-seed-v1beta1.yaml",
         include_str!("../../fixtures/rollout-seed-v1beta1.yaml"),
     ),
+    (
+        "replicasets-nginx.yaml",
+        include_str!("../../fixtures/replicasets-nginx.yaml"),
+    ),
     // A blue-green release.
     (
         "deployment-shop.yaml",

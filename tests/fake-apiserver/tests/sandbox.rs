@@ -108,7 +108,7 @@ fn simulate_runs_a_controller_for_each_rollout_loaded() {
 
 #[test]
 fn simulate_without_a_value_leaves_the_files_to_load() {
-    // As the README types it: `--simulate FILES...`.
+    // `--simulate FILES...`: the files are loaded, not taken as the value.
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("rollout.yaml");
     std::fs::write(

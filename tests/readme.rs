@@ -1,0 +1,336 @@
+//! The README is a contract: each shell block marked `<!-- README test: NAME -->` runs here
+//! as written, with bash's `set -euo pipefail`, in a new home directory, as a newcomer on a
+//! fresh machine runs it. The quick start runs against the sandbox its README block starts,
+//! with the `export KUBECONFIG=...` line the sandbox prints pasted before it.
+//!
+//! Release builds here use a quicker profile (no LTO, no optimisation): the commands are the
+//! README's, the binary they build is only less optimised.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The marked blocks of README.md, by name.
+fn blocks() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let mut out = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(name) = line
+            .strip_prefix("<!-- README test: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        assert_eq!(lines.next(), Some("```sh"), "block {name} is a sh block");
+        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        assert!(!body.is_empty(), "block {name} is empty");
+        assert!(
+            out.insert(name.to_string(), body.join("\n") + "\n")
+                .is_none(),
+            "block {name} is marked twice"
+        );
+    }
+    out
+}
+
+fn block(name: &str) -> String {
+    blocks()
+        .remove(name)
+        .unwrap_or_else(|| panic!("README.md has no block marked `README test: {name}`"))
+}
+
+/// kubectl, or a visible skip on a machine without it (never under CI=true).
+fn have_kubectl(test: &str) -> bool {
+    let found = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "kubectl is required under CI=true"
+        );
+        eprintln!("note: {test} skipped: kubectl is not installed");
+    }
+    found
+}
+
+/// A new home directory: the README's `~/.cargo/bin` and `~/.local/bin` are on its PATH, and
+/// `extra` (a directory holding an installed plugin) when given.
+struct Home {
+    dir: tempfile::TempDir,
+    path: String,
+}
+
+impl Home {
+    fn new(extra: Option<&Path>) -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let mut path = vec![dir.path().join(".cargo/bin"), dir.path().join(".local/bin")];
+        path.extend(extra.map(Path::to_path_buf));
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let path = std::env::join_paths(path)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        Home { dir, path }
+    }
+
+    fn join(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// bash running `script` in `cwd` with this home.
+    fn bash(&self, script: &str, cwd: &Path) -> Command {
+        let real_home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        let mut cmd = Command::new("bash");
+        cmd.args(["-c", &format!("set -euo pipefail\n{script}")])
+            .current_dir(cwd)
+            .env("HOME", self.dir.path())
+            .env("PATH", &self.path)
+            // The toolchain and the crate cache stay where they are; what `cargo install`
+            // installs goes to this home's ~/.cargo/bin, its default place.
+            .env(
+                "CARGO_HOME",
+                std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
+            )
+            .env(
+                "RUSTUP_HOME",
+                std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
+            )
+            .env("CARGO_INSTALL_ROOT", self.join(".cargo"))
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env_remove("KUBECONFIG");
+        cmd
+    }
+
+    /// Run `script`; it must succeed.
+    fn run(&self, name: &str, script: &str, cwd: &Path) -> Output {
+        let out = self.bash(script, cwd).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            out.status.success(),
+            "README block {name} failed ({}):\n{script}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        );
+        out
+    }
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// The directory of the plugin binary this test run built, to stand for an installed one.
+fn built_plugin() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_kubectl-kruise"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+#[test]
+fn install_and_side_by_side_blocks_work_as_written() {
+    if !have_kubectl("install_and_side_by_side_blocks_work_as_written") {
+        return;
+    }
+    let home = Home::new(None);
+    let out = home.run("install", &block("install"), Path::new(ROOT));
+    assert!(home.join(".cargo/bin/kubectl-kruise").is_file());
+    let out = text(&out);
+    assert!(
+        out.contains("kubectl-kruise"),
+        "plugin list names it:\n{out}"
+    );
+    assert!(out.contains("Usage: kubectl kruise rollout"), "{out}");
+
+    let home = Home::new(None);
+    let out = home.run("side-by-side", &block("side-by-side"), Path::new(ROOT));
+    assert!(home.join(".local/bin/kubectl-kruise-rollout").is_file());
+    assert!(!home.join(".local/bin/kubectl-kruise").exists());
+    let out = text(&out);
+    assert!(out.contains("kubectl-kruise-rollout"), "{out}");
+    // kubectl ran the rollout-named binary for `kubectl kruise rollout --help`.
+    assert!(out.contains("Usage: kubectl kruise rollout"), "{out}");
+}
+
+#[test]
+fn release_and_archive_blocks_work_as_written() {
+    let home = Home::new(None);
+    let dist = Path::new(ROOT).join("dist");
+    std::fs::remove_dir_all(&dist).ok();
+    home.run("release", &block("release"), Path::new(ROOT));
+
+    // The host's archive, its checksum, and a manifest whose entry matches both.
+    let (os, arch) = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("macos", a) => ("darwin", a),
+        (o, a) => (o, a),
+    };
+    let arch = match arch {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        a => a,
+    };
+    let archive = format!("kubectl-kruise-{os}-{arch}.tar.gz");
+    let sha = std::fs::read_to_string(dist.join(format!("{archive}.sha256"))).unwrap();
+    let summed = Command::new("sha256sum")
+        .arg(&archive)
+        .current_dir(&dist)
+        .output()
+        .unwrap();
+    assert_eq!(sha, String::from_utf8_lossy(&summed.stdout));
+    let manifest: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dist.join("kruise.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(
+        manifest["spec"]["version"],
+        format!("v{}", env!("CARGO_PKG_VERSION"))
+    );
+    let platform = manifest["spec"]["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["selector"]["matchLabels"]["os"] == os)
+        .unwrap()
+        .clone();
+    assert_eq!(platform["sha256"], sha.split_whitespace().next().unwrap());
+    assert!(platform["uri"].as_str().unwrap().ends_with(&archive));
+    let listed = Command::new("tar")
+        .args(["-tzf", &archive])
+        .current_dir(&dist)
+        .output()
+        .unwrap();
+    let entries: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(entries.contains(&platform["bin"].as_str().unwrap().to_string()));
+    for f in platform["files"].as_array().unwrap() {
+        assert!(
+            entries.contains(&f["from"].as_str().unwrap().to_string()),
+            "{f} in {entries:?}"
+        );
+    }
+
+    // Installing from the archive, as the README says, in the directory it was downloaded to.
+    if archive != "kubectl-kruise-linux-amd64.tar.gz" {
+        eprintln!("note: the archive block names the linux-amd64 archive; this is {archive}");
+        return;
+    }
+    let home = Home::new(None);
+    home.run("archive", &block("archive"), &dist);
+    let version = home.bash("kubectl-kruise version", &dist).output().unwrap();
+    assert!(
+        text(&version).starts_with(&format!("kubectl-kruise {}", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        text(&version)
+    );
+}
+
+#[test]
+fn completion_block_works_as_written() {
+    let home = Home::new(Some(&built_plugin()));
+    // The shell's registration is checked in the same shell that sourced it.
+    let script = block("completion") + "complete -p kubectl-kruise\n";
+    let out = home.run("completion", &script, Path::new(ROOT));
+    assert!(
+        text(&out).contains("_clap_complete_kubectl_kruise"),
+        "{}",
+        text(&out)
+    );
+    let shim = home.join(".local/bin/kubectl_complete-kruise");
+    let installed = std::fs::read_to_string(&shim).unwrap();
+    assert_eq!(
+        installed,
+        std::fs::read_to_string(Path::new(ROOT).join("completions/kubectl_complete-kruise"))
+            .unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_ne!(
+        std::fs::metadata(&shim).unwrap().permissions().mode() & 0o111,
+        0,
+        "executable"
+    );
+}
+
+#[test]
+fn quick_start_runs_as_written_on_the_sandbox() {
+    if !have_kubectl("quick_start_runs_as_written_on_the_sandbox") {
+        return;
+    }
+    let home = Home::new(Some(&built_plugin()));
+    // Terminal 1.
+    let mut sandbox = home.bash(&block("sandbox"), Path::new(ROOT));
+    std::os::unix::process::CommandExt::process_group(&mut sandbox, 0);
+    let mut sandbox = sandbox
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = sandbox.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let stop = |sandbox: &mut std::process::Child| {
+        // Ctrl-C in terminal 1: the signal goes to the terminal's process group.
+        Command::new("kill")
+            .args(["-INT", "--", &format!("-{}", sandbox.id())])
+            .status()
+            .unwrap();
+        sandbox.wait().unwrap()
+    };
+    // Building the fake API server may take a while on a fresh clone.
+    let Ok(export) = rx.recv_timeout(Duration::from_secs(600)) else {
+        stop(&mut sandbox);
+        panic!("the sandbox printed nothing");
+    };
+    let kubeconfig = export
+        .strip_prefix("export KUBECONFIG=")
+        .unwrap_or_else(|| panic!("the sandbox's first line: {export}"))
+        .trim_matches('\'')
+        .to_string();
+    assert!(Path::new(&kubeconfig).is_file());
+
+    // Terminal 2: the line pasted, then the quick start.
+    let script = format!("{export}\n{}", block("quickstart"));
+    let out = home.bash(&script, Path::new(ROOT)).output().unwrap();
+    let status = stop(&mut sandbox);
+    let out_text = text(&out);
+    assert!(
+        out.status.success(),
+        "the quick start failed ({}):\n{script}\n{out_text}",
+        out.status
+    );
+    for expected in [
+        "rollout.rollouts.kruise.io   default     rollouts-nginx",
+        "reached paused: step 1/3 is waiting for approval",
+        "approved (step 1/3 -> 2/3)",
+        "reached step=2",
+        "canary,current",
+        "rolled back to revision 4",
+        "rollout.standard.oam.dev/express-server approved (batch 1/2 -> 2/2)",
+        "Kind:        AppRollout",
+        "rollouts-nginx",
+    ] {
+        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
+    }
+    // Ctrl-C: the sandbox exits cleanly and removes the kubeconfig it wrote.
+    assert!(status.success(), "{status}");
+    assert!(!Path::new(&kubeconfig).exists());
+}
