@@ -18,6 +18,9 @@ fn fleet() -> Env {
         r["metadata"]["name"] = json!(name);
         r["metadata"]["namespace"] = json!(ns);
         r["status"]["canaryStatus"]["currentStepState"] = json!(state);
+        // Two days old: AGE reads 2d throughout, so only what a test changes is redrawn.
+        let created = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(49);
+        r["metadata"]["creationTimestamp"] = json!(created.to_string());
         env.api.insert(r);
     }
     env
