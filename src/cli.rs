@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCompleter;
 
 use crate::commands::complete;
+use crate::model::access::{PolicyApi, Subject, Verb};
 
 pub use crate::model::gate::Until;
 
@@ -239,6 +240,151 @@ pub enum RolloutCommand {
     /// List rollouts with their current step and batch progress
     #[command(visible_alias = "ls", after_long_help = EXIT_CODES)]
     List(ListArgs),
+
+    /// Least privilege: grant an identity the verbs it needs on named rollouts and nothing
+    /// more, and check who may run which verb
+    #[command(subcommand)]
+    Access(AccessCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Print (or --apply) a Role, RoleBinding and admission policy that let SUBJECT run VERBS
+    /// on the named rollouts and nothing else
+    ///
+    /// The Role holds exactly the requests the chosen verbs make (the plugin's own inventory
+    /// of them), scoped to the rollouts and their workloads by resourceNames. RBAC cannot
+    /// narrow `patch rollouts/status` to one field, so for approve a ValidatingAdmissionPolicy
+    /// lets the identity's status writes do the approval only (currentStepState StepPaused ->
+    /// StepReady; nextStepIndex too with --to-step). For KubeVela's AppRollouts and trait
+    /// Rollouts, it allows batchPartition one above what it was. The policy API follows the
+    /// server's version: admissionregistration.k8s.io/v1 from Kubernetes 1.30, v1beta1 on
+    /// 1.28-1.29 (with its feature gate).
+    #[command(after_long_help = ACCESS_EXAMPLES)]
+    Grant(GrantArgs),
+
+    /// Check which verbs an identity may run on rollouts: a table of verb x rollout, and for
+    /// each refusal the rule that is missing
+    ///
+    /// Asks the API server (one access review per request the verb makes) about your own
+    /// identity (with --as, the impersonated one), or about --subject (which needs the right
+    /// to create SubjectAccessReviews). Exit 0 when every verb asked for is allowed on every
+    /// rollout, 1 otherwise (as `kubectl auth can-i`).
+    #[command(after_long_help = ACCESS_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+const ACCESS_EXAMPLES: &str = "Examples:
+  # A CI bot that may approve the steps of rollout web, and see its status
+  kubectl kruise rollout access grant web --subject serviceaccount:shop:ci-bot -n shop
+  # Review, then apply (or have the API server check them with --dry-run=server)
+  kubectl kruise rollout access grant web --subject serviceaccount:shop:ci-bot -n shop --apply
+  # What may the bot do?
+  kubectl kruise rollout access check web -n shop --as system:serviceaccount:shop:ci-bot";
+
+/// Which rollouts access is about: names, or a label selector, or all in the namespace.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Rollouts")]
+pub struct AccessTargets {
+    /// Rollouts: NAME, rollout/NAME, approllout/NAME, rollouts.standard.oam.dev/NAME
+    #[arg(value_name = "ROLLOUT", add = ArgValueCompleter::new(complete::targets))]
+    pub rollouts: Vec<String>,
+
+    /// The rollouts matching this label selector (their names, as they are now)
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["rollouts", "all"])]
+    pub selector: Option<String>,
+
+    /// Every rollout of the namespace, now and later (rules without resourceNames)
+    #[arg(long, conflicts_with = "rollouts")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// Who is granted: user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME (repeat for several)
+    #[arg(long = "subject", required = true, value_name = "SUBJECT", value_parser = parse_subject)]
+    pub subjects: Vec<Subject>,
+
+    /// The verbs granted, comma-separated: approve, pause, resume, undo, restart, status, history, list
+    #[arg(long, value_delimiter = ',', default_value = "approve,status", value_parser = parse_verb)]
+    pub verbs: Vec<Verb>,
+
+    /// Also allow step jumps (approve --to-step, undo --fast): writes of nextStepIndex
+    #[arg(long)]
+    pub to_step: bool,
+
+    /// Leave out `create events`: the identity's changes then leave no audit Event
+    #[arg(long)]
+    pub no_event: bool,
+
+    /// The name of the Role, RoleBinding and policies (default: kubectl-kruise-SUBJECT)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The ValidatingAdmissionPolicy API version, v1 or v1beta1, instead of asking the server
+    #[arg(long, value_name = "VERSION", value_parser = parse_policy_api)]
+    pub policy_api: Option<PolicyApi>,
+
+    /// No admission policy: the Role alone lets a granted status write change any status field
+    #[arg(long, conflicts_with = "policy_api")]
+    pub no_policy: bool,
+
+    /// Write the manifests to the cluster (create them, or update what is there)
+    #[arg(long)]
+    pub apply: bool,
+
+    /// With --apply: `server` has the API server check each write without storing it,
+    /// `client` only says what would be written
+    #[arg(long, value_enum, value_name = "MODE", requires = "apply", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<DryRun>,
+
+    /// Print the manifests as yaml (default) or json (a List)
+    #[arg(
+        short = 'o',
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        conflicts_with = "apply"
+    )]
+    pub output: Option<DataFormat>,
+
+    #[command(flatten)]
+    pub targets: AccessTargets,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The verbs to check, comma-separated (default: all)
+    #[arg(long, value_delimiter = ',', value_parser = parse_verb)]
+    pub verbs: Vec<Verb>,
+
+    /// Check this identity (user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME) instead of
+    /// your own
+    #[arg(long, value_name = "SUBJECT", value_parser = parse_subject)]
+    pub subject: Option<Subject>,
+
+    /// Also check step jumps (approve --to-step, undo --fast)
+    #[arg(long)]
+    pub to_step: bool,
+
+    /// Print the table for scripts: json or yaml
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<DataFormat>,
+
+    #[command(flatten)]
+    pub targets: AccessTargets,
+}
+
+fn parse_subject(s: &str) -> Result<Subject, String> {
+    Subject::parse(s)
+}
+
+fn parse_verb(s: &str) -> Result<Verb, String> {
+    Verb::parse(s)
+}
+
+fn parse_policy_api(s: &str) -> Result<PolicyApi, String> {
+    PolicyApi::parse(s)
 }
 
 /// Which objects a verb acts on: named, from files, or by label selector.

@@ -14,7 +14,7 @@ pub enum ApiError {
         hint: String,
     },
     /// The group/version/resource is not served: the CRD (or that version) is not installed.
-    #[error("the server does not serve {0} (is Kruise Rollouts installed?)")]
+    #[error("the server does not serve {0}{hint}", hint = installed_hint(.0))]
     NotServed(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -143,7 +143,7 @@ impl ApiError {
             },
             404 => ApiError::NotServed(resource.to_string()),
             401 => ApiError::Unauthorized,
-            403 => ApiError::Forbidden(s.message.clone()),
+            403 => ApiError::Forbidden(with_access_hint(&s.message)),
             409 => ApiError::Conflict(s.message.clone()),
             code => ApiError::Rejected {
                 code,
@@ -151,6 +151,31 @@ impl ApiError {
                 message: s.message.clone(),
             },
         }
+    }
+}
+
+/// What to install for a resource the server does not serve.
+fn installed_hint(resource: &str) -> &'static str {
+    if resource.contains("kruise.io") {
+        " (is Kruise Rollouts installed?)"
+    } else if resource.contains("oam.dev") {
+        " (is KubeVela installed?)"
+    } else {
+        ""
+    }
+}
+
+/// The API server's 403 names the rule that is missing (or the admission policy that
+/// refused); say where to see and grant the rights the plugin's verbs need.
+fn with_access_hint(message: &str) -> String {
+    if message.contains("ValidatingAdmissionPolicy") {
+        format!(
+            "{message} (an admission policy limits this identity's writes;              `kubectl kruise rollout access check` shows what it may do)"
+        )
+    } else {
+        format!(
+            "{message} (`kubectl kruise rollout access check` shows what this identity may do;              `kubectl kruise rollout access grant` makes the Role it needs)"
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! Talking to the cluster: kubeconfig and client set-up as kubectl does it, resolving a
 //! rollout to an object and an API version, and the few requests the verbs make.
 
+pub mod access;
 mod credentials;
 mod error;
 pub mod events;
@@ -30,7 +31,7 @@ use tower::retry::RetryLayer;
 use crate::cli::ClusterArgs;
 
 pub use error::ApiError;
-pub use object::{ObjectApi, app_api, batch_api};
+pub use object::{ObjectApi, app_api, batch_api, gvk_resource};
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, ListRead, RolloutApi, Target, api_resource as rollout_resource};
 pub use trace::{LongBody, Warnings};

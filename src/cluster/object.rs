@@ -2,7 +2,7 @@
 //! Every kind the plugin acts on is an `ApiResource` plus its row of data in the model.
 
 use futures::Stream;
-use kube::api::{Api, DynamicObject, ListParams, Patch};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PostParams};
 use kube::core::ApiResource;
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ pub fn app_api(cluster: &Cluster) -> ObjectApi {
     )
 }
 
-fn gvk_resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+pub fn gvk_resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &kube::core::GroupVersionKind::gvk(group, version, kind),
         plural,
@@ -59,7 +59,21 @@ impl ObjectApi {
         }
     }
 
+    /// Requests on a cluster-scoped kind (ValidatingAdmissionPolicies).
+    pub fn cluster_wide(cluster: &Cluster, ar: ApiResource) -> Self {
+        ObjectApi {
+            cluster: Cluster {
+                namespace: String::new(),
+                ..cluster.clone()
+            },
+            ar,
+        }
+    }
+
     fn api(&self) -> Api<DynamicObject> {
+        if self.cluster.namespace.is_empty() {
+            return Api::all_with(self.cluster.client.clone(), &self.ar);
+        }
         Api::namespaced_with(
             self.cluster.client.clone(),
             &self.cluster.namespace,
@@ -83,6 +97,48 @@ impl ObjectApi {
             .await
             .map(to_value)
             .map_err(|e| self.classify(e, name))
+    }
+
+    fn post_params(&self, dry_run: bool) -> PostParams {
+        PostParams {
+            dry_run,
+            field_manager: Some(self.cluster.field_manager.clone()),
+        }
+    }
+
+    fn object(&self, obj: &Value) -> Result<DynamicObject, ApiError> {
+        serde_json::from_value(obj.clone()).map_err(|e| ApiError::Rejected {
+            code: 0,
+            reason: String::new(),
+            message: format!("not a Kubernetes object: {e}"),
+        })
+    }
+
+    /// Create the object.
+    pub async fn create(&self, obj: &Value, dry_run: bool) -> Result<Value, ApiError> {
+        let name = obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.api()
+            .create(&self.post_params(dry_run), &self.object(obj)?)
+            .await
+            .map(to_value)
+            .map_err(|e| self.classify(e, &name))
+    }
+
+    /// Replace the object; `obj` carries the resourceVersion it replaces, so a concurrent
+    /// change is a conflict.
+    pub async fn replace(&self, obj: &Value, dry_run: bool) -> Result<Value, ApiError> {
+        let name = obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.api()
+            .replace(&name, &self.post_params(dry_run), &self.object(obj)?)
+            .await
+            .map(to_value)
+            .map_err(|e| self.classify(e, &name))
     }
 
     /// A JSON merge patch on the object (`status = false`) or its status subresource. The

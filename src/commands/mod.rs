@@ -1,5 +1,6 @@
 //! One small module per verb: read, decide with the model, write, hand results to render.
 
+mod access;
 mod approve;
 mod batch;
 mod bulk;
@@ -18,7 +19,8 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    Cli, Command, CompletionShell, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags,
+    AccessCommand, Cli, Command, CompletionShell, DataFormat, DryRun, ObjectFormat, RolloutCommand,
+    WriteFlags,
 };
 use crate::cluster::select::{Item, Selection, parse_selection, resolve};
 use crate::cluster::{self, Cluster, RolloutApi, TargetRef};
@@ -155,6 +157,7 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
             cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
             None
         }
+        RolloutCommand::Access(_) => None,
         RolloutCommand::List(a) => {
             if let Some(sel) = &a.selector {
                 cluster::select::check_selector(sel).map_err(Failure::Usage)?;
@@ -207,6 +210,8 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
             }
         }
         RolloutCommand::List(a) => list::run(&api, &a).await,
+        RolloutCommand::Access(AccessCommand::Grant(a)) => access::grant(&cluster, &a).await,
+        RolloutCommand::Access(AccessCommand::Check(a)) => access::check(&cluster, &a).await,
     }
 }
 

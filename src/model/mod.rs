@@ -6,6 +6,7 @@
 //! fields we do not know. Every field is optional; unknown fields are ignored here and never
 //! written back (writes are merge patches of the one field they change).
 
+pub mod access;
 pub mod batch;
 mod decode;
 pub mod fleet;

@@ -13,6 +13,7 @@ mod generated;
 mod harness;
 mod kubectl;
 mod kubevela;
+mod least_privilege;
 mod list;
 mod matrix;
 mod pause;

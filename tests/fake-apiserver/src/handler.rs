@@ -67,6 +67,9 @@ fn status(
     json_response(code, &body)
 }
 
+/// The fake's own identity (requests that impersonate no one): unrestricted, as an admin.
+pub(crate) const ADMIN: &str = "tester";
+
 fn forbidden(
     t: &ResourceType,
     verb: Verb,
@@ -178,7 +181,8 @@ fn answer(
     let user = record
         .impersonate_user
         .clone()
-        .unwrap_or_else(|| "tester".to_string());
+        .unwrap_or_else(|| ADMIN.to_string());
+    let user_info = crate::authz::UserInfo::new(&user, &record.impersonate_groups);
     // Who is recorded as the writer: fieldManager, else the User-Agent's first word.
     let manager = query
         .get("fieldManager")
@@ -201,7 +205,7 @@ fn answer(
     let mut resp = match &fault {
         Some(f) if f.short_circuits() => faults::short_answer(f),
         _ => route(
-            api, &mut st, method, &path, query, headers, body, &user, &manager,
+            api, &mut st, method, &path, query, headers, body, &user_info, &manager,
         ),
     };
     if let Some(w) = warning
@@ -226,9 +230,10 @@ fn route(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
-    user: &str,
+    user_info: &crate::authz::UserInfo,
     manager: &str,
 ) -> Response {
+    let user = user_info.name.as_str();
     if let Some((remaining, code)) = st.failures.filter(|(n, _)| *n > 0) {
         st.failures = Some((remaining - 1, code));
         let code = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -290,6 +295,39 @@ fn route(
             not_found(&t, ns)
         };
     }
+    if let ["apis", "authorization.k8s.io", "v1", review] = segs.as_slice()
+        && *method == Method::POST
+        && (*review == "selfsubjectaccessreviews" || *review == "subjectaccessreviews")
+    {
+        let Some(spec) = serde_json::from_slice::<Value>(body).ok() else {
+            return bad_request("the body is not a JSON object".into());
+        };
+        if *review == "subjectaccessreviews" && st.rbac && user != ADMIN {
+            let a = crate::authz::Attributes {
+                verb: "create".into(),
+                group: "authorization.k8s.io".into(),
+                resource: "subjectaccessreviews".into(),
+                namespace: None,
+                name: None,
+            };
+            if crate::authz::allowed(st, user_info, &a).is_none() {
+                let t = ResourceType {
+                    namespaced: false,
+                    ..ResourceType::new(
+                        "authorization.k8s.io",
+                        &["v1"],
+                        "SubjectAccessReview",
+                        "subjectaccessreviews",
+                        false,
+                    )
+                };
+                return forbidden(&t, Verb::Create, None, None, "", user);
+            }
+        }
+        let answer =
+            crate::authz::review(st, *review == "selfsubjectaccessreviews", &spec, user_info);
+        return json_response(StatusCode::CREATED, &answer);
+    }
     let target = match resolve(st, &segs) {
         Some(t) => t,
         None => return not_served(),
@@ -320,7 +358,27 @@ fn route(
         } else {
             None
         };
-        if st.is_forbidden_for(v, &target.t, sub, user) {
+        let denied_by_rbac = st.rbac && user != ADMIN && {
+            // A list or watch narrowed to one name is authorized for that name.
+            let name = target.name.clone().or_else(|| {
+                query
+                    .get("fieldSelector")
+                    .and_then(|f| f.strip_prefix("metadata.name="))
+                    .map(str::to_string)
+            });
+            let a = crate::authz::Attributes {
+                verb: v.as_str().to_string(),
+                group: target.t.group.clone(),
+                resource: match sub {
+                    Some(s) => format!("{}/{s}", target.t.plural),
+                    None => target.t.plural.clone(),
+                },
+                namespace: target.namespace.clone(),
+                name,
+            };
+            crate::authz::allowed(st, user_info, &a).is_none()
+        };
+        if denied_by_rbac || st.is_forbidden_for(v, &target.t, sub, user) {
             return forbidden(
                 &target.t,
                 v,
@@ -333,6 +391,7 @@ fn route(
     }
     let writer = Writer {
         manager: manager.to_string(),
+        user: user_info.clone(),
     };
     match (method.clone(), target.name.is_some()) {
         (Method::GET, true) => get_object(api, st, &target),
@@ -363,11 +422,13 @@ fn route(
 }
 
 fn discovery(st: &Store, segs: &[&str]) -> Option<Response> {
+    let minor = if st.minor == 0 { 32 } else { st.minor };
     let resp = match segs {
         ["version"] => json_response(
             StatusCode::OK,
             &json!({
-                "major": "1", "minor": "32", "gitVersion": "v1.32.4", "gitCommit": "fake",
+                "major": "1", "minor": minor.to_string(),
+                "gitVersion": format!("v1.{minor}.4"), "gitCommit": "fake",
                 "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23",
                 "compiler": "gc", "platform": "linux/amd64"
             }),
@@ -456,6 +517,7 @@ fn resolve(st: &Store, segs: &[&str]) -> Option<Target> {
     };
     let (namespace, plural, name, sub) = match rest {
         [plural] => (None, *plural, None, None),
+        [plural, name] if *plural != "namespaces" => (None, *plural, Some(*name), None),
         ["namespaces", ns, plural] => (Some(*ns), *plural, None, None),
         ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name), None),
         ["namespaces", ns, plural, name, sub] => (Some(*ns), *plural, Some(*name), Some(*sub)),

@@ -19,9 +19,12 @@
 //! API versions: reading through another served version only rewrites `apiVersion`.
 
 mod admission;
+mod authz;
+pub mod cel;
 mod faults;
 mod handler;
 mod patch;
+mod policy;
 mod selector;
 pub mod sim;
 pub mod sim_vela;
@@ -150,6 +153,78 @@ impl FakeApi {
             "rollouts",
             true,
         ));
+        self
+    }
+
+    /// Serve RBAC (Roles, RoleBindings, ClusterRoles, ClusterRoleBindings) and
+    /// ValidatingAdmissionPolicies with their bindings (`admissionregistration.k8s.io` v1 and
+    /// v1beta1), which the fake applies to updates; access reviews are always answered.
+    pub fn serve_rbac(&self) -> &Self {
+        let cluster_wide = |t: ResourceType| ResourceType {
+            namespaced: false,
+            ..t
+        };
+        let plain = |t: ResourceType| ResourceType {
+            status_subresource: false,
+            ..t
+        };
+        let rbac = authz::RBAC;
+        self.add_type(plain(ResourceType::new(
+            rbac,
+            &["v1"],
+            "Role",
+            "roles",
+            false,
+        )));
+        self.add_type(plain(ResourceType::new(
+            rbac,
+            &["v1"],
+            "RoleBinding",
+            "rolebindings",
+            false,
+        )));
+        self.add_type(plain(cluster_wide(ResourceType::new(
+            rbac,
+            &["v1"],
+            "ClusterRole",
+            "clusterroles",
+            false,
+        ))));
+        self.add_type(plain(cluster_wide(ResourceType::new(
+            rbac,
+            &["v1"],
+            "ClusterRoleBinding",
+            "clusterrolebindings",
+            false,
+        ))));
+        for (kind, plural) in [
+            ("ValidatingAdmissionPolicy", "validatingadmissionpolicies"),
+            (
+                "ValidatingAdmissionPolicyBinding",
+                "validatingadmissionpolicybindings",
+            ),
+        ] {
+            self.add_type(cluster_wide(ResourceType::new(
+                policy::GROUP,
+                &["v1", "v1beta1"],
+                kind,
+                plural,
+                false,
+            )));
+        }
+        self
+    }
+
+    /// Authorize requests of impersonated users (`--as`) by the stored RBAC objects, as
+    /// kube-apiserver's RBAC authorizer does; the fake's own identity stays an admin.
+    pub fn enforce_rbac(&self) -> &Self {
+        self.lock().rbac = true;
+        self
+    }
+
+    /// Report Kubernetes 1.`minor` at `/version` (1.32 unless set).
+    pub fn server_minor(&self, minor: u32) -> &Self {
+        self.lock().minor = minor;
         self
     }
 

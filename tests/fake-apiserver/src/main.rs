@@ -120,6 +120,11 @@ fn main() -> std::process::ExitCode {
     if args.kubevela || args.sandbox {
         api.serve_kubevela();
     }
+    if args.sandbox {
+        // Least-privilege grants can be tried: impersonated users (`--as`) are authorized
+        // by the RBAC objects applied, and admission policies are applied to writes.
+        api.serve_rbac().enforce_rbac();
+    }
     let mut objects = Vec::new();
     if args.sandbox {
         for (name, text) in demo::FILES {

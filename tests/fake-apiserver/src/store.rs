@@ -182,6 +182,10 @@ pub(crate) struct Store {
     /// Watches from a resourceVersion before this one are answered 410 Gone.
     pub compacted: u64,
     pub observers: Vec<crate::WriteObserver>,
+    /// Authorize impersonated users by the stored RBAC objects.
+    pub rbac: bool,
+    /// The minor version `/version` reports (1.x); 0 means 32.
+    pub minor: u32,
     uid: u64,
 }
 

@@ -23,6 +23,8 @@ pub(super) fn not_an_object() -> Response {
 /// Who makes a write, as recorded in `metadata.managedFields`.
 pub(super) struct Writer {
     pub(super) manager: String,
+    /// Who writes, for admission policies.
+    pub(super) user: crate::authz::UserInfo,
 }
 
 impl Writer {
@@ -194,6 +196,20 @@ pub(super) fn commit(
             Some(&target.t),
             name,
         );
+    }
+    if let Err((code, reason, message)) = crate::policy::admit(
+        st,
+        &writer.user,
+        &target.t,
+        &target.version,
+        target.sub.as_deref(),
+        target.namespace.as_deref().unwrap_or(""),
+        name,
+        current,
+        &next,
+    ) {
+        let code = StatusCode::from_u16(code).unwrap_or(StatusCode::FORBIDDEN);
+        return status(code, reason, message, Some(&target.t), name);
     }
     if current.get("spec") != next.get("spec") {
         let generation = current

@@ -1,0 +1,694 @@
+//! `rollout access grant|check`: an identity granted verbs runs exactly those verbs (every
+//! request they make is allowed, every rule granted is used), nothing else; the admission
+//! policy stops any other status write; the check reports the missing rule.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::harness::{Env, fixture, interrupt, run_command};
+
+const BOT: &str = "system:serviceaccount:default:ci-bot";
+const SUBJECT: &str = "serviceaccount:default:ci-bot";
+const RBAC: &str = "rbac.authorization.k8s.io";
+
+/// A command line and the exit code it ends with.
+type Run = (&'static [&'static str], i32);
+
+/// A cluster with RBAC enforced for impersonated users, a three-step rollout of Deployment
+/// nginx waiting at step 1, the Deployment's ReplicaSets, and a second rollout `shop`.
+fn cluster() -> Env {
+    let env = Env::new().with(&[
+        "rollout-seed-v1beta1.yaml",
+        "deployment-nginx.yaml",
+        "replicasets-nginx.yaml",
+        "rollout-v1beta1-bluegreen.yaml",
+        "deployment-shop.yaml",
+    ]);
+    env.api.serve_rbac().enforce_rbac();
+    env
+}
+
+fn as_bot<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["--as", BOT];
+    v.extend_from_slice(args);
+    v
+}
+
+/// The documents `grant` prints with `-o json`.
+fn granted(env: &Env, args: &[&str]) -> Vec<Value> {
+    let mut all = vec![
+        "rollout",
+        "access",
+        "grant",
+        "--subject",
+        SUBJECT,
+        "-o",
+        "json",
+    ];
+    all.extend_from_slice(args);
+    let run = env.run(&all);
+    run.expect_code(0);
+    run.json()["items"].as_array().unwrap().clone()
+}
+
+fn apply(env: &Env, args: &[&str]) {
+    let mut all = vec![
+        "rollout",
+        "access",
+        "grant",
+        "--subject",
+        SUBJECT,
+        "--apply",
+    ];
+    all.extend_from_slice(args);
+    env.run(&all).expect_code(0);
+}
+
+/// `(group, resource, verb)` of a request, in RBAC's words.
+fn rbac_words(r: &fake_apiserver::RequestRecord) -> Option<(String, String, String)> {
+    let segs: Vec<&str> = r.path.trim_matches('/').split('/').collect();
+    let (group, rest) = match segs.as_slice() {
+        ["api", _, rest @ ..] => ("", rest),
+        ["apis", g, _, rest @ ..] => (*g, rest),
+        _ => return None,
+    };
+    let (resource, named) = match rest {
+        ["namespaces", _, plural] => (plural.to_string(), false),
+        ["namespaces", _, plural, _] => (plural.to_string(), true),
+        ["namespaces", _, plural, _, sub] => (format!("{plural}/{sub}"), true),
+        _ => return None,
+    };
+    let verb = match (r.method.as_str(), named) {
+        ("GET", true) => "get",
+        ("GET", false) if r.query.contains("watch=true") => "watch",
+        ("GET", false) => "list",
+        ("POST", _) => "create",
+        ("PATCH", _) => "patch",
+        ("PUT", _) => "update",
+        _ => "other",
+    };
+    Some((group.to_string(), resource, verb.to_string()))
+}
+
+/// Every `(group, resource, verb)` the Role grants.
+fn role_grants(env: &Env, name: &str) -> BTreeSet<(String, String, String)> {
+    let role = env.api.get(RBAC, "roles", "default", name).unwrap();
+    let mut out = BTreeSet::new();
+    for rule in role["rules"].as_array().unwrap() {
+        for g in rule["apiGroups"].as_array().unwrap() {
+            for r in rule["resources"].as_array().unwrap() {
+                for v in rule["verbs"].as_array().unwrap() {
+                    out.insert((
+                        g.as_str().unwrap().to_string(),
+                        r.as_str().unwrap().to_string(),
+                        v.as_str().unwrap().to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn grant_prints_a_role_with_exactly_the_rules_of_the_verbs_and_the_policy() {
+    let env = cluster();
+    let docs = granted(&env, &["rollouts-nginx"]);
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "Role",
+            "RoleBinding",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding"
+        ]
+    );
+    // approve and status (the default verbs) of rollouts-nginx and its Deployment.
+    assert_eq!(
+        docs[0]["rules"],
+        json!([
+            {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]},
+            {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"],
+             "resourceNames": ["nginx"]},
+            {"apiGroups": ["rollouts.kruise.io"], "resources": ["rollouts"],
+             "verbs": ["get", "list", "watch"], "resourceNames": ["rollouts-nginx"]},
+            {"apiGroups": ["rollouts.kruise.io"], "resources": ["rollouts/status"],
+             "verbs": ["patch"], "resourceNames": ["rollouts-nginx"]},
+        ])
+    );
+    assert_eq!(
+        docs[1]["subjects"],
+        json!([{"kind": "ServiceAccount", "name": "ci-bot", "namespace": "default"}])
+    );
+    assert_eq!(docs[1]["roleRef"]["name"], docs[0]["metadata"]["name"]);
+    // The fake says Kubernetes 1.32: the v1 policy API.
+    assert_eq!(docs[2]["apiVersion"], "admissionregistration.k8s.io/v1");
+    assert_eq!(
+        docs[2]["spec"]["matchConditions"][0]["expression"],
+        format!("request.userInfo.username == '{BOT}'")
+    );
+    // YAML, by default, parses to the same documents.
+    let run = env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+    ]);
+    run.expect_code(0);
+    let yaml: Vec<Value> = serde_saphyr::from_multiple(&run.stdout).unwrap();
+    assert_eq!(yaml, docs);
+    // Nothing was written.
+    assert!(env.writes().is_empty());
+}
+
+#[test]
+fn the_policy_api_follows_the_server_or_the_flag() {
+    let env = cluster();
+    env.api.server_minor(29);
+    let docs = granted(&env, &["rollouts-nginx"]);
+    assert_eq!(
+        docs[2]["apiVersion"],
+        "admissionregistration.k8s.io/v1beta1"
+    );
+    env.api.server_minor(27);
+    env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+    ])
+    .expect_code(5)
+    .assert_stderr("no ValidatingAdmissionPolicy (1.28+)")
+    .assert_stderr("--no-policy");
+    let docs = granted(&env, &["rollouts-nginx", "--no-policy"]);
+    assert_eq!(docs.len(), 2);
+    // Given the version, the server is not asked.
+    env.api.clear_requests();
+    let docs = granted(&env, &["rollouts-nginx", "--policy-api", "v1"]);
+    assert_eq!(docs[2]["apiVersion"], "admissionregistration.k8s.io/v1");
+    assert!(env.api.requests().iter().all(|r| r.path != "/version"));
+}
+
+#[test]
+fn an_identity_granted_a_verb_runs_it_with_every_request_allowed_and_every_rule_used() {
+    // Each verb alone, with the command lines that exercise all it does.
+    // (verb, [(command line, exit code)]): each verb alone, with the command lines that
+    // exercise all it does; `status --until` gives up (3) after following the release.
+    let cases: &[(&str, &[Run])] = &[
+        (
+            "approve",
+            &[(
+                &[
+                    "rollout",
+                    "approve",
+                    "rollouts-nginx",
+                    "--expect-step=1",
+                    "--wait=20s",
+                ],
+                0,
+            )],
+        ),
+        ("pause", &[(&["rollout", "pause", "rollouts-nginx"], 0)]),
+        ("resume", &[(&["rollout", "resume", "rollouts-nginx"], 0)]),
+        ("undo", &[(&["rollout", "undo", "rollouts-nginx"], 0)]),
+        ("restart", &[(&["rollout", "restart", "rollouts-nginx"], 0)]),
+        ("history", &[(&["rollout", "history", "rollouts-nginx"], 0)]),
+        (
+            "status",
+            &[
+                (&["rollout", "status", "rollouts-nginx"], 0),
+                (
+                    &[
+                        "rollout",
+                        "status",
+                        "rollouts-nginx",
+                        "--until=completed",
+                        "--timeout=2s",
+                    ],
+                    3,
+                ),
+            ],
+        ),
+        ("list", &[(&["rollout", "list"], 0)]),
+    ];
+    for (verb, runs) in cases {
+        let env = cluster();
+        apply(&env, &["rollouts-nginx", "--verbs", verb]);
+        // A controller moves the release once approved, slowly enough that --wait and
+        // --until follow it through the watch API.
+        let _controller =
+            fake_apiserver::sim::Controller::new(&env.api, "default", "rollouts-nginx")
+                .spawn(Duration::from_millis(700));
+        if *verb == "resume" {
+            // Something to resume.
+            env.run(&["rollout", "pause", "rollouts-nginx"])
+                .expect_code(0);
+        }
+        if *verb == "restart" {
+            // A Deployment its release does not hold paused.
+            env.api
+                .modify("apps", "deployments", "default", "nginx", |d| {
+                    d["spec"]["paused"] = json!(false)
+                });
+        }
+        runs_with_exactly_its_rights(&env, verb, runs);
+    }
+}
+
+/// Run `runs` as the bot granted `verb`: no request refused, every right granted used.
+fn runs_with_exactly_its_rights(env: &Env, verb: &str, runs: &[Run]) {
+    env.api.clear_requests();
+    for (args, code) in runs {
+        let run = env.run(&as_bot(args));
+        assert!(
+            !run.stderr.contains("forbidden"),
+            "{verb}: {args:?}: {}",
+            run.stderr
+        );
+        run.expect_code(*code);
+    }
+    if verb == "list" {
+        let child = env.spawn(&as_bot(&["rollout", "list", "--watch"]));
+        crate::harness::eventually("the watch is open", || env.api.open_watches() == 1);
+        interrupt(child, Duration::from_secs(10));
+    }
+    let bot: Vec<_> = env
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.impersonate_user.as_deref() == Some(BOT))
+        .collect();
+    assert!(
+        bot.iter().all(|r| r.status != 403),
+        "{verb}: a request was refused: {:?}",
+        bot.iter().filter(|r| r.status == 403).collect::<Vec<_>>()
+    );
+    // Nothing more than the verb needs: every right granted was used.
+    let used: BTreeSet<_> = bot.iter().filter_map(rbac_words).collect();
+    let grants = role_grants(env, "kubectl-kruise-ci-bot");
+    let unused: Vec<_> = grants.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "{verb}: granted but not used: {unused:?}"
+    );
+}
+
+#[test]
+fn kubevela_rollouts_too_run_with_exactly_their_rights_and_pass_the_policy() {
+    let cases: &[(&str, &[Run])] = &[
+        (
+            "approve",
+            &[(
+                &[
+                    "rollout",
+                    "approve",
+                    "approllout/rolling-example",
+                    "--wait=20s",
+                ],
+                0,
+            )],
+        ),
+        (
+            "pause",
+            &[(&["rollout", "pause", "approllout/rolling-example"], 0)],
+        ),
+        (
+            "history",
+            &[(&["rollout", "history", "approllout/rolling-example"], 0)],
+        ),
+        (
+            "undo",
+            &[(&["rollout", "undo", "approllout/rolling-example"], 0)],
+        ),
+        (
+            "status",
+            &[
+                (&["rollout", "status", "approllout/rolling-example"], 0),
+                (
+                    &[
+                        "rollout",
+                        "status",
+                        "approllout/rolling-example",
+                        "--until=completed",
+                        "--timeout=2s",
+                    ],
+                    3,
+                ),
+            ],
+        ),
+    ];
+    for (verb, runs) in cases {
+        let env = cluster();
+        env.api.serve_kubevela();
+        let env = env.with(&["kubevela/approllout.yaml"]);
+        apply(&env, &["approllout/rolling-example", "--verbs", verb]);
+        let _controller = fake_apiserver::sim_vela::VelaController::app_rollout(
+            &env.api,
+            "default",
+            "rolling-example",
+        )
+        .spawn(Duration::from_millis(700));
+        runs_with_exactly_its_rights(&env, verb, runs);
+    }
+}
+
+#[test]
+fn what_was_not_granted_is_refused_and_the_error_points_at_access() {
+    let env = cluster();
+    apply(&env, &["rollouts-nginx", "--verbs", "approve"]);
+    // Another rollout, another verb.
+    for args in [
+        &["rollout", "approve", "shop"][..],
+        &["rollout", "pause", "rollouts-nginx"][..],
+    ] {
+        env.run(&as_bot(args))
+            .expect_code(1)
+            .assert_stderr("is forbidden: User \"system:serviceaccount:default:ci-bot\" cannot")
+            .assert_stderr("`kubectl kruise rollout access check` shows what this identity may do");
+    }
+    // The approval itself works.
+    env.run(&as_bot(&["rollout", "approve", "rollouts-nginx"]))
+        .expect_code(0)
+        .assert_stdout("approved (step 1/3 -> 2/3)");
+}
+
+#[test]
+fn access_check_answers_per_verb_and_rollout_with_the_missing_rule() {
+    let env = cluster();
+    apply(&env, &["rollouts-nginx", "--verbs", "approve,status"]);
+    let run = env.run(&as_bot(&[
+        "rollout",
+        "access",
+        "check",
+        "rollouts-nginx",
+        "shop",
+        "--verbs",
+        "approve,pause",
+    ]));
+    run.expect_code(1);
+    let rows: Vec<&str> = run.stdout.lines().collect();
+    assert!(rows[0].starts_with("VERB"), "{}", run.stdout);
+    let row = |verb: &str, rollout: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(verb) && r.contains(&format!("/{rollout} ")))
+            .unwrap_or_else(|| panic!("{verb} {rollout}: {}", run.stdout))
+            .to_string()
+    };
+    assert!(row("approve", "rollouts-nginx").contains("yes"));
+    assert!(
+        row("pause", "rollouts-nginx").contains(
+            "no        patch rollouts \"rollouts-nginx\" in API group \"rollouts.kruise.io\""
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(row("approve", "shop").contains("get rollouts \"shop\""));
+    run.assert_stderr("may not run every verb asked for");
+
+    // Only what was granted: exit 0.
+    env.run(&as_bot(&[
+        "rollout",
+        "access",
+        "check",
+        "rollouts-nginx",
+        "--verbs",
+        "approve,status",
+    ]))
+    .expect_code(0);
+
+    // About someone else (SubjectAccessReview), as the admin, for scripts.
+    env.api.clear_requests();
+    let run = env.run(&[
+        "rollout",
+        "access",
+        "check",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+        "-o",
+        "json",
+    ]);
+    run.expect_code(1);
+    let doc = run.json();
+    assert_eq!(doc["subject"], "serviceaccount default/ci-bot");
+    assert_eq!(doc["allowed"], false);
+    let checks = doc["checks"].as_array().unwrap();
+    let approve = checks.iter().find(|c| c["verb"] == "approve").unwrap();
+    assert_eq!(approve["allowed"], true);
+    let undo = checks.iter().find(|c| c["verb"] == "undo").unwrap();
+    let missing = undo["missing"].as_array().unwrap();
+    assert!(
+        missing.contains(
+            &json!({"apiGroup": "apps", "resource": "replicasets", "verb": "list", "name": null})
+        ),
+        "{missing:?}"
+    );
+    assert!(missing.contains(
+        &json!({"apiGroup": "apps", "resource": "deployments", "verb": "patch", "name": "nginx"})
+    ));
+    // One review per distinct request, whatever the number of verbs asking it.
+    let reviews: Vec<_> = env
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/apis/authorization.k8s.io/v1/subjectaccessreviews")
+        .collect();
+    let distinct: BTreeSet<&str> = reviews.iter().map(|r| r.body.as_str()).collect();
+    assert_eq!(reviews.len(), distinct.len());
+}
+
+#[test]
+fn kubevela_rollouts_get_their_kinds_and_a_partition_policy() {
+    let env = cluster();
+    env.api.serve_kubevela();
+    let env = env.with(&["kubevela/approllout.yaml", "kubevela/trait.yaml"]);
+    let docs = granted(&env, &["approllout/rolling-example"]);
+    assert!(docs[0]["rules"].as_array().unwrap().contains(&json!({
+        "apiGroups": ["core.oam.dev"], "resources": ["approllouts"],
+        "verbs": ["get", "list", "watch", "patch"], "resourceNames": ["rolling-example"],
+    })));
+    let policy = &docs[2];
+    assert_eq!(
+        policy["spec"]["matchConstraints"]["resourceRules"][0]["resources"],
+        json!(["approllouts"])
+    );
+    assert!(
+        policy["spec"]["validations"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("raise batchPartition by one")
+    );
+    // A trait Rollout an Application renders is approved through the Application's spec.
+    env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts.standard.oam.dev/express-server",
+        "--subject",
+        SUBJECT,
+    ])
+    .expect_code(5)
+    .assert_stderr("rendered by Application rollout-trait-test");
+}
+
+#[test]
+fn all_and_selectors_name_rollouts_as_rules_can() {
+    let env = cluster();
+    let docs = granted(&env, &["--all", "--verbs", "pause"]);
+    assert!(
+        docs[0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("resourceNames").is_none()),
+        "{:#?}",
+        docs[0]
+    );
+    // -l: the names of the rollouts it matches now.
+    let mut labelled = fixture("rollout-seed-v1beta1.yaml");
+    labelled["metadata"]["name"] = json!("cart");
+    labelled["metadata"]["labels"] = json!({"team": "shop"});
+    env.api.insert(labelled);
+    let docs = granted(&env, &["-l", "team=shop", "--verbs", "pause"]);
+    assert!(docs[0]["rules"].as_array().unwrap().contains(&json!({
+        "apiGroups": ["rollouts.kruise.io"], "resources": ["rollouts"],
+        "verbs": ["get", "patch"], "resourceNames": ["cart"],
+    })));
+    env.run(&["rollout", "access", "grant", "--subject", SUBJECT])
+        .expect_code(2)
+        .assert_stderr("name the rollouts");
+    env.run(&["rollout", "access", "grant", "x", "--subject", "ci-bot"])
+        .expect_code(2)
+        .assert_stderr("is not a subject");
+    env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "missing",
+        "--subject",
+        SUBJECT,
+    ])
+    .expect_code(1)
+    .assert_stderr("not found");
+}
+
+#[test]
+fn applying_again_changes_nothing_and_a_server_dry_run_stores_nothing() {
+    let env = cluster();
+    let run = env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+        "--apply",
+        "--dry-run=server",
+    ]);
+    run.expect_code(0).assert_stdout(
+        "role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created (server dry run)",
+    );
+    assert!(
+        env.api
+            .get(RBAC, "roles", "default", "kubectl-kruise-ci-bot")
+            .is_none()
+    );
+    apply(&env, &["rollouts-nginx"]);
+    let run = env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+        "--apply",
+    ]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout.matches(" unchanged").count(),
+        4,
+        "{}",
+        run.stdout
+    );
+    // A wider grant updates the Role in place.
+    let run = env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+        "--apply",
+        "--verbs",
+        "approve,status,pause",
+    ]);
+    run.assert_stdout("role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot configured");
+    let grants = role_grants(&env, "kubectl-kruise-ci-bot");
+    assert!(grants.contains(&(
+        "rollouts.kruise.io".into(),
+        "rollouts".into(),
+        "patch".into()
+    )));
+}
+
+/// The real kubectl: applies the manifests, and, as the bot, meets the policy when it tries
+/// to write another status field.
+#[test]
+fn kubectl_applies_the_manifests_and_the_policy_stops_other_status_writes() {
+    let env = cluster();
+    let Some(kubectl) = crate::harness::tool("kubectl", "the least-privilege kubectl test") else {
+        return;
+    };
+    let kube = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = std::process::Command::new(&kubectl);
+        cmd.arg("--kubeconfig")
+            .arg(&env.kubeconfig)
+            .args(args)
+            .env("HOME", env.dir.path())
+            .env_remove("KUBECONFIG");
+        if let Some(text) = stdin {
+            // `-f FILE`: the printed manifests, as a reviewer saves them.
+            let file = env.dir.path().join("manifests.yaml");
+            std::fs::write(&file, text).unwrap();
+            cmd.arg("-f").arg(file);
+        }
+        run_command(cmd)
+    };
+    // The fake serves no OpenAPI documents, so kubectl's schema validation is off.
+    let printed = env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        SUBJECT,
+    ]);
+    printed.expect_code(0);
+    let run = kube(
+        &["apply", "--dry-run=client", "--validate=false"],
+        Some(&printed.stdout),
+    );
+    run.expect_code(0)
+        .assert_stdout("role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created (dry run)")
+        .assert_stdout(
+            "validatingadmissionpolicybinding.admissionregistration.k8s.io/kubectl-kruise-ci-bot.default.rollouts.kruise.io created (dry run)",
+        );
+    kube(&["apply", "--validate=false"], Some(&printed.stdout)).expect_code(0);
+    // kubectl reads the status before patching it: let the bot read it, nothing more.
+    env.api.insert(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": "read-status", "namespace": "default"},
+        "rules": [{"apiGroups": ["rollouts.kruise.io"], "resources": ["rollouts/status"], "verbs": ["get"]}],
+    }));
+    env.api.insert(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "read-status", "namespace": "default"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read-status"},
+        "subjects": [{"kind": "ServiceAccount", "name": "ci-bot", "namespace": "default"}],
+    }));
+    let status_patch = |patch: &str, who: Option<&str>| {
+        let mut args = vec![
+            "patch",
+            "rollouts.rollouts.kruise.io",
+            "rollouts-nginx",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            patch,
+        ];
+        if let Some(w) = who {
+            args.extend(["--as", w]);
+        }
+        kube(&args, None)
+    };
+    for patch in [
+        r#"{"status":{"canaryStatus":{"currentStepState":"StepReady","currentStepIndex":3}}}"#,
+        r#"{"status":{"canaryStatus":{"nextStepIndex":3}}}"#,
+        r#"{"status":{"phase":"Healthy"}}"#,
+    ] {
+        let run = status_patch(patch, Some(BOT));
+        run.expect_code(1)
+            .assert_stderr(
+                "ValidatingAdmissionPolicy 'kubectl-kruise-ci-bot.default.rollouts.kruise.io'",
+            )
+            .assert_stderr("denied request: this identity may");
+    }
+    assert_eq!(
+        env.rollout("rollouts-nginx")["status"]["canaryStatus"]["currentStepIndex"],
+        1
+    );
+    // The approval alone passes; an admin is not bound by the policy.
+    status_patch(
+        r#"{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}"#,
+        Some(BOT),
+    )
+    .expect_code(0);
+    status_patch(r#"{"status":{"phase":"Progressing"}}"#, None).expect_code(0);
+}
