@@ -326,6 +326,10 @@ fn quick_start_runs_as_written_on_the_sandbox() {
         "rolled back to revision 4",
         "rollout.standard.oam.dev/express-server approved (batch 1/2 -> 2/2)",
         "Kind:        AppRollout",
+        "role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created",
+        "validatingadmissionpolicy.admissionregistration.k8s.io/kubectl-kruise-ci-bot.default.rollouts.kruise.io created",
+        "rollout.rollouts.kruise.io/shop approved (step 1/3 -> 2/3)",
+        "approve   rollout.rollouts.kruise.io/shop   yes",
         "rollouts-nginx",
     ] {
         assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
