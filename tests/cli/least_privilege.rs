@@ -38,34 +38,26 @@ fn as_bot<'a>(args: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// `rollout access grant --subject SUBJECT ARGS...` as the fake's admin.
+fn grant(env: &Env, args: &[&str]) -> crate::harness::Run {
+    let mut all = vec!["rollout", "access", "grant", "--subject", SUBJECT];
+    all.extend_from_slice(args);
+    env.run(&all)
+}
+
 /// The documents `grant` prints with `-o json`.
 fn granted(env: &Env, args: &[&str]) -> Vec<Value> {
-    let mut all = vec![
-        "rollout",
-        "access",
-        "grant",
-        "--subject",
-        SUBJECT,
-        "-o",
-        "json",
-    ];
+    let mut all = vec!["-o", "json"];
     all.extend_from_slice(args);
-    let run = env.run(&all);
+    let run = grant(env, &all);
     run.expect_code(0);
     run.json()["items"].as_array().unwrap().clone()
 }
 
 fn apply(env: &Env, args: &[&str]) {
-    let mut all = vec![
-        "rollout",
-        "access",
-        "grant",
-        "--subject",
-        SUBJECT,
-        "--apply",
-    ];
+    let mut all = vec!["--apply"];
     all.extend_from_slice(args);
-    env.run(&all).expect_code(0);
+    grant(env, &all).expect_code(0);
 }
 
 /// Every `(group, resource, verb)` the Role grants.
@@ -127,14 +119,7 @@ fn grant_prints_a_role_with_exactly_the_rules_of_the_verbs_and_the_policy() {
         format!("request.userInfo.username == '{BOT}'")
     );
     // YAML, by default, parses to the same documents.
-    let run = env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-    ]);
+    let run = grant(&env, &["rollouts-nginx"]);
     run.expect_code(0);
     let yaml: Vec<Value> = serde_saphyr::from_multiple(&run.stdout).unwrap();
     assert_eq!(yaml, docs);
@@ -152,17 +137,10 @@ fn the_policy_api_follows_the_server_or_the_flag() {
         "admissionregistration.k8s.io/v1beta1"
     );
     env.api.server_minor(27);
-    env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-    ])
-    .expect_code(5)
-    .assert_stderr("no ValidatingAdmissionPolicy (1.28+)")
-    .assert_stderr("--no-policy");
+    grant(&env, &["rollouts-nginx"])
+        .expect_code(5)
+        .assert_stderr("no ValidatingAdmissionPolicy (1.28+)")
+        .assert_stderr("--no-policy");
     let docs = granted(&env, &["rollouts-nginx", "--no-policy"]);
     assert_eq!(docs.len(), 2);
     // Given the version, the server is not asked.
@@ -299,16 +277,9 @@ fn kubevela_rollouts_get_their_kinds_and_a_partition_policy() {
             .contains("raise batchPartition by one")
     );
     // A trait Rollout an Application renders is approved through the Application's spec.
-    env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts.standard.oam.dev/express-server",
-        "--subject",
-        SUBJECT,
-    ])
-    .expect_code(5)
-    .assert_stderr("rendered by Application rollout-trait-test");
+    grant(&env, &["rollouts.standard.oam.dev/express-server"])
+        .expect_code(5)
+        .assert_stderr("rendered by Application rollout-trait-test");
 }
 
 #[test]
@@ -340,31 +311,15 @@ fn all_and_selectors_name_rollouts_as_rules_can() {
     env.run(&["rollout", "access", "grant", "x", "--subject", "ci-bot"])
         .expect_code(2)
         .assert_stderr("is not a subject");
-    env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "missing",
-        "--subject",
-        SUBJECT,
-    ])
-    .expect_code(1)
-    .assert_stderr("not found");
+    grant(&env, &["missing"])
+        .expect_code(1)
+        .assert_stderr("not found");
 }
 
 #[test]
 fn applying_again_changes_nothing_and_a_server_dry_run_stores_nothing() {
     let env = cluster();
-    let run = env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-        "--apply",
-        "--dry-run=server",
-    ]);
+    let run = grant(&env, &["rollouts-nginx", "--apply", "--dry-run=server"]);
     run.expect_code(0).assert_stdout(
         "role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created (server dry run)",
     );
@@ -374,15 +329,7 @@ fn applying_again_changes_nothing_and_a_server_dry_run_stores_nothing() {
             .is_none()
     );
     apply(&env, &["rollouts-nginx"]);
-    let run = env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-        "--apply",
-    ]);
+    let run = grant(&env, &["rollouts-nginx", "--apply"]);
     run.expect_code(0);
     assert_eq!(
         run.stdout.matches(" unchanged").count(),
@@ -391,17 +338,15 @@ fn applying_again_changes_nothing_and_a_server_dry_run_stores_nothing() {
         run.stdout
     );
     // A wider grant updates the Role in place.
-    let run = env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-        "--apply",
-        "--verbs",
-        "approve,status,pause",
-    ]);
+    let run = grant(
+        &env,
+        &[
+            "rollouts-nginx",
+            "--apply",
+            "--verbs",
+            "approve,status,pause",
+        ],
+    );
     run.assert_stdout("role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot configured");
     let grants = role_grants(&env, "kubectl-kruise-ci-bot");
     assert!(grants.contains(&(
@@ -435,14 +380,7 @@ fn kubectl_applies_the_manifests_and_the_policy_stops_other_status_writes() {
         run_command(cmd)
     };
     // The fake serves no OpenAPI documents, so kubectl's schema validation is off.
-    let printed = env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "--subject",
-        SUBJECT,
-    ]);
+    let printed = grant(&env, &["rollouts-nginx"]);
     printed.expect_code(0);
     let run = kube(
         &["apply", "--dry-run=client", "--validate=false"],

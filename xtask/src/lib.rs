@@ -195,15 +195,15 @@ pub fn archive_entries(path: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The version of the plugin, from its Cargo.toml.
-pub fn package_version(root: &Path) -> Result<String> {
+/// A field of the plugin's `[package]` in its Cargo.toml (`version`, `repository`).
+pub fn package_field(root: &Path, field: &str) -> Result<String> {
     let text = std::fs::read_to_string(root.join("Cargo.toml"))?;
     let doc: toml::Table = toml::from_str(&text)?;
     doc.get("package")
-        .and_then(|p| p.get("version"))
+        .and_then(|p| p.get(field))
         .and_then(|v| v.as_str())
         .map(str::to_string)
-        .context("Cargo.toml has no package.version")
+        .with_context(|| format!("Cargo.toml has no package.{field}"))
 }
 
 /// Render the krew manifest for the archives in `dist`: the template's text with

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use clap::{Parser, Subcommand};
-use xtask::{Platform, package, package_version, render_manifest};
+use xtask::{Platform, package, package_field, render_manifest};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Release tasks for kubectl-kruise")]
@@ -90,7 +90,7 @@ fn build(target: Option<&str>) -> Result<PathBuf> {
 
 fn manifest(args: &ManifestArgs) -> Result<()> {
     let root = root();
-    let version = package_version(&root)?;
+    let version = package_field(&root, "version")?;
     if let Some(want) = &args.expect_version {
         ensure!(
             want == &version,
@@ -99,7 +99,7 @@ fn manifest(args: &ManifestArgs) -> Result<()> {
     }
     let base_url = match &args.base_url {
         Some(u) => u.clone(),
-        None => repository(&root)?,
+        None => package_field(&root, "repository").context("give --base-url")?,
     };
     let template = std::fs::read_to_string(root.join("krew-manifest.yaml"))?;
     let out = root.join(&args.out);
@@ -113,16 +113,6 @@ fn manifest(args: &ManifestArgs) -> Result<()> {
         if n == 1 { "" } else { "s" }
     );
     Ok(())
-}
-
-fn repository(root: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(root.join("Cargo.toml"))?;
-    let doc: toml::Table = toml::from_str(&text)?;
-    doc.get("package")
-        .and_then(|p| p.get("repository"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .context("give --base-url: Cargo.toml has no package.repository")
 }
 
 fn main() -> Result<()> {
