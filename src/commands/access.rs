@@ -225,20 +225,24 @@ fn api_for(cluster: &Cluster, doc: &Value) -> ObjectApi {
     }
 }
 
-/// The parts of an object a manifest sets: to tell `unchanged` from `configured`.
-fn content(doc: &Value) -> Value {
-    let mut v = doc.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("status");
-        m.remove("apiVersion");
+/// Whether `live` already holds everything `want` sets (the server may add defaults, and
+/// others labels and annotations): then applying again would change nothing.
+fn holds(live: &Value, want: &Value) -> bool {
+    match (live, want) {
+        (_, Value::Null) => true,
+        (Value::Object(l), Value::Object(w)) => w.iter().all(|(k, v)| {
+            let empty = v.is_null() || v.as_object().is_some_and(|o| o.is_empty());
+            l.get(k).map_or(empty, |lv| holds(lv, v))
+        }),
+        (Value::Array(l), Value::Array(w)) => {
+            l.len() == w.len() && l.iter().zip(w).all(|(a, b)| holds(a, b))
+        }
+        (l, w) => l == w,
     }
-    let meta = &doc["metadata"];
-    v["metadata"] =
-        json!({"name": meta["name"], "labels": meta["labels"], "annotations": meta["annotations"]});
-    v
 }
 
 /// Create the object, or update what is there: `role.rbac.authorization.k8s.io/x created`.
+/// A client dry run reads, says what it would do, and writes nothing.
 async fn apply_one(cluster: &Cluster, doc: &Value, dry: DryRun) -> Result<String> {
     let api = api_for(cluster, doc);
     let name = doc["metadata"]["name"].as_str().unwrap_or_default();
@@ -248,72 +252,47 @@ async fn apply_one(cluster: &Cluster, doc: &Value, dry: DryRun) -> Result<String
         .split_once('/')
         .map(|(g, _)| g)
         .unwrap_or_default();
-    let what = format!(
-        "{}.{group}/{name}",
-        doc["kind"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    );
-    if dry == DryRun::Client {
-        return Ok(format!("{what} would be created or updated"));
-    }
+    let kind = doc["kind"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let what = format!("{kind}.{group}/{name}");
+    let write = dry != DryRun::Client;
     let server_dry = dry == DryRun::Server;
+    let mut want = doc.clone();
+    want.as_object_mut().map(|m| m.remove("apiVersion"));
     let verb = match api.get(name).await {
         Err(ApiError::NotFound { .. }) => {
-            api.create(doc, server_dry)
-                .await
-                .with_context(|| format!("cannot create {what}"))?;
+            if write {
+                api.create(doc, server_dry)
+                    .await
+                    .with_context(|| format!("cannot create {what}"))?;
+            }
             "created"
         }
         Err(e) => return Err(e.into()),
+        Ok(live) if holds(&live, &want) => "unchanged",
         Ok(live) => {
-            let mut mine = content(doc);
-            let theirs = {
-                let mut t = content(&live);
+            if write {
                 // Labels and annotations others added are kept, as kubectl apply keeps them.
+                let mut next = doc.clone();
+                let meta = &doc["metadata"];
+                next["metadata"] = live["metadata"].clone();
                 for f in ["labels", "annotations"] {
-                    if let (Some(l), Some(m)) = (
-                        live["metadata"][f].as_object(),
-                        mine["metadata"][f].as_object_mut(),
-                    ) {
-                        for (k, v) in l {
-                            m.entry(k.clone()).or_insert_with(|| v.clone());
+                    if let Some(mine) = meta[f].as_object() {
+                        for (k, v) in mine {
+                            next["metadata"][f][k] = v.clone();
                         }
                     }
-                    t["metadata"][f] = live["metadata"][f].clone();
                 }
-                t
-            };
-            if normalize(&mine) == normalize(&theirs) {
-                "unchanged"
-            } else {
-                let mut next = doc.clone();
-                next["metadata"] = live["metadata"].clone();
-                next["metadata"]["labels"] = mine["metadata"]["labels"].take();
-                next["metadata"]["annotations"] = mine["metadata"]["annotations"].take();
                 api.replace(&next, server_dry)
                     .await
                     .with_context(|| format!("cannot update {what}"))?;
-                "configured"
             }
+            "configured"
         }
     };
     Ok(format!("{what} {verb}"))
-}
-
-/// Nulls and empty maps are absent, as the API server stores them.
-fn normalize(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(_, v)| !v.is_null() && v.as_object().is_none_or(|o| !o.is_empty()))
-                .map(|(k, v)| (k.clone(), normalize(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
-        other => other.clone(),
-    }
 }
 
 /// One row of `access check`.
@@ -441,5 +420,31 @@ fn subject_words(s: &Subject) -> String {
         Subject::ServiceAccount { namespace, name } => {
             format!("serviceaccount {namespace}/{name}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_server_adds_does_not_count_as_a_change() {
+        let want = json!({"kind": "ValidatingAdmissionPolicy", "metadata": {"name": "p", "labels": {"a": "1"}},
+            "spec": {"failurePolicy": "Fail", "validations": [{"expression": "true"}]}});
+        let mut live = want.clone();
+        live["metadata"]["resourceVersion"] = json!("7");
+        live["metadata"]["labels"]["other"] = json!("x");
+        live["spec"]["matchPolicy"] = json!("Equivalent");
+        live["spec"]["validations"][0]["reason"] = json!("Invalid");
+        assert!(holds(&live, &want));
+        let mut changed = live.clone();
+        changed["spec"]["failurePolicy"] = json!("Ignore");
+        assert!(!holds(&changed, &want));
+        let mut fewer = live.clone();
+        fewer["spec"]["validations"] = json!([]);
+        assert!(!holds(&fewer, &want));
+        let mut unlabelled = live;
+        unlabelled["metadata"]["labels"] = json!({"other": "x"});
+        assert!(!holds(&unlabelled, &want));
     }
 }

@@ -328,6 +328,12 @@ fn applying_again_changes_nothing_and_a_server_dry_run_stores_nothing() {
             .get(RBAC, "roles", "default", "kubectl-kruise-ci-bot")
             .is_none()
     );
+    env.api.clear_requests();
+    let run = grant(&env, &["rollouts-nginx", "--apply", "--dry-run=client"]);
+    run.expect_code(0).assert_stdout(
+        "rolebinding.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created (dry run)",
+    );
+    assert!(env.writes().is_empty());
     apply(&env, &["rollouts-nginx"]);
     let run = grant(&env, &["rollouts-nginx", "--apply"]);
     run.expect_code(0);
