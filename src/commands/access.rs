@@ -111,11 +111,10 @@ async fn listed(cluster: &Cluster, selector: Option<&str>) -> Result<Vec<Granted
         }
     }
     if items.is_empty() {
-        return Err(Failure::Refused(format!(
-            "no rollouts in namespace {} match{}",
-            cluster.namespace,
-            selector.map(|s| format!(" {s}")).unwrap_or_default()
-        ))
+        return Err(Failure::Refused(match selector {
+            Some(sel) => format!("no rollouts in namespace {} match {sel}", cluster.namespace),
+            None => format!("there are no rollouts in namespace {}", cluster.namespace),
+        })
         .into());
     }
     Ok(items.iter().map(kruise).collect())
@@ -125,6 +124,19 @@ pub async fn grant(cluster: &Cluster, a: &GrantArgs) -> Result<Code> {
     let mut verbs = a.verbs.clone();
     verbs.sort();
     verbs.dedup();
+    if let Some(n) = &a.name {
+        let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        if n.is_empty()
+            || n.len() > 200
+            || !n.chars().all(ok)
+            || n.starts_with('-')
+            || n.ends_with('-')
+        {
+            return Err(usage(&format!(
+                "--name {n:?} is not a valid name (lowercase letters, digits and '-', at most 200)"
+            )));
+        }
+    }
     let targets = targets(cluster, &a.targets, false).await?;
     // An approval or undo of a trait Rollout that an Application renders writes the
     // Application's spec: no rule or policy narrows that to the approval.
@@ -147,7 +159,13 @@ pub async fn grant(cluster: &Cluster, a: &GrantArgs) -> Result<Code> {
         ))
         .into());
     }
-    let policy = if a.no_policy {
+    let opts = Options {
+        to_step: a.to_step,
+        events: !a.no_event,
+        all_objects: a.targets.all,
+    };
+    let (kruise_policy, batch_policy) = access::policies_needed(&verbs, &targets, opts);
+    let policy = if a.no_policy || !(kruise_policy || batch_policy) {
         None
     } else if let Some(p) = a.policy_api {
         Some(p)
@@ -165,15 +183,13 @@ pub async fn grant(cluster: &Cluster, a: &GrantArgs) -> Result<Code> {
             }
         }
     };
-    let opts = Options {
-        to_step: a.to_step,
-        events: !a.no_event,
-        all_objects: a.targets.all,
+    let name = match &a.name {
+        Some(n) => n.clone(),
+        None => match a.subjects[0].short() {
+            s if s.is_empty() => "kubectl-kruise-grant".to_string(),
+            s => format!("kubectl-kruise-{s}"),
+        },
     };
-    let name = a
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("kubectl-kruise-{}", a.subjects[0].short()));
     let docs = manifests(
         &name,
         &cluster.namespace,

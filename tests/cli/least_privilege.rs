@@ -143,6 +143,11 @@ fn the_policy_api_follows_the_server_or_the_flag() {
         .assert_stderr("--no-policy");
     let docs = granted(&env, &["rollouts-nginx", "--no-policy"]);
     assert_eq!(docs.len(), 2);
+    // Verbs that write no status need no policy, and the server's version is not asked.
+    env.api.clear_requests();
+    let docs = granted(&env, &["rollouts-nginx", "--verbs", "pause,status"]);
+    assert_eq!(docs.len(), 2);
+    assert!(env.api.requests().iter().all(|r| r.path != "/version"));
     // Given the version, the server is not asked.
     env.api.clear_requests();
     let docs = granted(&env, &["rollouts-nginx", "--policy-api", "v1"]);
@@ -311,6 +316,9 @@ fn all_and_selectors_name_rollouts_as_rules_can() {
     env.run(&["rollout", "access", "grant", "x", "--subject", "ci-bot"])
         .expect_code(2)
         .assert_stderr("is not a subject");
+    grant(&env, &["rollouts-nginx", "--name", "Bad_Name"])
+        .expect_code(2)
+        .assert_stderr("--name \"Bad_Name\" is not a valid name");
     grant(&env, &["missing"])
         .expect_code(1)
         .assert_stderr("not found");

@@ -113,6 +113,17 @@ fn rule_json(r: &Rule) -> Value {
     v
 }
 
+/// Which admission policies the grant needs: one for Kruise status writes (approve, and
+/// step jumps), one for KubeVela spec writes.
+pub fn policies_needed(verbs: &[Verb], targets: &[Granted], opts: Options) -> (bool, bool) {
+    let kruise = targets.iter().any(|t| matches!(t, Granted::Kruise { .. }));
+    let batch = targets.iter().any(|t| matches!(t, Granted::Batch { .. }));
+    let status_writes =
+        verbs.contains(&Verb::Approve) || (verbs.contains(&Verb::Undo) && opts.to_step);
+    let spec_writes = verbs.iter().any(|v| v.writes() && *v != Verb::Restart);
+    (kruise && status_writes, batch && spec_writes)
+}
+
 /// The manifests, in the order to apply them. `policy` is None when no policy is wanted
 /// (or the server has none); the Role alone then lets a granted status write change any
 /// status field of the named rollouts.
@@ -158,10 +169,8 @@ pub fn manifests(
         })
         .collect();
     let identity = identity_condition(&usernames, &groups);
-    let kruise = targets.iter().any(|t| matches!(t, Granted::Kruise { .. }));
-    let kruise_status =
-        verbs.contains(&Verb::Approve) || (verbs.contains(&Verb::Undo) && opts.to_step);
-    if kruise && kruise_status {
+    let (kruise_status, batch_spec) = policies_needed(verbs, targets, opts);
+    if kruise_status {
         out.extend(approval_policy(
             api,
             &format!("{name}.{namespace}.rollouts.kruise.io"),
@@ -172,9 +181,7 @@ pub fn manifests(
             namespace,
         ));
     }
-    let batch = targets.iter().any(|t| matches!(t, Granted::Batch { .. }));
-    let batch_writes = verbs.iter().any(|v| v.writes() && *v != Verb::Restart);
-    if batch && batch_writes {
+    if batch_spec {
         out.extend(approval_policy(
             api,
             &format!("{name}.{namespace}.oam.dev"),

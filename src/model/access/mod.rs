@@ -6,7 +6,7 @@
 mod manifests;
 mod policy;
 
-pub use manifests::{Subject, manifests};
+pub use manifests::{Subject, manifests, policies_needed};
 pub use policy::{PolicyApi, approval_policy};
 
 use std::collections::{BTreeMap, BTreeSet};
