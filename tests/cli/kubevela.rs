@@ -248,70 +248,47 @@ fn every_refusal_writes_nothing() {
         Vec<&'static str>,
         &'static str,
     );
+    // A change of AppRollout rolling-example, as its controller or a person makes it.
+    fn on_rolling_example(f: fn(&mut Value)) -> Box<dyn Fn(&Env)> {
+        Box::new(move |e: &Env| {
+            e.api
+                .modify(CORE, "approllouts", "default", "rolling-example", f);
+        })
+    }
     let cases: Vec<Case> = vec![
         (
             "a finished AppRollout",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["status"]["rollingState"] = json!("rolloutSucceed")
-                    });
-            }),
+            on_rolling_example(|o| o["status"]["rollingState"] = json!("rolloutSucceed")),
             vec!["approve", "approllout/rolling-example"],
             "its webhook refuses it",
         ),
         (
             "a finished AppRollout, paused",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["status"]["rollingState"] = json!("rolloutFailed")
-                    });
-            }),
+            on_rolling_example(|o| o["status"]["rollingState"] = json!("rolloutFailed")),
             vec!["pause", "approllout/rolling-example"],
             "rolloutFailed",
         ),
         (
             "paused",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["spec"]["rolloutPlan"]["paused"] = json!(true)
-                    });
-            }),
+            on_rolling_example(|o| o["spec"]["rolloutPlan"]["paused"] = json!(true)),
             vec!["approve", "approllout/rolling-example"],
             "resume it first",
         ),
         (
             "not in the batch phase",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["status"]["rollingState"] = json!("verifyingSpec")
-                    });
-            }),
+            on_rolling_example(|o| o["status"]["rollingState"] = json!("verifyingSpec")),
             vec!["approve", "approllout/rolling-example"],
             "not in the batch phase",
         ),
         (
             "a batch still rolling",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["status"]["batchRollingState"] = json!("batchVerifying")
-                    });
-            }),
+            on_rolling_example(|o| o["status"]["batchRollingState"] = json!("batchVerifying")),
             vec!["approve", "approllout/rolling-example"],
             "batchVerifying, not waiting for approval",
         ),
         (
             "a status the controller has not caught up with",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["spec"]["targetAppRevisionName"] = json!("test-rolling-v3")
-                    });
-            }),
+            on_rolling_example(|o| o["spec"]["targetAppRevisionName"] = json!("test-rolling-v3")),
             vec!["approve", "approllout/rolling-example"],
             "not current yet",
         ),
@@ -328,18 +305,15 @@ fn every_refusal_writes_nothing() {
         ),
         (
             "a scale-only AppRollout has nothing to undo",
-            Box::new(|e: &Env| {
-                e.api
-                    .modify(CORE, "approllouts", "default", "rolling-example", |o| {
-                        o["spec"]
-                            .as_object_mut()
-                            .unwrap()
-                            .remove("sourceAppRevisionName");
-                        o["status"]
-                            .as_object_mut()
-                            .unwrap()
-                            .remove("LastSourceAppRevision");
-                    });
+            on_rolling_example(|o| {
+                o["spec"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("sourceAppRevisionName");
+                o["status"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("LastSourceAppRevision");
             }),
             vec!["undo", "approllout/rolling-example"],
             "no source revision",
