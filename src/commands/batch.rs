@@ -27,6 +27,23 @@ fn read(obj: &Value) -> Result<BatchRollout, Refusal> {
     decode_batch(obj).map_err(Refusal)
 }
 
+/// Read a batch rollout to act on it: one whose status cannot be read refuses `verb`.
+async fn read_for(
+    api: &ObjectApi,
+    kind: BatchKind,
+    name: &str,
+    verb: &str,
+) -> Result<(Value, BatchRollout)> {
+    let obj = api.get(name).await?;
+    let r = read(&obj).map_err(|why| {
+        Failure::Refused(format!(
+            "cannot {verb} {}/{name}: {why}",
+            kind.resource_name()
+        ))
+    })?;
+    Ok((obj, r))
+}
+
 /// The Application rendering a trait Rollout, and its `rollout` trait; `None` for an
 /// AppRollout or a hand-made trait Rollout.
 async fn app_of(
@@ -179,13 +196,7 @@ pub async fn approve_one(
     dry_run: DryRun,
 ) -> Result<Outcome> {
     let api = batch_api(cluster, kind);
-    let obj = api.get(name).await?;
-    let r = read(&obj).map_err(|why| {
-        Failure::Refused(format!(
-            "cannot approve {kind}/{name}: {why}",
-            kind = kind.resource_name()
-        ))
-    })?;
+    let (obj, r) = read_for(&api, kind, name, "approve").await?;
     let plan = |r: &BatchRollout| -> Result<(Option<i64>, String), Refusal> {
         Ok(match decide_batch_approve(r, expect)? {
             BatchApprove::Write {
@@ -311,13 +322,7 @@ pub async fn undo(
     output: Option<ObjectFormat>,
 ) -> Result<Code> {
     let api = batch_api(cluster, kind);
-    let obj = api.get(name).await?;
-    let r = read(&obj).map_err(|why| {
-        Failure::Refused(format!(
-            "cannot undo {}/{name}: {why}",
-            kind.resource_name()
-        ))
-    })?;
+    let (obj, r) = read_for(&api, kind, name, "undo").await?;
     let outcome = if r.kind == BatchKind::TraitRollout && r.app.is_some() {
         let mut o = write_trait_property(
             cluster,
