@@ -352,14 +352,18 @@ fn a_gate_over_many_waits_for_all_and_fails_fast() {
             {"type": "Progressing", "status": "False", "reason": "Completed"},
             {"type": "Succeeded", "status": "True"}]);
     };
-    let child = env.spawn(&[
-        "rollout",
-        "status",
-        "-l",
-        "team=shop",
-        "--until=completed",
-        "--timeout=20s",
-    ]);
+    // The gate over every rollout of team shop.
+    let gate = || {
+        env.spawn(&[
+            "rollout",
+            "status",
+            "-l",
+            "team=shop",
+            "--until=completed",
+            "--timeout=20s",
+        ])
+    };
+    let child = gate();
     eventually("both watches open", || env.api.open_watches() >= 2);
     env.api
         .modify(GROUP, "rollouts", "default", "one", complete);
@@ -370,14 +374,7 @@ fn a_gate_over_many_waits_for_all_and_fails_fast() {
     assert_eq!(run.stderr.lines().last(), Some("2 done"));
 
     rollout(&env, "default", "three", "shop", "StepPaused");
-    let child = env.spawn(&[
-        "rollout",
-        "status",
-        "-l",
-        "team=shop",
-        "--until=completed",
-        "--timeout=20s",
-    ]);
+    let child = gate();
     eventually("the watch of three is open", || env.api.open_watches() >= 1);
     env.api.modify(GROUP, "rollouts", "default", "three", |o| {
         o["status"]["conditions"][0]["reason"] = json!("Cancelling")
