@@ -208,6 +208,11 @@ pub fn run(words: Vec<String>) -> Result<Code> {
 /// Answer a shell script's call back (`COMPLETE=SHELL kubectl-kruise -- WORDS`) and exit;
 /// return at once when the variable is not set.
 pub fn shell_callback() {
+    // Every run passes here: test the variable before clap_complete collects the arguments
+    // and the working directory.
+    if std::env::var_os(ENV_VAR).is_none() {
+        return;
+    }
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(ENV_VAR)
         .bin("kubectl-kruise")
