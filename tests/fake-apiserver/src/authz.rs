@@ -57,15 +57,18 @@ fn strs(v: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// Whether the list of strings at `rule[field]` holds `want`, or `*`, as RBAC rules and
+/// admission rules read their lists.
+pub(crate) fn lists(rule: &Value, field: &str, want: &str) -> bool {
+    let l = strs(&rule[field]);
+    l.contains(&"*") || l.contains(&want)
+}
+
 fn rule_allows(rule: &Value, a: &Attributes) -> bool {
-    let has = |field: &str, want: &str| {
-        let list = strs(&rule[field]);
-        list.contains(&"*") || list.contains(&want)
-    };
     let names = strs(&rule["resourceNames"]);
-    has("apiGroups", &a.group)
-        && has("resources", &a.resource)
-        && has("verbs", &a.verb)
+    lists(rule, "apiGroups", &a.group)
+        && lists(rule, "resources", &a.resource)
+        && lists(rule, "verbs", &a.verb)
         && (names.is_empty() || a.name.as_deref().is_some_and(|n| names.contains(&n)))
 }
 

@@ -6,30 +6,20 @@
 
 use serde_json::{Value, json};
 
-use crate::authz::UserInfo;
+use crate::authz::{UserInfo, lists};
 use crate::store::{ResourceType, Store};
 
 pub const GROUP: &str = "admissionregistration.k8s.io";
-
-fn strs(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
 
 fn matches_rules(policy: &Value, t: &ResourceType, version: &str, resource: &str) -> bool {
     policy["spec"]["matchConstraints"]["resourceRules"]
         .as_array()
         .is_some_and(|rules| {
             rules.iter().any(|r| {
-                let has = |field: &str, want: &str| {
-                    let l = strs(&r[field]);
-                    l.contains(&"*") || l.contains(&want)
-                };
-                has("apiGroups", &t.group)
-                    && has("apiVersions", version)
-                    && has("resources", resource)
-                    && has("operations", "UPDATE")
+                lists(r, "apiGroups", &t.group)
+                    && lists(r, "apiVersions", version)
+                    && lists(r, "resources", resource)
+                    && lists(r, "operations", "UPDATE")
             })
         })
 }
