@@ -141,6 +141,11 @@ pub struct ClusterArgs {
     /// Treat warnings the API server sends as errors (exit 1)
     #[arg(long, global = true)]
     pub warnings_as_errors: bool,
+
+    /// Ask the API server for uncompressed answers (also the kubeconfig cluster's
+    /// `disable-compression: true`): for a fast link to a busy server
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub disable_compression: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

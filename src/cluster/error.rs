@@ -116,9 +116,12 @@ impl ApiError {
                 server,
                 cause: format!("{e} (a truncated or non-JSON body)"),
             },
-            other => ApiError::Unreachable {
-                server,
-                cause: with_tls_hint(root_cause(&other)),
+            other => match login_failure(&other) {
+                Some(cause) => ApiError::Credentials { server, cause },
+                None => ApiError::Unreachable {
+                    server,
+                    cause: with_tls_hint(root_cause(&other)),
+                },
             },
         }
     }
@@ -201,6 +204,18 @@ fn with_tls_hint(cause: String) -> String {
         ""
     };
     format!("{cause}{hint}")
+}
+
+/// The exec login's own message, when fetching a credential is what failed.
+fn login_failure(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut e = Some(err);
+    while let Some(x) = e {
+        if let Some(l) = x.downcast_ref::<super::login::LoginFailed>() {
+            return Some(l.0.clone());
+        }
+        e = x.source();
+    }
+    None
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {

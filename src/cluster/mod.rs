@@ -5,30 +5,31 @@ pub mod access;
 mod credentials;
 mod error;
 pub mod events;
+mod kubeconfig;
+mod login;
 mod object;
+pub mod options;
+mod proxy;
 pub mod resource;
 mod rollouts;
 pub mod select;
 pub mod stream_list;
 mod trace;
+mod transport;
 mod workload;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use kube::Client;
 use kube::client::ClientBuilder;
 use kube::client::retry::RetryPolicy;
-use kube::config::{
-    AuthInfo, Cluster as KubeCluster, Context as KubeContext, KubeConfigOptions, Kubeconfig,
-    NamedAuthInfo, NamedCluster, NamedContext,
-};
-use kube::{Client, Config};
 use tower::ServiceBuilder;
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
 
-use crate::cli::ClusterArgs;
+pub use options::ConnectOptions;
 
 pub use error::ApiError;
 pub use object::{ObjectApi, app_api, batch_api, gvk_resource};
@@ -40,8 +41,15 @@ pub use workload::WorkloadApi;
 /// kube's retry policy, for reads; a write is retried only when throttled (429, which says
 /// it was not carried out). A write answered 503 or 504 may have been applied, and the
 /// write loop reads it back to tell, rather than sending it again blindly.
+///
+/// With an exec login, a request refused with 401 (a credential revoked or expired early;
+/// nothing was carried out) is sent once more: the login layer dropped the credential, so
+/// the retry carries a fresh one.
 #[derive(Clone)]
-struct ReadsRetried(RetryPolicy);
+struct ReadsRetried {
+    policy: RetryPolicy,
+    relogin: bool,
+}
 
 impl<Res>
     tower::retry::Policy<http::Request<kube::client::Body>, http::Response<Res>, tower::BoxError>
@@ -54,10 +62,14 @@ impl<Res>
         req: &mut http::Request<kube::client::Body>,
         result: &mut Result<http::Response<Res>, tower::BoxError>,
     ) -> Option<Self::Future> {
-        let throttled =
-            matches!(result, Ok(r) if r.status() == http::StatusCode::TOO_MANY_REQUESTS);
+        let status = result.as_ref().map(|r| r.status()).ok();
+        if self.relogin && status == Some(http::StatusCode::UNAUTHORIZED) {
+            self.relogin = false;
+            return Some(tokio::time::sleep(Duration::ZERO));
+        }
+        let throttled = status == Some(http::StatusCode::TOO_MANY_REQUESTS);
         if req.method() == http::Method::GET || throttled {
-            self.0.retry(req, result)
+            self.policy.retry(req, result)
         } else {
             None
         }
@@ -68,7 +80,7 @@ impl<Res>
         req: &http::Request<kube::client::Body>,
     ) -> Option<http::Request<kube::client::Body>> {
         <RetryPolicy as tower::retry::Policy<_, http::Response<Res>, tower::BoxError>>::clone_request(
-            &mut self.0,
+            &mut self.policy,
             req,
         )
     }
@@ -131,197 +143,14 @@ pub fn user_agent() -> String {
     )
 }
 
-/// Read the kubeconfig kubectl would read: --kubeconfig, else $KUBECONFIG (merged), else
-/// ~/.kube/config. `None` when there is none at all.
-fn read_kubeconfig(args: &ClusterArgs) -> Result<Option<Kubeconfig>> {
-    if let Some(path) = &args.kubeconfig {
-        return Kubeconfig::read_from(path).map(Some).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read kubeconfig {}: {}",
-                path.display(),
-                credentials::describe_config(&e)
-            )
-        });
-    }
-    match Kubeconfig::read() {
-        Ok(kc) => Ok(Some(kc)),
-        Err(e) => {
-            // A file that exists but cannot be used is an error; no file at all is not.
-            let named = std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty());
-            let home = std::env::var_os("HOME")
-                .map(|h| std::path::Path::new(&h).join(".kube/config"))
-                .is_some_and(|p| p.exists());
-            if named || home {
-                Err(anyhow::anyhow!(
-                    "cannot read the kubeconfig ($KUBECONFIG or ~/.kube/config): {}",
-                    credentials::describe_config(&e)
-                ))
-            } else {
-                Ok(None)
-            }
-        }
-    }
-}
-
-/// The one context the flags select, with kubectl's override flags applied, as a
-/// kubeconfig of its own; and the user name it acts as.
-fn select_context(args: &ClusterArgs, kc: Option<Kubeconfig>) -> Result<(Kubeconfig, String)> {
-    let kc = kc.unwrap_or_default();
-    let context_name = args.context.clone().or(kc.current_context.clone());
-    let context = match &context_name {
-        Some(name) => match kc.contexts.iter().find(|c| &c.name == name) {
-            Some(c) => c.context.clone().unwrap_or_default(),
-            None if args.context.is_some() => {
-                bail!("context \"{name}\" does not exist in the kubeconfig")
-            }
-            None if args.server.is_none() => bail!(
-                "the kubeconfig's current context \"{name}\" does not exist; pass --context or --server"
-            ),
-            None => KubeContext::default(),
-        },
-        None if args.server.is_none() => bail!(
-            "no kubeconfig context is selected (no current-context); pass --context, or --server"
-        ),
-        None => KubeContext::default(),
-    };
-    let cluster_name = args.cluster.clone().unwrap_or(context.cluster.clone());
-    let mut cluster = match kc.clusters.iter().find(|c| c.name == cluster_name) {
-        Some(c) => c.cluster.clone().unwrap_or_default(),
-        None if args.cluster.is_some() => {
-            bail!("cluster \"{cluster_name}\" does not exist in the kubeconfig")
-        }
-        None if args.server.is_none() => {
-            bail!("the context's cluster \"{cluster_name}\" does not exist in the kubeconfig")
-        }
-        None => KubeCluster::default(),
-    };
-    let user_name = args
-        .user
-        .clone()
-        .or(context.user.clone())
-        .unwrap_or_default();
-    let mut auth = match kc.auth_infos.iter().find(|a| a.name == user_name) {
-        Some(a) => a.auth_info.clone().unwrap_or_default(),
-        None if args.user.is_some() => {
-            bail!("user \"{user_name}\" does not exist in the kubeconfig")
-        }
-        None => AuthInfo::default(),
-    };
-    if let Some(server) = &args.server {
-        cluster.server = Some(server.clone());
-    }
-    let insecure = args.insecure_skip_tls_verify.unwrap_or(false);
-    if let Some(ca) = &args.certificate_authority {
-        cluster.certificate_authority = Some(ca.display().to_string());
-        cluster.certificate_authority_data = None;
-    }
-    if insecure {
-        cluster.insecure_skip_tls_verify = Some(true);
-    }
-    if cluster.insecure_skip_tls_verify == Some(true)
-        && (cluster.certificate_authority.is_some() || cluster.certificate_authority_data.is_some())
-    {
-        // kubectl refuses this too: the CA would be silently ignored.
-        bail!(
-            "specifying a root certificates file with the insecure flag is not allowed: \
-             use --certificate-authority or --insecure-skip-tls-verify, not both"
-        );
-    }
-    if let Some(name) = &args.tls_server_name {
-        cluster.tls_server_name = Some(name.clone());
-    }
-    if let Some(token) = &args.token {
-        // An explicit token wins over every other way the kubeconfig authenticates.
-        auth = AuthInfo {
-            token: Some(token.clone().into()),
-            ..AuthInfo::default()
-        };
-    }
-    if let Some(cert) = &args.client_certificate {
-        auth.client_certificate = Some(cert.display().to_string());
-        auth.client_certificate_data = None;
-    }
-    if let Some(key) = &args.client_key {
-        auth.client_key = Some(key.display().to_string());
-        auth.client_key_data = None;
-    }
-    if let Some(user) = &args.as_user {
-        auth.impersonate = Some(user.clone());
-    }
-    if !args.as_group.is_empty() {
-        auth.impersonate_groups = Some(args.as_group.clone());
-    }
-    if let Some(uid) = &args.as_uid {
-        auth.impersonate_uid = Some(uid.clone());
-    }
-    let acting = args.as_user.clone().unwrap_or_else(|| {
-        if user_name.is_empty() {
-            "unknown".into()
-        } else {
-            user_name.clone()
-        }
-    });
-    let one = Kubeconfig {
-        clusters: vec![NamedCluster {
-            name: "selected".into(),
-            cluster: Some(cluster),
-            ..Default::default()
-        }],
-        auth_infos: vec![NamedAuthInfo {
-            name: "selected".into(),
-            auth_info: Some(auth),
-            ..Default::default()
-        }],
-        contexts: vec![NamedContext {
-            name: "selected".into(),
-            context: Some(KubeContext {
-                cluster: "selected".into(),
-                user: Some("selected".into()),
-                namespace: context.namespace.clone(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }],
-        current_context: Some("selected".into()),
-        ..kc
-    };
-    Ok((one, acting))
-}
-
-async fn load_config(args: &ClusterArgs) -> Result<(Config, String)> {
-    let kc = read_kubeconfig(args)?;
-    let no_flags = args.context.is_none()
-        && args.cluster.is_none()
-        && args.user.is_none()
-        && args.server.is_none();
-    if kc.is_none() && no_flags {
-        // Like kubectl, fall back to the in-cluster service account when there is no
-        // kubeconfig at all.
-        return Config::incluster()
-            .map(|c| (c, "serviceaccount".to_string()))
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "no kubeconfig found and not running inside a cluster; pass --kubeconfig, \
-                     set KUBECONFIG, or pass --server"
-                )
-            });
-    }
-    let (kc, user) = select_context(args, kc)?;
-    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot use the kubeconfig: {}",
-                credentials::describe_config(&e)
-            )
-        })?;
-    Ok((config, user))
-}
-
 /// Build the client for the flags given. Runs exec credential plugins, so only commands
 /// that talk to the cluster call it.
-pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
-    let (mut config, user) = load_config(args).await?;
+pub async fn connect(args: &ConnectOptions) -> Result<Cluster> {
+    let kubeconfig::Loaded {
+        mut config,
+        user,
+        proxy_url,
+    } = kubeconfig::load_config(args).await?;
     // Every request ends in bounded time: the whole answer within --request-timeout, by
     // default DEFAULT_REQUEST_TIMEOUT; 0 means no limit, as in kubectl.
     let deadline = match args.request_timeout {
@@ -331,6 +160,9 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
     };
     config.connect_timeout = deadline;
     config.write_timeout = deadline;
+    if args.disable_compression {
+        config.disable_compression = true;
+    }
     let namespace = args
         .namespace
         .clone()
@@ -341,21 +173,37 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
         http::header::USER_AGENT,
         http::HeaderValue::from_str(&user_agent()).context("invalid User-Agent")?,
     ));
+    let proxy = proxy::choose(&config.cluster_url, proxy_url.as_deref(), |name| {
+        std::env::var(name).ok()
+    })?;
+    // An exec helper is run here, not by kube: see `login`. A helper that logs in with a
+    // client certificate hands it to TLS; a token goes on each request.
+    let login = match config.auth_info.exec.take() {
+        Some(exec) => {
+            let login = Arc::new(login::Login::new(exec)?);
+            let first = login.credential().await?;
+            if let (Some(cert), Some(key)) = (&first.client_certificate, &first.client_key) {
+                use base64::Engine;
+                let b64 = base64::engine::general_purpose::STANDARD;
+                config.auth_info.client_certificate_data = Some(b64.encode(cert));
+                config.auth_info.client_key_data = Some(b64.encode(key).into());
+            }
+            first.token.is_some().then_some(login)
+        }
+        None => None,
+    };
     // kube's default retries 429/503/504 up to 15 times with backoff growing to 1000 s: a
     // command could sit silent for minutes against a sick API server. Retry briefly instead
     // (at most 3 times, about 1.4 s in all), then say what the server answered.
-    config.default_retry = false;
     let policy = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2), 3, false)
         .context("cannot set up the retry policy")?;
-    let policy = ReadsRetried(policy);
+    let policy = ReadsRetried {
+        policy,
+        relogin: login.is_some(),
+    };
     let warnings = Arc::new(Warnings::default());
-    let client: Client = ClientBuilder::try_from(config)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot set up the Kubernetes client: {}",
-                credentials::describe(&e)
-            )
-        })?
+    let stack = transport::stack(&config, proxy.as_ref().map(|p| &p.uri), login)?;
+    let client: Client = ClientBuilder::new(stack, config.default_namespace.clone())
         // Retry needs to clone the service it retries through; a buffer makes it cloneable.
         // Tracing sits inside the retry so each attempt is logged.
         .with_layer(
@@ -375,7 +223,11 @@ pub async fn connect(args: &ClusterArgs) -> Result<Cluster> {
         client,
         namespace,
         namespace_given: args.namespace.is_some(),
-        server,
+        // Messages name the proxy too: a refused connection may be the proxy's.
+        server: match &proxy {
+            Some(p) => format!("{server} through the proxy {}", p.describe()),
+            None => server.clone(),
+        },
         user,
         field_manager: "kubectl-kruise".to_string(),
         audit: true,

@@ -226,10 +226,11 @@ impl RolloutApi {
         read: &ListRead,
         sink: S,
     ) -> anyhow::Result<(S, String, ApiVersion)> {
-        let mut sink = WithKind {
-            inner: sink,
-            version: ApiVersion::V1beta1,
-        };
+        let opened = self.open_list(read).await?;
+        self.read_list(read, opened, sink).await
+    }
+
+    fn list_params(read: &ListRead) -> ListParams {
         let mut lp = if read.consistent {
             ListParams::default().limit(read.page_size)
         } else {
@@ -238,26 +239,40 @@ impl RolloutApi {
         if let Some(sel) = &read.selector {
             lp = lp.labels(sel);
         }
+        lp
+    }
+
+    /// Send the list request and wait for the answer to begin (its headers), so that other
+    /// requests can go out meanwhile; the body is read by [`RolloutApi::read_list`].
+    pub async fn open_list(&self, read: &ListRead) -> anyhow::Result<OpenedList> {
+        let lp = Self::list_params(read);
         // The first page decides the version: one request where v1beta1 is served.
-        let mut version = None;
         for (i, v) in PREFERRED.iter().enumerate() {
             let req = kube::core::Request::new(self.collection(*v, read.all_namespaces))
                 .list(&lp)
                 .map_err(|e| anyhow::anyhow!("cannot build the list request: {e}"))?;
             match stream_list::open(&self.cluster.client, req, |e| self.classify(e, "")).await {
-                Ok(body) => {
-                    version = Some((*v, body));
-                    break;
-                }
+                Ok(body) => return Ok(OpenedList { version: *v, body }),
                 Err(ApiError::NotServed(_)) if i + 1 < PREFERRED.len() => continue,
-                Err(ApiError::NotServed(_)) => return Err(not_served(&PREFERRED).into()),
                 Err(e) => return Err(e.into()),
             }
         }
-        let Some((v, mut body)) = version else {
-            return Err(not_served(&PREFERRED).into());
+        Err(not_served(&PREFERRED).into())
+    }
+
+    /// Read an opened list into `sink` (and its further pages, when paged).
+    pub async fn read_list<S: ItemSink>(
+        &self,
+        read: &ListRead,
+        opened: OpenedList,
+        sink: S,
+    ) -> anyhow::Result<(S, String, ApiVersion)> {
+        let lp = Self::list_params(read);
+        let OpenedList { version: v, mut body } = opened;
+        let mut sink = WithKind {
+            inner: sink,
+            version: v,
         };
-        sink.version = v;
         loop {
             let (back, end) = stream_list::read(body, sink).await?;
             sink = back;
@@ -327,7 +342,14 @@ where
                         watcher::Error::NoResourceVersion => None,
                     };
                     match inner {
-                        Some(fatal @ (ApiError::Forbidden(_) | ApiError::NotServed(_))) => {
+                        // A 401 was already answered with a fresh credential (the retry
+                        // policy): a second one will not pass either.
+                        Some(
+                            fatal @ (ApiError::Forbidden(_)
+                            | ApiError::NotServed(_)
+                            | ApiError::Unauthorized
+                            | ApiError::Credentials { .. }),
+                        ) => {
                             Some(Err(fatal))
                         }
                         // Transient: the backoff waits, then the watcher reconnects.
@@ -342,6 +364,12 @@ where
 fn not_served(tried: &[ApiVersion]) -> ApiError {
     let versions: Vec<&str> = tried.iter().map(|v| v.version()).collect();
     ApiError::NotServed(format!("{RESOURCE} ({})", versions.join(" or ")))
+}
+
+/// A list whose answer has begun: its API version and the body still to read.
+pub struct OpenedList {
+    version: ApiVersion,
+    body: stream_list::ListBody,
 }
 
 /// How `list` reads.

@@ -17,7 +17,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::CompletionCandidate;
 
-use crate::cli::{Cli, ClusterArgs};
+use crate::cli::Cli;
 use crate::cluster::{self, ObjectApi};
 use crate::exit::Code;
 use crate::model::WorkloadKind;
@@ -112,12 +112,12 @@ fn from_cluster(want: Want, current: &OsStr) -> Vec<CompletionCandidate> {
 
 /// Names from the cluster for the word being completed.
 async fn live(words: &[String], current: &str, want: &Want) -> Vec<(String, String)> {
-    let args = ClusterArgs {
+    let args = cluster::ConnectOptions {
         kubeconfig: flag_value(words, "kubeconfig", None).map(Into::into),
         context: flag_value(words, "context", None),
         namespace: flag_value(words, "namespace", Some("-n")),
         request_timeout: Some(DEADLINE),
-        ..ClusterArgs::default()
+        ..Default::default()
     };
     let Ok(mut cluster) = cluster::connect(&args).await else {
         return Vec::new();

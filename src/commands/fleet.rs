@@ -250,7 +250,13 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
             Ok(s) => s,
             Err(e) => {
                 let e = api_error(api, e);
-                if matches!(e, ApiError::Forbidden(_) | ApiError::NotServed(_)) {
+                if matches!(
+                    e,
+                    ApiError::Forbidden(_)
+                        | ApiError::NotServed(_)
+                        | ApiError::Unauthorized
+                        | ApiError::Credentials { .. }
+                ) {
                     return Err(anyhow::Error::new(e).context("cannot watch the rollouts"));
                 }
                 // The server is away: try again, a little later each time.

@@ -224,7 +224,11 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         Some(ObjectFormat::Yaml) => emit("apiVersion: v1\nkind: List\nitems:\n")?,
         _ => {}
     }
-    let vela = vela_kinds(api).await?;
+    // The Kruise list and discovery go out together; the KubeVela lists, when discovery
+    // finds KubeVela, go out while the Kruise list's body is still arriving.
+    let read = read_of(args);
+    let (vela, opened) = futures::join!(vela_kinds(api), api.open_list(&read));
+    let (vela, opened) = (vela?, opened?);
     let printer = Printer {
         output: args.output,
         kinds: !vela.is_empty(),
@@ -236,15 +240,18 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         header_done: false,
         text: String::new(),
     };
-    let (mut printer, _, _) = api.list_into(&read_of(args), printer).await?;
-    for kind in vela {
-        let cluster = api.cluster();
-        let bapi = crate::cluster::batch_api(cluster, kind);
+    let batches = futures::future::join_all(vela.iter().map(|kind| async move {
+        let bapi = crate::cluster::batch_api(api.cluster(), *kind);
         let objs = if args.all_namespaces {
             bapi.list_all(args.selector.as_deref()).await
         } else {
             bapi.list_values(args.selector.as_deref()).await
         };
+        (*kind, objs)
+    }));
+    let (kruise, batches) = futures::join!(api.read_list(&read, opened, printer), batches);
+    let (mut printer, _, _) = kruise?;
+    for (kind, objs) in batches {
         match objs {
             Ok(objs) => {
                 for mut o in objs {

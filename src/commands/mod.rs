@@ -82,7 +82,7 @@ pub fn run(cli: Cli) -> Result<Code> {
                 .context("cannot start the async runtime")?;
             let warnings_as_errors = cli.cluster.warnings_as_errors;
             rt.block_on(async move {
-                let mut cluster = cluster::connect(&cli.cluster).await?;
+                let mut cluster = cluster::connect(&connect_options(&cli.cluster)).await?;
                 if let Some(w) = write_flags(&cmd) {
                     cluster.field_manager = w.field_manager.clone();
                     cluster.audit = !w.no_event;
@@ -268,5 +268,29 @@ pub(crate) fn print_object(
         Some(ObjectFormat::Name) => emit(&format!("{display}\n")),
         Some(ObjectFormat::Json) => emit(&render::json(object)?),
         Some(ObjectFormat::Yaml) => emit(&render::yaml(object)?),
+    }
+}
+
+/// What the global flags say about reaching the cluster, as the cluster layer takes it.
+fn connect_options(a: &crate::cli::ClusterArgs) -> cluster::ConnectOptions {
+    cluster::ConnectOptions {
+        kubeconfig: a.kubeconfig.clone(),
+        context: a.context.clone(),
+        cluster: a.cluster.clone(),
+        user: a.user.clone(),
+        namespace: a.namespace.clone(),
+        request_timeout: a.request_timeout,
+        server: a.server.clone(),
+        token: a.token.clone(),
+        certificate_authority: a.certificate_authority.clone(),
+        client_certificate: a.client_certificate.clone(),
+        client_key: a.client_key.clone(),
+        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+        tls_server_name: a.tls_server_name.clone(),
+        as_user: a.as_user.clone(),
+        as_group: a.as_group.clone(),
+        as_uid: a.as_uid.clone(),
+        disable_compression: a.disable_compression.unwrap_or(false),
+        verbosity: a.verbosity,
     }
 }

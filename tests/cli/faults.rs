@@ -82,15 +82,19 @@ fn no_credential_is_printed_when_the_kubeconfig_or_its_plugin_fails() {
     one_line_error(&run);
     no_secret(&run);
 
-    // The plugin fails, after printing a token: not its env, args, or output.
+    // The plugin fails, after printing a token: not its env, args, or output (stdout); its
+    // own message (stderr) reaches the user as it wrote it, then one line of ours.
     let kc = exec_kubeconfig(
         &env,
         &format!("#!/bin/sh\necho '{CREDENTIAL}'\necho oops >&2\nexit 3\n"),
     );
     let run = with_kubeconfig(&env, &kc, &["rollout", "status", "rollouts-nginx", "-v=9"]);
-    run.expect_code(1)
-        .assert_stderr("the kubeconfig's exec credential plugin failed (exit status: 3)");
-    one_line_error(&run);
+    run.expect_code(1);
+    assert_eq!(
+        run.stderr,
+        "oops\nerror: the kubeconfig's exec credential plugin \"plugin.sh\" failed with exit \
+         code 3 (its own message, if it printed one, is above)\n"
+    );
     no_secret(&run);
 
     // The plugin prints a credential that does not parse, with the token in it.

@@ -3,6 +3,7 @@
 
 mod access;
 mod approve;
+mod field;
 mod bulk;
 mod contract;
 mod faults;

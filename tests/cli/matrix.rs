@@ -66,23 +66,7 @@ fn kubeconfig(text: &'static str) -> impl Fn(&Env) -> Prep {
     }
 }
 
-/// A CA, and a server certificate it signs for `names`.
-fn certs(names: &[&str]) -> (String, String, String) {
-    static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, format!("test CA {n}"));
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).unwrap();
-    let leaf =
-        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-            .unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = leaf.signed_by(&key, &ca).unwrap();
-    (ca.pem(), cert.pem(), key.serialize_pem())
-}
+use fake_apiserver::certs;
 
 /// The fake, over TLS too, with a certificate for `names`; the kubeconfig trusts `trusted`
 /// (the server's CA, or another one).

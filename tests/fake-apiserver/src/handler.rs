@@ -19,7 +19,26 @@ use reads::{get_object, list, watch};
 use writes::{Writer, create, delete, patch_object, update};
 
 pub(crate) fn router(api: FakeApi) -> axum::Router {
-    axum::Router::new().fallback(serve).with_state(api)
+    let gzip = tower_http::compression::CompressionLayer::new().compress_when(OverThreshold);
+    axum::Router::new()
+        .fallback(serve)
+        .with_state(api)
+        .layer(gzip)
+}
+
+/// kube-apiserver compresses an answer only when the client takes gzip and the body is over
+/// 128 KiB; watch streams (no known length) are never compressed.
+#[derive(Clone, Copy)]
+struct OverThreshold;
+
+impl tower_http::compression::Predicate for OverThreshold {
+    fn should_compress<B: http_body::Body>(&self, response: &axum::http::Response<B>) -> bool {
+        response
+            .body()
+            .size_hint()
+            .exact()
+            .is_some_and(|n| n >= 128 * 1024)
+    }
 }
 
 /// What a resource URL addresses once parsed.
@@ -128,15 +147,30 @@ fn as_version(mut obj: Value, t: &ResourceType, version: &str) -> Value {
     obj
 }
 
+/// Where a request came from: its connection and protocol.
+pub(crate) struct Origin {
+    at: std::time::Instant,
+    peer: Option<std::net::SocketAddr>,
+    version: axum::http::Version,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     State(api): State<FakeApi>,
     method: Method,
     uri: Uri,
+    version: axum::http::Version,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (resp, fault) = answer(&api, &method, &uri, &query, &headers, &body);
+    let origin = Origin {
+        at: std::time::Instant::now(),
+        peer: peer.map(|p| p.0.0),
+        version,
+    };
+    let (resp, fault) = answer(&api, &method, &uri, &query, &headers, &body, origin);
     // Faults that take time happen without holding the store.
     match fault {
         Some(f) => faults::spoil(f, resp).await,
@@ -152,9 +186,19 @@ fn answer(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
     body: &Bytes,
+    origin: Origin,
 ) -> (Response, Option<faults::Fault>) {
-    let path = uri.path().to_string();
+    let full_path = uri.path().to_string();
     let mut st = api.lock();
+    // Behind a gateway's prefix, the API is served under it and nowhere else.
+    let path = if st.prefix.is_empty() {
+        full_path.clone()
+    } else {
+        match full_path.strip_prefix(&st.prefix) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.to_string(),
+            _ => String::from("/no-such-path-outside-the-prefix"),
+        }
+    };
     let header = |name: &str| {
         headers
             .get(name)
@@ -163,7 +207,7 @@ fn answer(
     };
     let record = RequestRecord {
         method: method.to_string(),
-        path: path.clone(),
+        path: full_path.clone(),
         query: uri.query().unwrap_or("").to_string(),
         body: String::from_utf8_lossy(body).into_owned(),
         user_agent: header("user-agent").unwrap_or_default(),
@@ -176,6 +220,10 @@ fn answer(
         impersonate_uid: header("impersonate-uid"),
         authorization: header("authorization"),
         status: 0,
+        accept_encoding: header("accept-encoding"),
+        at: origin.at,
+        peer: origin.peer,
+        version: format!("{:?}", origin.version),
     };
     // Who the request acts as, for messages: the impersonated user, else the token's user.
     let user = record
@@ -202,7 +250,19 @@ fn answer(
     }
     let warning = st.warning.clone();
     let fault = st.take_fault(method.as_str());
+    let token_refused = st.tokens.as_ref().is_some_and(|accepted| {
+        let bearer = header("authorization")
+            .and_then(|a| a.strip_prefix("Bearer ").map(str::to_string));
+        !path.starts_with("/fake/") && !accepted.iter().any(|t| Some(t.as_str()) == bearer.as_deref())
+    });
     let mut resp = match &fault {
+        _ if token_refused => status(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Unauthorized".into(),
+            None,
+            "",
+        ),
         Some(f) if f.short_circuits() => faults::short_answer(f),
         _ => route(
             api, &mut st, method, &path, query, headers, body, &user_info, &manager,
@@ -253,8 +313,28 @@ fn route(
         .collect();
 
     if segs == ["fake", "requests"] {
-        // Not Kubernetes: how many requests were served, for benchmarks.
-        return json_response(StatusCode::OK, &json!({"count": st.requests.len()}));
+        // Not Kubernetes: what was served, for benchmarks. `since=N` looks at the requests
+        // after the first N; `gap_ms` is the longest pause between requests sent together.
+        let since: usize = query.get("since").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let gap = std::time::Duration::from_millis(
+            query.get("gap_ms").and_then(|v| v.parse().ok()).unwrap_or(10),
+        );
+        let recent = st.requests.get(since..).unwrap_or_default();
+        let arrivals: Vec<_> = recent.iter().map(|r| r.at).collect();
+        let mut peers: Vec<_> = recent.iter().filter_map(|r| r.peer).collect();
+        peers.sort();
+        peers.dedup();
+        let (up, down, links) = st.link.as_ref().map(|c| c.snapshot()).unwrap_or_default();
+        return json_response(
+            StatusCode::OK,
+            &json!({
+                "count": st.requests.len(),
+                "requests": recent.len(),
+                "waves": crate::link::waves(&arrivals, gap),
+                "connections": peers.len(),
+                "link": {"bytes_up": up, "bytes_down": down, "connections": links},
+            }),
+        );
     }
     if let Some(resp) = discovery(st, &segs) {
         return resp;

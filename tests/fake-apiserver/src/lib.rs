@@ -23,6 +23,8 @@ mod authz;
 pub mod cel;
 mod faults;
 mod handler;
+pub mod link;
+pub mod proxy;
 mod patch;
 mod policy;
 mod selector;
@@ -59,6 +61,14 @@ pub struct RequestRecord {
     pub authorization: Option<String>,
     /// The HTTP status of the answer.
     pub status: u16,
+    /// The `Accept-Encoding` header (`gzip` when the client takes compressed answers).
+    pub accept_encoding: Option<String>,
+    /// When the request arrived: dependent requests arrive a round trip apart.
+    pub at: std::time::Instant,
+    /// The client's address: one per connection.
+    pub peer: Option<SocketAddr>,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub version: String,
 }
 
 /// Sees every write made through the API, after it is stored: the manager that made it
@@ -104,6 +114,24 @@ impl FakeApi {
             ..ResourceType::new("", &["v1"], "Event", "events", false)
         });
         api
+    }
+
+    /// Serve every path under `prefix` (e.g. `/k8s/clusters/c-m-xxxx`, as Rancher's
+    /// gateway does); requests without it are answered 404.
+    pub fn serve_under(&self, prefix: &str) -> &Self {
+        self.lock().prefix = prefix.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Accept only these bearer tokens (`None`: any request, as before); others get 401.
+    pub fn accept_tokens(&self, tokens: Option<&[&str]>) -> &Self {
+        self.lock().tokens = tokens.map(|t| t.iter().map(|s| s.to_string()).collect());
+        self
+    }
+
+    /// Report this link's counters with the requests (`/fake/requests`).
+    pub fn report_link(&self, counters: Arc<link::Counters>) {
+        self.lock().link = Some(counters);
     }
 
     /// Serve `rollouts.rollouts.kruise.io` in the given versions, preferred first
@@ -406,8 +434,9 @@ impl FakeApi {
         let router = self.router();
         serve_thread(false, move |listener, stop| async move {
             // Stop accepting at once on drop; open watch streams end with the runtime.
+            let app = router.into_make_service_with_connect_info::<SocketAddr>();
             tokio::select! {
-                _ = axum::serve(listener, router) => {}
+                _ = axum::serve(listener, app) => {}
                 _ = stop => {}
             }
         })
@@ -467,11 +496,14 @@ impl FakeApi {
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("server certificate");
+        // HTTP/2 by ALPN, as kube-apiserver offers it.
+        let mut config = config;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
         let router = self.router();
         serve_thread(true, move |listener, mut stop| async move {
             loop {
-                let (tcp, _) = tokio::select! {
+                let (tcp, peer) = tokio::select! {
                     a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
                     _ = &mut stop => break,
                 };
@@ -481,6 +513,8 @@ impl FakeApi {
                     let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
+                    let router =
+                        router.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
                     let svc = hyper_util::service::TowerToHyperService::new(router);
                     hyper_util::server::conn::auto::Builder::new(
                         hyper_util::rt::TokioExecutor::new(),
@@ -492,6 +526,25 @@ impl FakeApi {
             }
         })
     }
+}
+
+/// A new CA, and a server certificate it signs for `names` (DNS names or IP addresses):
+/// `(ca_pem, cert_pem, key_pem)`.
+pub fn certs(names: &[&str]) -> (String, String, String) {
+    static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, format!("fake CA {n}"));
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("CA certificate");
+    let leaf =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("certificate names");
+    let key = rcgen::KeyPair::generate().expect("server key");
+    let cert = leaf.signed_by(&key, &ca).expect("server certificate");
+    (ca.pem(), cert.pem(), key.serialize_pem())
 }
 
 /// A server running on loopback; stops on drop.
@@ -512,13 +565,29 @@ impl RunningServer {
     /// A kubeconfig with two contexts on this server: `fake` (no namespace) and
     /// `fake-ns` (namespace `team-a`), current context `fake`.
     pub fn kubeconfig(&self) -> String {
+        kubeconfig_for(&self.url(), None)
+    }
+}
+
+/// The kubeconfig [`RunningServer::kubeconfig`] writes, for a server at `url` (the server
+/// itself, or a link or gateway in front of it), trusting `ca_pem` when given.
+pub fn kubeconfig_for(url: &str, ca_pem: Option<&str>) -> String {
+    let ca = ca_pem
+        .map(|pem| {
+            use base64::Engine;
+            format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(pem)
+            )
+        })
+        .unwrap_or_default();
+    {
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {url}\n\
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n{ca}    server: {url}\n\
              users:\n- name: tester\n  user:\n    token: fake-token\n\
              contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: tester\n\
              - name: fake-ns\n  context:\n    cluster: fake\n    user: tester\n    namespace: team-a\n\
-             current-context: fake\n",
-            url = self.url()
+             current-context: fake\n"
         )
     }
 }

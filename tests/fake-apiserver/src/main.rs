@@ -58,6 +58,15 @@ struct Args {
     /// removes the kubeconfig
     #[arg(long)]
     sandbox: bool,
+
+    /// Serve over TLS (HTTP/2 and HTTP/1.1) with a new CA, which the kubeconfig trusts
+    #[arg(long)]
+    tls: bool,
+
+    /// Put an emulated network link in front of the server and point the kubeconfig at it:
+    /// ROUND_TRIP[/RATE], e.g. 40ms/50mbit. Its byte counts are reported at /fake/requests
+    #[arg(long, value_name = "SPEC", value_parser = fake_apiserver::link::LinkSpec::parse)]
+    link: Option<fake_apiserver::link::LinkSpec>,
 }
 
 /// How a KubeVela controller is made for one object (namespace, name).
@@ -188,12 +197,26 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    let server = api.spawn();
+    let (server, ca) = if args.tls {
+        let (ca, cert, key) = fake_apiserver::certs(&["localhost", "127.0.0.1"]);
+        (api.spawn_tls(&cert, &key), Some(ca))
+    } else {
+        (api.spawn(), None)
+    };
+    let link = args.link.map(|spec| {
+        let link = fake_apiserver::link::Link::spawn(server.addr, spec);
+        api.report_link(link.counters.clone());
+        link
+    });
+    let client_url = match &link {
+        Some(l) => format!("{}://{}", if args.tls { "https" } else { "http" }, l.addr),
+        None => server.url(),
+    };
     let kubeconfig = args.kubeconfig.clone().or(args.sandbox.then(|| {
         std::env::temp_dir().join(format!("kruise-sandbox-{}.kubeconfig", std::process::id()))
     }));
     if let Some(path) = &kubeconfig
-        && let Err(e) = std::fs::write(path, server.kubeconfig())
+        && let Err(e) = std::fs::write(path, fake_apiserver::kubeconfig_for(&client_url, ca.as_deref()))
     {
         eprintln!("error: {}: {e}", path.display());
         return std::process::ExitCode::from(1);
@@ -216,6 +239,9 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     println!("serving on {}", server.url());
+    if link.is_some() {
+        println!("link on {client_url}");
+    }
     // Serve until killed.
     loop {
         std::thread::park();

@@ -186,6 +186,13 @@ pub(crate) struct Store {
     pub rbac: bool,
     /// The minor version `/version` reports (1.x); 0 means 32.
     pub minor: u32,
+    /// Served under this path prefix (a gateway's, such as Rancher's
+    /// `/k8s/clusters/c-m-xxxx`): a request without it is answered 404.
+    pub prefix: String,
+    /// When set, only these bearer tokens are accepted; any other request gets 401.
+    pub tokens: Option<Vec<String>>,
+    /// The link in front of the server, if any: its counters are reported with the requests.
+    pub link: Option<std::sync::Arc<crate::link::Counters>>,
     uid: u64,
 }
 
