@@ -291,8 +291,8 @@ where
                 .await
                 .map_err(|e| BoxError::from(LoginFailed(e.to_string())))?;
             if let Some(token) = &credential.token {
-                let mut value = http::HeaderValue::from_str(&format!("Bearer {token}"))
-                    .map_err(|_| {
+                let mut value =
+                    http::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
                         BoxError::from(LoginFailed(
                             "the exec credential plugin's token is not a valid HTTP header value"
                                 .into(),

@@ -15,6 +15,7 @@ use hyper_util::client::proxy::matcher::Matcher;
 const SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
 
 /// A proxy chosen, and where it was set (for messages).
+#[derive(Debug)]
 pub struct Chosen {
     pub uri: http::Uri,
     pub source: &'static str,
@@ -24,7 +25,11 @@ impl Chosen {
     /// The proxy for messages: its address without credentials, and where it was set.
     pub fn describe(&self) -> String {
         let host = self.uri.host().unwrap_or_default();
-        let port = self.uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+        let port = self
+            .uri
+            .port_u16()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
         format!(
             "{}://{host}{port} (from {})",
             self.uri.scheme_str().unwrap_or("http"),

@@ -268,7 +268,10 @@ impl RolloutApi {
         sink: S,
     ) -> anyhow::Result<(S, String, ApiVersion)> {
         let lp = Self::list_params(read);
-        let OpenedList { version: v, mut body } = opened;
+        let OpenedList {
+            version: v,
+            mut body,
+        } = opened;
         let mut sink = WithKind {
             inner: sink,
             version: v,
@@ -349,9 +352,7 @@ where
                             | ApiError::NotServed(_)
                             | ApiError::Unauthorized
                             | ApiError::Credentials { .. }),
-                        ) => {
-                            Some(Err(fatal))
-                        }
+                        ) => Some(Err(fatal)),
                         // Transient: the backoff waits, then the watcher reconnects.
                         _ => None,
                     }

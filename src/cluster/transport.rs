@@ -33,7 +33,11 @@ pub type Stack = BoxService<Request<Body>, Response<Box<DynBody>>, BoxError>;
 
 /// The stack for `config`, connecting through `proxy` when given; `login` puts an exec
 /// helper's credential on each request (kube's auth layer serves every other kind).
-pub fn stack(config: &Config, proxy: Option<&http::Uri>, login: Option<Arc<Login>>) -> Result<Stack> {
+pub fn stack(
+    config: &Config,
+    proxy: Option<&http::Uri>,
+    login: Option<Arc<Login>>,
+) -> Result<Stack> {
     let mut tcp = HttpConnector::new();
     // https:// addresses are handled by the TLS connector that wraps this one.
     tcp.enforce_http(false);
@@ -52,7 +56,11 @@ pub fn stack(config: &Config, proxy: Option<&http::Uri>, login: Option<Arc<Login
         Some(p) if p.scheme_str() == Some("https") => {
             // TLS to the proxy itself, then a CONNECT tunnel to the API server.
             let to_proxy = tls(config, tcp, false)?;
-            finish(config, with_auth(p, Tunnel::new(p.clone(), to_proxy)), login)
+            finish(
+                config,
+                with_auth(p, Tunnel::new(p.clone(), to_proxy)),
+                login,
+            )
         }
         Some(p) => finish(config, with_auth(p, Tunnel::new(p.clone(), tcp)), login),
     }
@@ -61,7 +69,11 @@ pub fn stack(config: &Config, proxy: Option<&http::Uri>, login: Option<Arc<Login
 /// A proxy URL's `user:password`, percent-decoded.
 fn userinfo(uri: &http::Uri) -> Option<(String, String)> {
     let (info, _) = uri.authority()?.as_str().rsplit_once('@')?;
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     let (user, pass) = info.split_once(':').unwrap_or((info, ""));
     Some((decode(user), decode(pass)))
 }
@@ -70,8 +82,7 @@ fn with_auth<C>(proxy: &http::Uri, tunnel: Tunnel<C>) -> Tunnel<C> {
     use base64::Engine;
     match userinfo(proxy) {
         Some((user, pass)) => {
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
             match http::HeaderValue::from_str(&format!("Basic {token}")) {
                 Ok(mut v) => {
                     v.set_sensitive(true);
@@ -124,13 +135,19 @@ where
     let auth = if login.is_some() {
         None
     } else {
-        config
-            .auth_layer()
-            .map_err(|e| anyhow!("cannot set up authentication: {}", credentials::describe(&e)))?
+        config.auth_layer().map_err(|e| {
+            anyhow!(
+                "cannot set up authentication: {}",
+                credentials::describe(&e)
+            )
+        })?
     };
-    let headers = config
-        .extra_headers_layer()
-        .map_err(|e| anyhow!("cannot set up the request headers: {}", credentials::describe(&e)))?;
+    let headers = config.extra_headers_layer().map_err(|e| {
+        anyhow!(
+            "cannot set up the request headers: {}",
+            credentials::describe(&e)
+        )
+    })?;
     // Accept-Encoding: gzip unless turned off, as kubectl; only gzip, what kube-apiserver
     // sends.
     let decompress = DecompressionLayer::new()

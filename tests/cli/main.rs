@@ -3,10 +3,10 @@
 
 mod access;
 mod approve;
-mod field;
 mod bulk;
 mod contract;
 mod faults;
+mod field;
 mod flags;
 mod fleet;
 mod gate;

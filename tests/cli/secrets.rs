@@ -152,7 +152,11 @@ fn no_secret_is_printed_by_any_verb_at_any_level_or_on_any_error() {
                 "server error",
             );
             // A 401 to an exec login fetches a fresh credential once and goes on.
-            let code = if fail == 401 && user == "exec" { 0 } else { code };
+            let code = if fail == 401 && user == "exec" {
+                0
+            } else {
+                code
+            };
             assert_eq!(run.code, code, "{fail} {user}: {}", run.stderr);
         }
     }

@@ -100,7 +100,10 @@ fn a_failing_login_shows_the_helper_s_own_words() {
     for text in [&run.stdout, &run.stderr] {
         assert!(!text.contains("STDOUT-SECRET") && !text.contains("ARG-SECRET"));
     }
-    assert!(env.api.requests().is_empty(), "nothing sent without a credential");
+    assert!(
+        env.api.requests().is_empty(),
+        "nothing sent without a credential"
+    );
 
     // A helper that is not installed: its install hint, as kubectl prints it.
     let kc = kubeconfig(
@@ -144,7 +147,10 @@ fn a_device_code_login_reaches_the_user_and_is_waited_for() {
         line,
         "To sign in, open https://login.example/device and enter ABCD-1234\n"
     );
-    assert!(env.api.requests().is_empty(), "the plugin waits for the login");
+    assert!(
+        env.api.requests().is_empty(),
+        "the plugin waits for the login"
+    );
     std::fs::write(&approved, "").unwrap();
     // The helper gives up after 10 s without the approval, so this ends in bounded time.
     let out = child.wait_with_output().unwrap();
@@ -181,13 +187,20 @@ fn interactive_mode_decides_the_helper_s_stdin() {
         let kc = login_kubeconfig(&env, &h, &format!("      interactiveMode: {mode}\n"));
         let mut c = env.on_a_terminal(
             &script,
-            &format!("--kubeconfig {} rollout status rollouts-nginx", kc.display()),
+            &format!(
+                "--kubeconfig {} rollout status rollouts-nginx",
+                kc.display()
+            ),
         );
         c.stdin(std::process::Stdio::null());
         run_command(c).expect_code(0);
         let n = runs(&env);
         assert_eq!(stdin_of(&env, n), stdin, "{mode}");
-        assert_eq!(info(&env, n)["spec"]["interactive"], json!(interactive), "{mode}");
+        assert_eq!(
+            info(&env, n)["spec"]["interactive"],
+            json!(interactive),
+            "{mode}"
+        );
     }
 }
 
@@ -214,7 +227,12 @@ fn one_credential_per_process_until_it_expires() {
     let kc = login_kubeconfig(&env, &h, "");
     run_command(cmd(&env, &kc, &["rollout", "approve", "rollouts-nginx"])).expect_code(0);
     assert_eq!(runs(&env), 1);
-    let sent: Vec<_> = env.api.requests().into_iter().map(|r| r.authorization).collect();
+    let sent: Vec<_> = env
+        .api
+        .requests()
+        .into_iter()
+        .map(|r| r.authorization)
+        .collect();
     assert_eq!(sent.len(), 3);
     assert!(sent.iter().all(|a| a.as_deref() == Some("Bearer tok-1")));
 
@@ -249,7 +267,10 @@ fn one_credential_per_process_until_it_expires() {
         .map(|r| r.authorization.clone())
         .collect();
     assert!(!after.is_empty());
-    assert!(after.iter().all(|a| a.as_deref() == Some("Bearer tok-2")), "{after:?}");
+    assert!(
+        after.iter().all(|a| a.as_deref() == Some("Bearer tok-2")),
+        "{after:?}"
+    );
 }
 
 #[test]
@@ -276,7 +297,12 @@ fn a_revoked_credential_is_replaced_once_during_a_watch() {
     });
     wait(child, Duration::from_secs(20)).expect_code(0);
     assert_eq!(runs(&env), 2);
-    let refused = env.api.requests().iter().filter(|r| r.status == 401).count();
+    let refused = env
+        .api
+        .requests()
+        .iter()
+        .filter(|r| r.status == 401)
+        .count();
     assert!(refused >= 1, "the old credential was refused");
 
     // If the fresh credential is refused too, the command stops with the 401, once.

@@ -80,7 +80,11 @@ fn a_proxy_that_wants_credentials_gets_them_from_the_url() {
     let t = tls(&env);
     let proxy = TestProxy::spawn(ProxyKind::Http, t.server.addr, Some("bot:p@ss:word"));
     // Percent-escaped in the URL, sent decoded, as kubectl sends them.
-    let kc = proxied(&env, &t, &format!("http://bot:p%40ss%3Aword@{}", proxy.addr));
+    let kc = proxied(
+        &env,
+        &t,
+        &format!("http://bot:p%40ss%3Aword@{}", proxy.addr),
+    );
     works_through(&env, &kc, &[]);
     assert_eq!(proxy.targets().len(), 3);
 
@@ -110,22 +114,24 @@ fn proxy_variables_are_read_as_kubectl_reads_them() {
     // kube.example does not resolve, and the error says where it tried to go.
     for vars in [
         &[("HTTP_PROXY", url.as_str())][..],
-        &[("HTTPS_PROXY", url.as_str()), ("NO_PROXY", "localhost,.example")][..],
+        &[
+            ("HTTPS_PROXY", url.as_str()),
+            ("NO_PROXY", "localhost,.example"),
+        ][..],
     ] {
-        let run = run_with(&env, &remote, vars, &["rollout", "status", "rollouts-nginx"]);
+        let run = run_with(
+            &env,
+            &remote,
+            vars,
+            &["rollout", "status", "rollouts-nginx"],
+        );
         run.expect_code(1)
             .assert_stderr("cannot reach the Kubernetes API at https://kube.example:6443: ");
     }
     assert_eq!(proxy.targets().len(), 6);
 
     // A loopback server is never reached through HTTPS_PROXY (Go's rule)...
-    let local = kubeconfig(
-        &env,
-        "local",
-        &t.server.url(),
-        &ca_line(&t.ca),
-        TOKEN_USER,
-    );
+    let local = kubeconfig(&env, "local", &t.server.url(), &ca_line(&t.ca), TOKEN_USER);
     run_with(
         &env,
         &local,
@@ -201,10 +207,16 @@ fn kubectl_goes_through_the_same_proxies_and_gateways() {
     let url = format!("http://{}", proxy.addr);
     let kubectl_get = |kc: &std::path::Path, vars: &[(&str, &str)]| {
         let mut cmd = std::process::Command::new(&kubectl);
-        cmd.args(["get", "rollouts.rollouts.kruise.io", "rollouts-nginx", "-o", "name"])
-            .env_clear()
-            .env("HOME", env.dir.path())
-            .env("KUBECONFIG", kc);
+        cmd.args([
+            "get",
+            "rollouts.rollouts.kruise.io",
+            "rollouts-nginx",
+            "-o",
+            "name",
+        ])
+        .env_clear()
+        .env("HOME", env.dir.path())
+        .env("KUBECONFIG", kc);
         for (k, v) in vars {
             cmd.env(k, v);
         }
@@ -241,15 +253,16 @@ fn kubectl_goes_through_the_same_proxies_and_gateways() {
         TOKEN_USER,
     );
     let mut cmd = std::process::Command::new(&kubectl);
-    cmd.args(["get", "rollouts.rollouts.kruise.io", "rollouts-nginx", "-o", "name"])
-        .env_clear()
-        .env("HOME", gw.dir.path())
-        .env("KUBECONFIG", &kc);
+    cmd.args([
+        "get",
+        "rollouts.rollouts.kruise.io",
+        "rollouts-nginx",
+        "-o",
+        "name",
+    ])
+    .env_clear()
+    .env("HOME", gw.dir.path())
+    .env("KUBECONFIG", &kc);
     assert_eq!(run_command(cmd).expect_code(0).stdout, expected);
-    assert!(
-        gw.api
-            .requests()
-            .iter()
-            .all(|r| r.path.starts_with(PREFIX))
-    );
+    assert!(gw.api.requests().iter().all(|r| r.path.starts_with(PREFIX)));
 }

@@ -31,7 +31,10 @@ fn measure(env: &Env, link: &Link, kc: &std::path::Path, args: &[&str]) -> (usiz
     );
     let arrivals: Vec<_> = recs.iter().map(|r| r.at).collect();
     let (_, _, links_after) = link.counters.snapshot();
-    (waves(&arrivals, ONE_WAY), (links_after - links_before) as usize)
+    (
+        waves(&arrivals, ONE_WAY),
+        (links_after - links_before) as usize,
+    )
 }
 
 #[test]

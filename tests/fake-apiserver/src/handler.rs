@@ -251,9 +251,12 @@ fn answer(
     let warning = st.warning.clone();
     let fault = st.take_fault(method.as_str());
     let token_refused = st.tokens.as_ref().is_some_and(|accepted| {
-        let bearer = header("authorization")
-            .and_then(|a| a.strip_prefix("Bearer ").map(str::to_string));
-        !path.starts_with("/fake/") && !accepted.iter().any(|t| Some(t.as_str()) == bearer.as_deref())
+        let bearer =
+            header("authorization").and_then(|a| a.strip_prefix("Bearer ").map(str::to_string));
+        !path.starts_with("/fake/")
+            && !accepted
+                .iter()
+                .any(|t| Some(t.as_str()) == bearer.as_deref())
     });
     let mut resp = match &fault {
         _ if token_refused => status(
@@ -317,7 +320,10 @@ fn route(
         // after the first N; `gap_ms` is the longest pause between requests sent together.
         let since: usize = query.get("since").and_then(|v| v.parse().ok()).unwrap_or(0);
         let gap = std::time::Duration::from_millis(
-            query.get("gap_ms").and_then(|v| v.parse().ok()).unwrap_or(10),
+            query
+                .get("gap_ms")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10),
         );
         let recent = st.requests.get(since..).unwrap_or_default();
         let arrivals: Vec<_> = recent.iter().map(|r| r.at).collect();

@@ -24,9 +24,9 @@ pub mod cel;
 mod faults;
 mod handler;
 pub mod link;
-pub mod proxy;
 mod patch;
 mod policy;
+pub mod proxy;
 mod selector;
 pub mod sim;
 pub mod sim_vela;
@@ -513,8 +513,7 @@ impl FakeApi {
                     let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
-                    let router =
-                        router.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
+                    let router = router.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
                     let svc = hyper_util::service::TowerToHyperService::new(router);
                     hyper_util::server::conn::auto::Builder::new(
                         hyper_util::rt::TokioExecutor::new(),

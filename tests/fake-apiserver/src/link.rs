@@ -142,7 +142,10 @@ where
                 .map(|r| Duration::from_secs_f64(n as f64 / r as f64))
                 .unwrap_or_default();
             free = now.max(free) + transmit;
-            if tx.send((free + spec.delay, Some(buf[..n].to_vec()))).is_err() {
+            if tx
+                .send((free + spec.delay, Some(buf[..n].to_vec())))
+                .is_err()
+            {
                 return;
             }
         }

@@ -216,7 +216,10 @@ fn main() -> std::process::ExitCode {
         std::env::temp_dir().join(format!("kruise-sandbox-{}.kubeconfig", std::process::id()))
     }));
     if let Some(path) = &kubeconfig
-        && let Err(e) = std::fs::write(path, fake_apiserver::kubeconfig_for(&client_url, ca.as_deref()))
+        && let Err(e) = std::fs::write(
+            path,
+            fake_apiserver::kubeconfig_for(&client_url, ca.as_deref()),
+        )
     {
         eprintln!("error: {}: {e}", path.display());
         return std::process::ExitCode::from(1);

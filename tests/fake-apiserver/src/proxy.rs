@@ -16,7 +16,10 @@ use tokio::net::{TcpListener, TcpStream};
 pub enum ProxyKind {
     Http,
     /// TLS to the proxy with this certificate chain and key (PEM), then `CONNECT`.
-    Https { cert_pem: String, key_pem: String },
+    Https {
+        cert_pem: String,
+        key_pem: String,
+    },
     Socks5,
 }
 
@@ -36,7 +39,10 @@ impl TestProxy {
         let targets = Arc::new(Mutex::new(Vec::new()));
         let expected = basic_auth.map(|a| {
             use base64::Engine;
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(a))
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(a)
+            )
         });
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -59,8 +65,12 @@ impl TestProxy {
                         let Ok((tcp, _)) = listener.accept().await else {
                             continue;
                         };
-                        let (kind, seen, expected, acceptor) =
-                            (kind.clone(), seen.clone(), expected.clone(), acceptor.clone());
+                        let (kind, seen, expected, acceptor) = (
+                            kind.clone(),
+                            seen.clone(),
+                            expected.clone(),
+                            acceptor.clone(),
+                        );
                         tokio::spawn(async move {
                             match (kind, acceptor) {
                                 (ProxyKind::Socks5, _) => socks5(tcp, upstream, seen).await,
@@ -243,10 +253,7 @@ async fn socks5(mut client: TcpStream, upstream: SocketAddr, seen: Arc<Mutex<Vec
         s.push(format!("{host}:{}", u16::from_be_bytes(port)));
     }
     let Ok(mut server) = TcpStream::connect(upstream).await else {
-        client
-            .write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0])
-            .await
-            .ok();
+        client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]).await.ok();
         return;
     };
     if client
