@@ -52,10 +52,20 @@ impl Credential {
     }
 }
 
+/// The credential held, and whether it replaced a refused one.
+#[derive(Default)]
+struct Slot {
+    credential: Option<Credential>,
+    /// The last credential was refused; the next one fetched replaces it.
+    refused: bool,
+    /// This credential replaced a refused one.
+    replacement: bool,
+}
+
 /// The kubeconfig's exec helper and the credential it last gave.
 pub struct Login {
     exec: ExecConfig,
-    current: tokio::sync::Mutex<Option<Credential>>,
+    current: tokio::sync::Mutex<Slot>,
 }
 
 impl Login {
@@ -80,7 +90,7 @@ impl Login {
         }
         Ok(Login {
             exec,
-            current: tokio::sync::Mutex::new(None),
+            current: tokio::sync::Mutex::new(Slot::default()),
         })
     }
 
@@ -95,23 +105,28 @@ impl Login {
 
     /// The credential to use now: the one held while it has not expired, else a new one.
     pub async fn credential(self: &Arc<Self>) -> Result<Credential> {
-        let mut current = self.current.lock().await;
-        if let Some(c) = current.as_ref().filter(|c| c.fresh()) {
+        let mut slot = self.current.lock().await;
+        if let Some(c) = slot.credential.as_ref().filter(|c| c.fresh()) {
             return Ok(c.clone());
         }
         let this = self.clone();
         let c = tokio::task::spawn_blocking(move || this.run())
             .await
             .map_err(|e| anyhow!("the exec credential plugin could not be waited for: {e}"))??;
-        *current = Some(c.clone());
+        slot.credential = Some(c.clone());
+        slot.replacement = std::mem::take(&mut slot.refused);
         Ok(c)
     }
 
-    /// The server refused `token`: forget it, so the next request fetches a new one.
+    /// The server refused `token`: forget it, so the next request fetches a new one; but
+    /// only once: a credential fetched because the last was refused is kept even when it is
+    /// refused too (a third would fare no better), and the 401 ends the command.
     async fn refused(&self, token: &str) {
-        let mut current = self.current.lock().await;
-        if current.as_ref().and_then(|c| c.token.as_deref()) == Some(token) {
-            *current = None;
+        let mut slot = self.current.lock().await;
+        let held = slot.credential.as_ref().and_then(|c| c.token.as_deref());
+        if held == Some(token) && !slot.replacement {
+            slot.credential = None;
+            slot.refused = true;
         }
     }
 
