@@ -39,7 +39,7 @@ fn measure(env: &Env, link: &Link, kc: &std::path::Path, args: &[&str]) -> (usiz
 
 #[test]
 fn each_command_makes_only_the_round_trips_its_data_needs() {
-    let env = Env::new().with(SEED);
+    let env = Env::new().with(SEED).with(&["replicasets-nginx.yaml"]);
     let t = tls(&env);
     let link = Link::spawn(
         t.server.addr,
@@ -65,6 +65,8 @@ fn each_command_makes_only_the_round_trips_its_data_needs() {
         (&["rollout", "approve", "rollouts-nginx"], 3),
         (&["rollout", "pause", "rollouts-nginx"], 3),
         (&["rollout", "resume", "rollouts-nginx"], 3),
+        // the rollout, its workload, that workload's ReplicaSets (by its selector)
+        (&["rollout", "history", "rollouts-nginx"], 3),
     ];
     for (args, want) in table {
         let (sequence, connections) = measure(&env, &link, &kc, args);
