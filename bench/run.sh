@@ -32,13 +32,16 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -subj "/CN=bench" -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
 ca_data=$(base64 -w0 <"$work/ca.crt")
 
-# serve NAME COPIES: start a fake API server with the fixtures (and COPIES extra rollouts).
+# serve NAME COPIES [FILES...]: start a fake API server with the fixtures (or FILES) and
+# COPIES numbered copies of each Rollout among them.
 serve() {
-  "$FAKE" --kubeconfig "$work/$1" --copies "$2" tests/fixtures/*.yaml >"$work/$1.log" &
+  local name=$1 copies=$2; shift 2
+  [ $# -gt 0 ] || set -- tests/fixtures/*.yaml
+  "$FAKE" --kubeconfig "$work/$name" --copies "$copies" "$@" >"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 1200); do
-    if [ -s "$work/$1.log" ]; then
-      sed -i "s|^    server: |    certificate-authority-data: $ca_data\n    server: |" "$work/$1"
+    if [ -s "$work/$name.log" ]; then
+      sed -i "s|^    server: |    certificate-authority-data: $ca_data\n    server: |" "$work/$name"
       return
     fi
     sleep 0.05
@@ -68,24 +71,25 @@ cat "$work/startup.md"
 echo; echo "## Read one rollout"
 hyperfine -N --warmup 5 --style basic --export-markdown "$work/status.md" \
   -n "kubectl-kruise rollout status rollouts-nginx -o json" "$BIN rollout status rollouts-nginx -o json" \
-  -n "kubectl get rollouts.rollouts.kruise.io rollouts-nginx -o json" \
-  "kubectl get rollouts.rollouts.kruise.io rollouts-nginx -o json" >/dev/null
+  -n "kubectl get rollouts.v1beta1.rollouts.kruise.io rollouts-nginx -o json" \
+  "kubectl get rollouts.v1beta1.rollouts.kruise.io rollouts-nginx -o json" >/dev/null
 cat "$work/status.md"
 
 echo; echo "## Approve one step (state reset before each run)"
 hyperfine -N --warmup 3 --style basic --export-markdown "$work/approve.md" \
-  --prepare "kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$paused'" \
+  --prepare "kubectl patch rollouts.v1beta1.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$paused'" \
   -n "kubectl-kruise rollout approve rollouts-nginx" "$BIN rollout approve rollouts-nginx" \
   -n "kubectl patch --subresource=status (no checks, no resourceVersion)" \
-  "kubectl patch rollouts.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$ready'" >/dev/null
+  "kubectl patch rollouts.v1beta1.rollouts.kruise.io rollouts-nginx --subresource=status --type=merge -p '$ready'" >/dev/null
 cat "$work/approve.md"
 
 echo; echo "## rollout list -A: wall time and peak memory"
 echo "| rollouts | command | wall (s) | peak RSS (MiB) |"
 echo "|---:|---|---:|---:|"
 for n in 5000 50000; do
-  serve "kc$n" "$n"
-  for cmd in "$BIN rollout list -A" "kubectl get rollouts.rollouts.kruise.io -A"; do
+  # Exactly N rollouts: the seed and N-1 copies of it.
+  serve "kc$n" "$((n - 1))" tests/fixtures/rollout-seed-v1beta1.yaml tests/fixtures/deployment-nginx.yaml
+  for cmd in "$BIN rollout list -A" "kubectl get rollouts.v1beta1.rollouts.kruise.io -A"; do
     # Warm kubectl's discovery cache, then measure.
     KUBECONFIG="$work/kc$n" $cmd >/dev/null
     out=$({ KUBECONFIG="$work/kc$n" /usr/bin/time -f "%e %M" $cmd >/dev/null; } 2>&1 | tail -1)
