@@ -53,7 +53,7 @@ serve() {
 requests() {
   local url
   url=$(sed -n 's/^serving on //p' "$work/$1.log")
-  curl -sf "$url/fake/requests" | sed 's/[^0-9]//g'
+  curl -sf "$url/fake/requests" | sed 's/.*"count":\([0-9]*\).*/\1/'
 }
 
 serve kc 0

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use clap_complete::ArgValueCompleter;
+use std::ffi::OsStr;
+use std::sync::OnceLock;
 
-use crate::commands::complete;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::{ArgValueCompleter, CompletionCandidate};
+
 use crate::model::access::{PolicyApi, Subject, Verb};
 
 pub use crate::model::gate::Until;
@@ -79,7 +81,7 @@ pub struct ClusterArgs {
     pub user: Option<String>,
 
     /// Namespace (default: the context's namespace, then "default")
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(complete::namespaces))]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(completers::namespaces))]
     pub namespace: Option<String>,
 
     /// How long to wait for one API request, e.g. 10s, 1m; 0 waits forever
@@ -292,7 +294,7 @@ const ACCESS_EXAMPLES: &str = "Examples:
 #[command(next_help_heading = "Rollouts")]
 pub struct AccessTargets {
     /// Rollouts: NAME, rollout/NAME, approllout/NAME, rollouts.standard.oam.dev/NAME
-    #[arg(value_name = "ROLLOUT", add = ArgValueCompleter::new(complete::targets))]
+    #[arg(value_name = "ROLLOUT", add = ArgValueCompleter::new(completers::targets))]
     pub rollouts: Vec<String>,
 
     /// The rollouts matching this label selector (their names, as they are now)
@@ -397,7 +399,7 @@ fn parse_policy_api(s: &str) -> Result<PolicyApi, String> {
 #[command(next_help_heading = "Targets")]
 pub struct TargetArgs {
     /// The targets: NAME or TYPE/NAME, `TYPE NAME...`, or a TYPE with -l/--all/-A
-    #[arg(value_name = "TARGET", add = ArgValueCompleter::new(complete::targets))]
+    #[arg(value_name = "TARGET", add = ArgValueCompleter::new(completers::targets))]
     pub resources: Vec<String>,
 
     /// Files (YAML or JSON, multi-document, List), directories or `-` for stdin naming the
@@ -426,13 +428,6 @@ pub struct TargetArgs {
     /// and the AppRollouts of its revisions (also `application/APP`)
     #[arg(long, value_name = "APP")]
     pub app: Option<String>,
-}
-
-impl TargetArgs {
-    /// Objects are chosen by a query or from files.
-    pub fn is_bulk_query(&self) -> bool {
-        !self.filenames.is_empty() || self.selector.is_some() || self.all || self.all_namespaces
-    }
 }
 
 /// How a write is made: dry run, who makes it, and whether it leaves an Event.
@@ -514,7 +509,7 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
-    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(complete::targets))]
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]
     pub resource: Vec<String>,
 
     /// Restore this revision (see `rollout history`) instead of the stable one
@@ -537,7 +532,7 @@ pub struct UndoArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
-    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(complete::targets))]
+    #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]
     pub resource: Vec<String>,
 
     /// Show one revision in full, with its pod template
@@ -587,7 +582,7 @@ pub struct StatusArgs {
 
     /// Follow the rollout until COND holds: paused (a step waits for approval), step=N
     /// (step N's batch is ready, or passed) or completed; implies --watch
-    #[arg(long, value_name = "COND", value_parser = clap::value_parser!(Until), add = ArgValueCompleter::new(complete::conditions))]
+    #[arg(long, value_name = "COND", value_parser = clap::value_parser!(Until), add = ArgValueCompleter::new(completers::conditions))]
     pub until: Option<Until>,
 
     /// Give up following after this long (exit 3), e.g. 30s, 5m, 1h; 0 waits forever
@@ -656,10 +651,80 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("invalid duration {s:?} ({e}); use e.g. 30s, 5m, 1h"))
 }
 
+/// The completers attached to arguments. Names from the cluster come through a source the
+/// completion room sets at start-up ([`completers::set_source`]): these types stay plain
+/// data and know nothing of how names are found.
+pub mod completers {
+    use super::*;
+
+    /// Which names a completer asks for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Names {
+        Namespace,
+        /// Rollouts, or `TYPE/` then that kind's names.
+        Target,
+    }
+
+    /// Gives `(name, what it is)` pairs for the word being completed.
+    pub type Source = fn(Names, &str) -> Vec<(String, String)>;
+
+    static SOURCE: OnceLock<Source> = OnceLock::new();
+
+    /// Where live names come from; without a source, none are offered.
+    pub fn set_source(source: Source) {
+        let _ = SOURCE.set(source);
+    }
+
+    fn names(want: Names, current: &OsStr) -> Vec<CompletionCandidate> {
+        let current = current.to_string_lossy();
+        let Some(source) = SOURCE.get() else {
+            return Vec::new();
+        };
+        source(want, &current)
+            .into_iter()
+            .filter(|(n, _)| n.starts_with(current.as_ref()))
+            .map(|(n, what)| CompletionCandidate::new(n).help(Some(what.into())))
+            .collect()
+    }
+
+    /// Completer of the TARGET arguments.
+    pub fn targets(current: &OsStr) -> Vec<CompletionCandidate> {
+        names(Names::Target, current)
+    }
+
+    /// Completer of `-n/--namespace`.
+    pub fn namespaces(current: &OsStr) -> Vec<CompletionCandidate> {
+        names(Names::Namespace, current)
+    }
+
+    /// Completer of `--until`: its conditions (`step=` is followed by a number).
+    pub fn conditions(current: &OsStr) -> Vec<CompletionCandidate> {
+        let current = current.to_string_lossy();
+        ["paused", "completed", "step="]
+            .into_iter()
+            .filter(|c| c.starts_with(current.as_ref()))
+            .map(CompletionCandidate::new)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn until_offers_its_conditions_by_prefix() {
+        let got = |w: &str| -> Vec<String> {
+            completers::conditions(OsStr::new(w))
+                .iter()
+                .map(|c| c.get_value().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(got(""), ["paused", "completed", "step="]);
+        assert_eq!(got("st"), ["step="]);
+        assert!(got("x").is_empty());
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

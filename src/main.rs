@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use kubectl_kruise::cli::Cli;
-use kubectl_kruise::commands;
+use kubectl_kruise::cli::{Cli, Command};
 use kubectl_kruise::exit::{Code, code_for, is_broken_pipe};
+use kubectl_kruise::{commands, complete};
 
 /// Installed (or linked) as `kubectl-kruise-rollout`, kubectl runs this binary for
 /// `kubectl kruise rollout ...` (it picks the longest matching plugin name) with the words
@@ -29,11 +29,18 @@ fn args() -> Vec<std::ffi::OsString> {
 }
 
 fn main() -> ExitCode {
+    // Argument completers offer the cluster's names.
+    complete::install();
     // A shell's TAB: `COMPLETE=SHELL kubectl-kruise -- WORDS` answers and exits here.
-    commands::complete::shell_callback();
+    complete::shell_callback();
     // clap exits 2 on a bad command line and 0 for --help / --version.
     let cli = Cli::parse_from(args());
-    match commands::run(cli) {
+    let result = match cli.command {
+        Command::Complete { words } => complete::run(words),
+        Command::Completion { shell } => complete::print_script(shell),
+        _ => commands::run(cli),
+    };
+    match result {
         Ok(code) => code.into(),
         // `kubectl kruise rollout list | head`: a closed pipe is not a failure.
         Err(e) if is_broken_pipe(&e) => Code::Ok.into(),

@@ -98,6 +98,12 @@ pub enum TargetRef {
 }
 
 impl TargetRef {
+    /// An application stands for its rollouts: the selection replaces it by them before any
+    /// verb runs, so meeting one there is a bug, reported as an error rather than a panic.
+    pub fn not_expanded(&self) -> anyhow::Error {
+        anyhow::anyhow!("{} was not expanded to its rollouts", self.display())
+    }
+
     pub fn name(&self) -> &str {
         match self {
             TargetRef::Rollout(r) => &r.name,

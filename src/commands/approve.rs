@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde_json::json;
 
 use super::api_for;
-use super::status::{deadline, workload_state};
+use super::follow::{deadline, workload_state};
 use super::write::{Outcome, Plan, write_from};
 use crate::cli::{ApproveArgs, DryRun};
 use crate::cluster::select::Item;

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use kube::api::{Api, DynamicObject, WatchEvent, WatchParams};
 use serde_json::Value;
 
-use super::list::read_of;
+use super::options::list_read;
 use crate::cli::{ListArgs, ObjectFormat};
 use crate::cluster::stream_list::ItemSink;
 use crate::cluster::{ApiError, RolloutApi};
@@ -229,7 +229,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         mode: mode(args.output)?,
         all_namespaces: args.all_namespaces,
     };
-    let read = read_of(args);
+    let read = list_read(args);
     let (collected, mut rv, version) = api.list_into(&read, Collector(Fleet::default())).await?;
     let mut fleet = collected.0;
     view.show(&fleet, None)?;

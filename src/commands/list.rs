@@ -5,9 +5,10 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::emit;
+use super::options::list_read;
 use crate::cli::{ListArgs, ObjectFormat};
+use crate::cluster::RolloutApi;
 use crate::cluster::stream_list::ItemSink;
-use crate::cluster::{ListRead, RolloutApi};
 use crate::exit::Code;
 use crate::model::summary::{Summary, summarize};
 use crate::model::{decode, display_name};
@@ -204,19 +205,7 @@ impl ItemSink for Printer {
     }
 }
 
-pub fn read_of(args: &ListArgs) -> ListRead {
-    ListRead {
-        all_namespaces: args.all_namespaces,
-        selector: args.selector.clone(),
-        consistent: args.consistent,
-        page_size: args.chunk_size,
-    }
-}
-
 pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
-    if args.watch {
-        return super::fleet::run(api, args).await;
-    }
     match args.output {
         Some(ObjectFormat::Json) => {
             emit("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [")?
@@ -226,7 +215,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
     }
     // The Kruise list and discovery go out together; the KubeVela lists, when discovery
     // finds KubeVela, go out while the Kruise list's body is still arriving.
-    let read = read_of(args);
+    let read = list_read(args);
     let (vela, opened) = futures::join!(vela_kinds(api), api.open_list(&read));
     let (vela, opened) = (vela?, opened?);
     let printer = Printer {

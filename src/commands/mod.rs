@@ -4,10 +4,11 @@ mod access;
 mod approve;
 mod batch;
 mod bulk;
-pub mod complete;
 mod fleet;
+mod follow;
 mod history;
 mod list;
+mod options;
 mod pause;
 mod restart;
 mod status;
@@ -19,8 +20,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    AccessCommand, Cli, Command, CompletionShell, DataFormat, DryRun, ObjectFormat, RolloutCommand,
-    WriteFlags,
+    AccessCommand, Cli, Command, DataFormat, DryRun, ObjectFormat, RolloutCommand, WriteFlags,
 };
 use crate::cluster::select::{Item, Selection, parse_selection, resolve};
 use crate::cluster::{self, Cluster, RolloutApi, TargetRef};
@@ -56,23 +56,10 @@ pub fn run(cli: Cli) -> Result<Code> {
             })?;
             Ok(Code::Ok)
         }
-        Command::Complete { words } => complete::run(words),
-        Command::Completion { shell } => {
-            let mut out = std::io::stdout().lock();
-            let script = match shell {
-                CompletionShell::Bash => complete::registration(clap_complete::Shell::Bash),
-                CompletionShell::Zsh => complete::registration(clap_complete::Shell::Zsh),
-                CompletionShell::Fish => complete::registration(clap_complete::Shell::Fish),
-                CompletionShell::Powershell => {
-                    complete::registration(clap_complete::Shell::PowerShell)
-                }
-                CompletionShell::Elvish => complete::registration(clap_complete::Shell::Elvish),
-                CompletionShell::Kubectl => complete::shim(false).into_bytes(),
-            };
-            out.write_all(&script)?;
-            out.flush()?;
-            Ok(Code::Ok)
-        }
+        // Answered by the completion room before any command runs (see main).
+        Command::Complete { .. } | Command::Completion { .. } => Err(anyhow::anyhow!(
+            "completion is answered before the commands run"
+        )),
         Command::Rollout(cmd) => {
             // Arguments are checked before any client is built (which may run exec auth).
             let selection = check_args(&cmd)?;
@@ -82,7 +69,7 @@ pub fn run(cli: Cli) -> Result<Code> {
                 .context("cannot start the async runtime")?;
             let warnings_as_errors = cli.cluster.warnings_as_errors;
             rt.block_on(async move {
-                let mut cluster = cluster::connect(&connect_options(&cli.cluster)).await?;
+                let mut cluster = cluster::connect(&options::connect_options(&cli.cluster)).await?;
                 if let Some(w) = write_flags(&cmd) {
                     cluster.field_manager = w.field_manager.clone();
                     cluster.audit = !w.no_event;
@@ -126,7 +113,7 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
                     "--wait waits for a real approval; it cannot be combined with --dry-run",
                 ));
             }
-            let sel = parse_selection(&a.targets)?;
+            let sel = parse_selection(&options::target_spec(&a.targets))?;
             if let Selection::Named(t) = &sel
                 && let Some(w) = t.iter().find(|t| matches!(t, TargetRef::Workload { .. }))
             {
@@ -139,7 +126,7 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
             Some(sel)
         }
         RolloutCommand::Pause(a) | RolloutCommand::Resume(a) | RolloutCommand::Restart(a) => {
-            Some(parse_selection(&a.targets)?)
+            Some(parse_selection(&options::target_spec(&a.targets))?)
         }
         RolloutCommand::Status(a) => {
             if !a.timeout.is_zero() && !a.watch && a.until.is_none() {
@@ -147,7 +134,7 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
                     "--timeout limits following: use it with --watch or --until",
                 ));
             }
-            Some(parse_selection(&a.targets)?)
+            Some(parse_selection(&options::target_spec(&a.targets))?)
         }
         RolloutCommand::Undo(a) => {
             undo_target(&a.resource, a.fast)?;
@@ -209,6 +196,8 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
                 target => history::run(&api, target, &a).await,
             }
         }
+        // `--watch` keeps a live fleet view instead of one list.
+        RolloutCommand::List(a) if a.watch => fleet::run(&api, &a).await,
         RolloutCommand::List(a) => list::run(&api, &a).await,
         RolloutCommand::Access(AccessCommand::Grant(a)) => access::grant(&cluster, &a).await,
         RolloutCommand::Access(AccessCommand::Check(a)) => access::check(&cluster, &a).await,
@@ -268,29 +257,5 @@ pub(crate) fn print_object(
         Some(ObjectFormat::Name) => emit(&format!("{display}\n")),
         Some(ObjectFormat::Json) => emit(&render::json(object)?),
         Some(ObjectFormat::Yaml) => emit(&render::yaml(object)?),
-    }
-}
-
-/// What the global flags say about reaching the cluster, as the cluster layer takes it.
-fn connect_options(a: &crate::cli::ClusterArgs) -> cluster::ConnectOptions {
-    cluster::ConnectOptions {
-        kubeconfig: a.kubeconfig.clone(),
-        context: a.context.clone(),
-        cluster: a.cluster.clone(),
-        user: a.user.clone(),
-        namespace: a.namespace.clone(),
-        request_timeout: a.request_timeout,
-        server: a.server.clone(),
-        token: a.token.clone(),
-        certificate_authority: a.certificate_authority.clone(),
-        client_certificate: a.client_certificate.clone(),
-        client_key: a.client_key.clone(),
-        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-        tls_server_name: a.tls_server_name.clone(),
-        as_user: a.as_user.clone(),
-        as_group: a.as_group.clone(),
-        as_uid: a.as_uid.clone(),
-        disable_compression: a.disable_compression.unwrap_or(false),
-        verbosity: a.verbosity,
     }
 }

@@ -78,13 +78,8 @@ pub async fn one(api: &RolloutApi, item: Item, pause: bool, dry_run: DryRun) -> 
             let cluster = api.cluster().in_namespace(&item.namespace);
             super::batch::pause_one(&cluster, *kind, name, pause, dry_run).await
         }
-        TargetRef::App { .. } => Err(expanded(&item.target)),
+        TargetRef::App { .. } => Err(item.target.not_expanded()),
     }
-}
-
-/// An application stands for its rollouts; the selection has already replaced it by them.
-pub(crate) fn expanded(t: &TargetRef) -> anyhow::Error {
-    anyhow::anyhow!("{} was not expanded to its rollouts", t.display())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use futures::{Stream, StreamExt};
 use serde_json::Value;
 
 use super::bulk::{Report, combined, list_doc, summary_line};
+use super::follow::{deadline, workload_state};
 use super::{api_for, emit};
 use crate::cli::{DataFormat, StatusArgs};
 use crate::cluster::select::Item;
@@ -60,27 +61,6 @@ fn end_of(
             "{name} can no longer reach {until}: {why}"
         )))),
         Verdict::Wait => None,
-    }
-}
-
-/// The rollout's workload as far as judging the status needs it: one GET. Errors that
-/// leave the rollout usable on its own (missing, forbidden, kind not served) go to
-/// `soft_error` and give `None`.
-pub(crate) async fn workload_state(
-    api: &RolloutApi,
-    r: &Rollout,
-    soft_error: impl FnOnce(&ApiError),
-) -> Result<Option<WorkloadState>> {
-    let Some(w) = &r.workload else {
-        return Ok(None);
-    };
-    match WorkloadApi::for_ref(api.cluster(), w).get(&w.name).await {
-        Ok(obj) => Ok(Some(WorkloadState::from_object(w, &obj))),
-        Err(e @ (ApiError::NotFound { .. } | ApiError::Forbidden(_) | ApiError::NotServed(_))) => {
-            soft_error(&e);
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -196,7 +176,7 @@ async fn snapshot(api: &RolloutApi, item: &Item, output: Option<DataFormat>) -> 
                 .await?
                 .1)
         }
-        TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
+        TargetRef::App { .. } => Err(item.target.not_expanded()),
     }
 }
 
@@ -219,7 +199,7 @@ async fn snapshots(api: &RolloutApi, items: &[Item], output: Option<DataFormat>)
                 TargetRef::Batch { kind, name } => {
                     super::batch::snapshot(api.cluster(), *kind, name, None).await
                 }
-                TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
+                TargetRef::App { .. } => Err(item.target.not_expanded()),
             }
         })
         .buffered(super::bulk::IN_FLIGHT);
@@ -317,7 +297,7 @@ async fn follow_item(
         TargetRef::Batch { kind, name } => {
             super::batch::follow_status(api.cluster(), *kind, name, args.until, args.timeout).await
         }
-        TargetRef::App { .. } => Err(super::pause::expanded(&item.target)),
+        TargetRef::App { .. } => Err(item.target.not_expanded()),
     }
 }
 
@@ -492,13 +472,4 @@ async fn follow_rollout(
 enum Change {
     Rollout(Result<Option<serde_json::Value>, ApiError>),
     Workload(Result<Option<serde_json::Value>, ApiError>),
-}
-
-/// Resolves after `limit`; never, for 0.
-pub(crate) async fn deadline(limit: Duration) {
-    if limit.is_zero() {
-        futures::future::pending::<()>().await;
-    } else {
-        tokio::time::sleep(limit).await;
-    }
 }

@@ -6,10 +6,9 @@
 
 use serde_json::Value;
 
+use super::conditions::conditions_of;
 use super::steps::{IntOrPercent, Pause, Step};
-use super::{
-    ApiVersion, Condition, GROUP, Release, ReleaseField, Rollout, StepState, Style, WorkloadRef,
-};
+use super::{ApiVersion, GROUP, Release, ReleaseField, Rollout, StepState, Style, WorkloadRef};
 
 fn str_at(v: &Value, ptr: &str) -> Option<String> {
     v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
@@ -119,26 +118,6 @@ fn release(v: &Value, field: ReleaseField) -> Release {
         message: str_at(v, "/message"),
         last_update_time: str_at(v, "/lastUpdateTime"),
     }
-}
-
-/// Conditions as the API writes them (`type`, `status`, `reason`, `message`, ...).
-pub(crate) fn conditions_of(v: Option<&Value>) -> Vec<Condition> {
-    v.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|c| {
-                    Some(Condition {
-                        type_: str_at(c, "/type")?,
-                        status: str_at(c, "/status").unwrap_or_default(),
-                        reason: str_at(c, "/reason").filter(|r| !r.is_empty()),
-                        message: str_at(c, "/message").filter(|m| !m.is_empty()),
-                        last_transition_time: str_at(c, "/lastTransitionTime"),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Why a JSON object is not a Rollout this plugin can read.
@@ -284,7 +263,7 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         release_field,
         release: release_value.map(|v| release(v, release_field)),
         problems,
-        owner_app: super::batch::owning_app(obj),
+        owner_app: super::batch::app::owning_app(obj),
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod batch;
+mod conditions;
 mod decode;
 pub mod fleet;
 pub mod gate;
@@ -22,6 +23,7 @@ pub mod workload_verbs;
 
 use std::fmt;
 
+pub use conditions::Condition;
 pub use decode::decode;
 pub use steps::{IntOrPercent, Pause, Step};
 pub use workload::WorkloadKind;
@@ -163,15 +165,6 @@ pub struct Release {
     pub observed_workload_generation: Option<i64>,
     pub message: Option<String>,
     pub last_update_time: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Condition {
-    pub type_: String,
-    pub status: String,
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    pub last_transition_time: Option<String>,
 }
 
 /// A Rollout of either API version, as one view.

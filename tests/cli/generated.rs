@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use kubectl_kruise::cli::Cli;
-use kubectl_kruise::commands::complete;
+use kubectl_kruise::complete;
 
 fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)

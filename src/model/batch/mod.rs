@@ -8,7 +8,7 @@
 //! There is no `observedGeneration`: whether the controller has seen the spec is read from
 //! the `last*` revision fields it copies from the spec.
 
-mod app;
+pub(crate) mod app;
 mod decide;
 mod summary;
 #[cfg(test)]
@@ -237,7 +237,7 @@ pub fn decode_batch(obj: &Value) -> Result<BatchRollout, String> {
         status_target_size: int(obj, "/status/rolloutTargetSize", &mut problems),
         last_target: s(obj, last_target),
         last_source: s(obj, last_source),
-        conditions: super::decode::conditions_of(obj.pointer("/status/conditions")),
+        conditions: super::conditions::conditions_of(obj.pointer("/status/conditions")),
         app: label(APP_NAME),
         publish_version: obj
             .pointer("/metadata/annotations")

@@ -8,16 +8,16 @@
 //! completers the definition attaches to those arguments, within a short deadline, so a slow
 //! or unreachable cluster never blocks the prompt: it just adds no names.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Result;
 use clap::CommandFactory;
-use clap_complete::CompletionCandidate;
 
-use crate::cli::Cli;
+use crate::cli::completers::{self, Names};
+use crate::cli::{Cli, CompletionShell};
 use crate::cluster::{self, ObjectApi};
 use crate::exit::Code;
 use crate::model::WorkloadKind;
@@ -63,34 +63,14 @@ fn flag_value(words: &[String], long: &str, short: Option<&str>) -> Option<Strin
     None
 }
 
-/// Which names a completer offers.
-enum Want {
-    Namespace,
-    Target,
+/// Let the argument completers offer names from the cluster.
+pub fn install() {
+    completers::set_source(from_cluster);
 }
 
-/// Completer of the TARGET arguments: rollouts, or `TYPE/` then that kind's names.
-pub fn targets(current: &OsStr) -> Vec<CompletionCandidate> {
-    from_cluster(Want::Target, current)
-}
-
-/// Completer of `-n/--namespace`.
-pub fn namespaces(current: &OsStr) -> Vec<CompletionCandidate> {
-    from_cluster(Want::Namespace, current)
-}
-
-/// Completer of `--until`: its conditions (`step=` is followed by a number).
-pub fn conditions(current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
-    ["paused", "completed", "step="]
-        .into_iter()
-        .filter(|c| c.starts_with(current.as_ref()))
-        .map(CompletionCandidate::new)
-        .collect()
-}
-
-fn from_cluster(want: Want, current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy().into_owned();
+/// Names from the cluster for the word being completed, within [`DEADLINE`]; none on any
+/// error.
+fn from_cluster(want: Names, current: &str) -> Vec<(String, String)> {
     let words = typed_words();
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -98,20 +78,15 @@ fn from_cluster(want: Want, current: &OsStr) -> Vec<CompletionCandidate> {
     else {
         return Vec::new();
     };
-    let names = rt.block_on(async {
-        tokio::time::timeout(DEADLINE, live(&words, &current, &want))
+    rt.block_on(async {
+        tokio::time::timeout(DEADLINE, live(&words, current, want))
             .await
             .unwrap_or_default()
-    });
-    names
-        .into_iter()
-        .filter(|(n, _)| n.starts_with(&current))
-        .map(|(n, what)| CompletionCandidate::new(n).help(Some(what.into())))
-        .collect()
+    })
 }
 
 /// Names from the cluster for the word being completed.
-async fn live(words: &[String], current: &str, want: &Want) -> Vec<(String, String)> {
+async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, String)> {
     let args = cluster::ConnectOptions {
         kubeconfig: flag_value(words, "kubeconfig", None).map(Into::into),
         context: flag_value(words, "context", None),
@@ -124,7 +99,7 @@ async fn live(words: &[String], current: &str, want: &Want) -> Vec<(String, Stri
     };
     cluster.audit = false;
     match want {
-        Want::Namespace => {
+        Names::Namespace => {
             let ns = ObjectApi::new(
                 &cluster,
                 kube::core::ApiResource::from_gvk_with_plural(
@@ -141,7 +116,7 @@ async fn live(words: &[String], current: &str, want: &Want) -> Vec<(String, Stri
                 Err(_) => Vec::new(),
             }
         }
-        Want::Target => {
+        Names::Target => {
             // `deployment/we`: that kind's names; otherwise rollouts, named bare.
             let (prefix, api, what) = match current.split_once('/') {
                 Some((word, _)) => match WorkloadKind::from_type_word(word) {
@@ -220,6 +195,28 @@ pub fn shell_callback() {
         .complete();
 }
 
+/// Print what `completion SHELL` prints.
+pub fn print_script(shell: CompletionShell) -> Result<Code> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script(shell))?;
+    out.flush()?;
+    Ok(Code::Ok)
+}
+
+/// What `completion SHELL` prints: for a shell, a registration that calls the plugin back
+/// for each TAB; for `kubectl`, the shim kubectl's own completion runs.
+pub fn script(shell: CompletionShell) -> Vec<u8> {
+    use clap_complete::Shell;
+    match shell {
+        CompletionShell::Bash => registration(Shell::Bash),
+        CompletionShell::Zsh => registration(Shell::Zsh),
+        CompletionShell::Fish => registration(Shell::Fish),
+        CompletionShell::Powershell => registration(Shell::PowerShell),
+        CompletionShell::Elvish => registration(Shell::Elvish),
+        CompletionShell::Kubectl => shim(false).into_bytes(),
+    }
+}
+
 /// The script `completion SHELL` prints: it registers a completion function that calls
 /// `kubectl-kruise` back for each TAB.
 pub fn registration(shell: clap_complete::Shell) -> Vec<u8> {
@@ -276,19 +273,6 @@ mod tests {
             Some("prod".into())
         );
         assert_eq!(flag_value(&words(&["rollout", "x"]), "context", None), None);
-    }
-
-    #[test]
-    fn until_offers_its_conditions_by_prefix() {
-        let got = |w: &str| -> Vec<String> {
-            conditions(OsStr::new(w))
-                .iter()
-                .map(|c| c.get_value().to_string_lossy().into_owned())
-                .collect()
-        };
-        assert_eq!(got(""), ["paused", "completed", "step="]);
-        assert_eq!(got("st"), ["step="]);
-        assert!(got("x").is_empty());
     }
 
     #[test]
