@@ -12,23 +12,7 @@
 # kubectl is given the fully specified resource (rollouts.v1beta1.rollouts.kruise.io): with
 # its discovery cache warm that costs it no discovery, where `rollouts.rollouts.kruise.io`
 # makes it read discovery again on every call.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-for tool in hyperfine kubectl curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
-done
-
-cargo build --release --workspace --quiet
-BIN="$PWD/target/release/kubectl-kruise"
-FAKE="$PWD/target/release/fake-apiserver"
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-# kubectl keeps its discovery cache under $HOME: warm, as on a user's machine.
-export HOME="$work"
+source "$(dirname "$0")/common.sh" hyperfine kubectl curl python3
 
 paused='{"status":{"canaryStatus":{"currentStepState":"StepPaused"}}}'
 ready='{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}'

@@ -8,23 +8,7 @@
 # `list --watch` and `status --watch` over 30 s (CPU time and requests), and the requests
 # each verb makes. The fake answers `resourceVersion=0` lists as a 1.28 server's watch
 # cache does: everything in one body, `limit` ignored.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-for tool in hyperfine kubectl /usr/bin/time curl timeout openssl; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
-done
-
-cargo build --release --workspace --quiet
-BIN="$PWD/target/release/kubectl-kruise"
-FAKE="$PWD/target/release/fake-apiserver"
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-# kubectl keeps a discovery cache under $HOME; keep it out of the user's home.
-export HOME="$work"
+source "$(dirname "$0")/common.sh" hyperfine kubectl /usr/bin/time curl timeout openssl
 
 # A CA for the kubeconfigs, as every real kubeconfig carries one (certificate-authority-data).
 # Without one, kube loads the system's root certificates at start-up (about 3 ms here).

@@ -1,8 +1,9 @@
 //! kubectl-kruise: progressive delivery with OpenKruise Rollouts, from kubectl.
 //!
-//! Data flows one way: [`cli`] (parsed flags) → [`cluster`] (client, resolving a rollout to
-//! an object and an API version) → [`model`] (pure decoding and decisions) → [`commands`]
-//! (one module per verb) → [`render`] (tables, progress, JSON/YAML).
+//! Floors, top down (each imports only from below; see ARCHITECTURE.md): [`complete`] and
+//! [`commands`] (one module per verb) → [`cluster`] (kubeconfig, the HTTP stack, requests) →
+//! [`render`] (tables, live views, JSON/YAML) and [`cli`] (clap types) → [`model`] (pure
+//! decoding and decisions) and [`exit`].
 
 pub mod cli;
 pub mod cluster;

@@ -80,6 +80,16 @@ fn cmd(env: &Env, kc: &Path, args: &[&str]) -> std::process::Command {
     c
 }
 
+/// `status rollouts-nginx --until=UNTIL` through `kc`, once its two watches are open.
+fn gate(env: &Env, kc: &Path, until: &str) -> std::process::Child {
+    let until = format!("--until={until}");
+    let child = cmd(env, kc, &["rollout", "status", "rollouts-nginx", &until])
+        .spawn()
+        .unwrap();
+    eventually("both watches open", || env.api.open_watches() >= 2);
+    child
+}
+
 #[test]
 fn a_failing_login_shows_the_helper_s_own_words() {
     let env = Env::new().with(SEED);
@@ -244,14 +254,7 @@ fn one_credential_per_process_until_it_expires() {
     let h = helper(&env, "", "+2 seconds");
     let kc = login_kubeconfig(&env, &h, "");
     let started = Instant::now();
-    let child = cmd(
-        &env,
-        &kc,
-        &["rollout", "status", "rollouts-nginx", "--until=step=2"],
-    )
-    .spawn()
-    .unwrap();
-    eventually("both watches open", || env.api.open_watches() >= 2);
+    let child = gate(&env, &kc, "step=2");
     assert_eq!(runs(&env), 1);
     std::thread::sleep(Duration::from_secs(3).saturating_sub(started.elapsed()));
     let before = env.api.requests().len();
@@ -279,14 +282,7 @@ fn a_revoked_credential_is_replaced_once_during_a_watch() {
     env.api.accept_tokens(Some(&["tok-1"]));
     let h = helper(&env, "", "");
     let kc = login_kubeconfig(&env, &h, "");
-    let child = cmd(
-        &env,
-        &kc,
-        &["rollout", "status", "rollouts-nginx", "--until=step=2"],
-    )
-    .spawn()
-    .unwrap();
-    eventually("both watches open", || env.api.open_watches() >= 2);
+    let child = gate(&env, &kc, "step=2");
     // The credential is revoked (a new login elsewhere, a rotated key): the server answers
     // 401 to the reconnecting watch; one fresh login, and the gate goes on.
     env.api.accept_tokens(Some(&["tok-2"]));
@@ -308,14 +304,7 @@ fn a_revoked_credential_is_replaced_once_during_a_watch() {
     // If the fresh credential is refused too, the command stops with the 401, once.
     std::fs::remove_file(env.dir.path().join("runs")).unwrap();
     env.api.accept_tokens(Some(&["tok-1"]));
-    let child = cmd(
-        &env,
-        &kc,
-        &["rollout", "status", "rollouts-nginx", "--until=step=3"],
-    )
-    .spawn()
-    .unwrap();
-    eventually("both watches open", || env.api.open_watches() >= 2);
+    let child = gate(&env, &kc, "step=3");
     env.api.accept_tokens(Some(&["none"]));
     env.api.drop_watches();
     let run = wait(child, Duration::from_secs(20));

@@ -196,6 +196,30 @@ fn a_gateway_prefix_is_kept_on_every_request() {
         .assert_stderr("does not serve");
 }
 
+/// `kubectl get` of the seed rollout through `kc`, in `env`'s home, with `vars` set.
+fn kubectl_get(
+    kubectl: &std::path::Path,
+    env: &Env,
+    kc: &std::path::Path,
+    vars: &[(&str, &str)],
+) -> Run {
+    let mut cmd = std::process::Command::new(kubectl);
+    cmd.args([
+        "get",
+        "rollouts.rollouts.kruise.io",
+        "rollouts-nginx",
+        "-o",
+        "name",
+    ])
+    .env_clear()
+    .env("HOME", env.dir.path())
+    .env("KUBECONFIG", kc);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    run_command(cmd)
+}
+
 #[test]
 fn kubectl_goes_through_the_same_proxies_and_gateways() {
     let Some(kubectl) = tool("kubectl", "the kubectl proxy and gateway reference") else {
@@ -205,38 +229,20 @@ fn kubectl_goes_through_the_same_proxies_and_gateways() {
     let t = tls(&env);
     let proxy = TestProxy::spawn(ProxyKind::Http, t.server.addr, None);
     let url = format!("http://{}", proxy.addr);
-    let kubectl_get = |kc: &std::path::Path, vars: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(&kubectl);
-        cmd.args([
-            "get",
-            "rollouts.rollouts.kruise.io",
-            "rollouts-nginx",
-            "-o",
-            "name",
-        ])
-        .env_clear()
-        .env("HOME", env.dir.path())
-        .env("KUBECONFIG", kc);
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        run_command(cmd)
-    };
+    let get = |kc: &std::path::Path, vars: &[(&str, &str)]| kubectl_get(&kubectl, &env, kc, vars);
     let expected = "rollout.rollouts.kruise.io/rollouts-nginx\n";
     let kc = proxied(&env, &t, &url);
-    assert_eq!(kubectl_get(&kc, &[]).expect_code(0).stdout, expected);
+    assert_eq!(get(&kc, &[]).expect_code(0).stdout, expected);
     let remote = kubeconfig(&env, "remote", REMOTE, &ca_line(&t.ca), TOKEN_USER);
     assert_eq!(
-        kubectl_get(&remote, &[("HTTPS_PROXY", &url)])
-            .expect_code(0)
-            .stdout,
+        get(&remote, &[("HTTPS_PROXY", &url)]).expect_code(0).stdout,
         expected
     );
     let tunnels = proxy.targets();
     assert!(!tunnels.is_empty() && tunnels.iter().all(|t| t == "kube.example:6443"));
     // kubectl too asks for gzip.
     let before = env.api.requests().len();
-    kubectl_get(&kc, &[]).expect_code(0);
+    get(&kc, &[]).expect_code(0);
     assert!(
         since(&env, before)
             .iter()
@@ -252,17 +258,9 @@ fn kubectl_goes_through_the_same_proxies_and_gateways() {
         "",
         TOKEN_USER,
     );
-    let mut cmd = std::process::Command::new(&kubectl);
-    cmd.args([
-        "get",
-        "rollouts.rollouts.kruise.io",
-        "rollouts-nginx",
-        "-o",
-        "name",
-    ])
-    .env_clear()
-    .env("HOME", gw.dir.path())
-    .env("KUBECONFIG", &kc);
-    assert_eq!(run_command(cmd).expect_code(0).stdout, expected);
+    assert_eq!(
+        kubectl_get(&kubectl, &gw, &kc, &[]).expect_code(0).stdout,
+        expected
+    );
     assert!(gw.api.requests().iter().all(|r| r.path.starts_with(PREFIX)));
 }

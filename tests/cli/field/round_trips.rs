@@ -37,10 +37,9 @@ fn measure(env: &Env, link: &Link, kc: &std::path::Path, args: &[&str]) -> (usiz
     )
 }
 
-#[test]
-fn each_command_makes_only_the_round_trips_its_data_needs() {
-    let env = Env::new().with(SEED).with(&["replicasets-nginx.yaml"]);
-    let t = tls(&env);
+/// The fake over TLS behind a link of 200 ms round trip, and a kubeconfig for it.
+fn remote(env: &Env) -> (super::Tls, Link, std::path::PathBuf) {
+    let t = tls(env);
     let link = Link::spawn(
         t.server.addr,
         LinkSpec {
@@ -49,12 +48,19 @@ fn each_command_makes_only_the_round_trips_its_data_needs() {
         },
     );
     let kc = kubeconfig(
-        &env,
+        env,
         "remote",
         &format!("https://{}", link.addr),
         &ca_line(&t.ca),
         TOKEN_USER,
     );
+    (t, link, kc)
+}
+
+#[test]
+fn each_command_makes_only_the_round_trips_its_data_needs() {
+    let env = Env::new().with(SEED).with(&["replicasets-nginx.yaml"]);
+    let (_tls, link, kc) = remote(&env);
     // (command, requests in sequence): the README's round-trip table.
     let table: &[(&[&str], usize)] = &[
         // the rollout, then its workload (named by the rollout)
@@ -83,21 +89,7 @@ fn kubevela_lists_go_out_while_the_kruise_list_arrives() {
     for obj in crate::harness::fixture_docs("kubevela/approllout.yaml") {
         env.api.insert(obj);
     }
-    let t = tls(&env);
-    let link = Link::spawn(
-        t.server.addr,
-        LinkSpec {
-            delay: ONE_WAY,
-            rate: None,
-        },
-    );
-    let kc = kubeconfig(
-        &env,
-        "remote",
-        &format!("https://{}", link.addr),
-        &ca_line(&t.ca),
-        TOKEN_USER,
-    );
+    let (_tls, link, kc) = remote(&env);
     let before = env.api.requests().len();
     let (sequence, connections) = measure(&env, &link, &kc, &["rollout", "list", "-A"]);
     // discovery and the Kruise list together; the KubeVela lists as soon as discovery

@@ -20,6 +20,7 @@
 
 mod admission;
 mod authz;
+pub mod background;
 pub mod cel;
 mod faults;
 mod handler;
@@ -32,12 +33,12 @@ pub mod sim;
 pub mod sim_vela;
 mod store;
 
+pub use background::{Background, certs};
 pub use faults::Fault;
 pub use store::{ResourceType, Verb};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -432,80 +433,27 @@ impl FakeApi {
     /// The server stops when the returned handle is dropped.
     pub fn spawn(&self) -> RunningServer {
         let router = self.router();
-        serve_thread(false, move |listener, stop| async move {
-            // Stop accepting at once on drop; open watch streams end with the runtime.
+        let background = Background::spawn(move |listener| async move {
             let app = router.into_make_service_with_connect_info::<SocketAddr>();
-            tokio::select! {
-                _ = axum::serve(listener, app) => {}
-                _ = stop => {}
-            }
-        })
-    }
-}
-
-/// Serve on an ephemeral loopback port from a background thread with its own runtime:
-/// `serve` gets the bound listener and the signal to stop.
-fn serve_thread<F, Fut>(tls: bool, serve: F) -> RunningServer
-where
-    F: FnOnce(tokio::net::TcpListener, tokio::sync::oneshot::Receiver<()>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind 127.0.0.1:0");
-            tx.send(listener.local_addr().expect("local addr")).ok();
-            serve(listener, stop_rx).await;
+            axum::serve(listener, app).await.ok();
         });
-        // Open watch streams would keep the runtime busy; do not wait for them.
-        rt.shutdown_timeout(Duration::from_millis(100));
-    });
-    let addr = rx.recv().expect("server address");
-    RunningServer {
-        addr,
-        tls,
-        stop: Some(stop_tx),
-        thread: Some(thread),
+        RunningServer {
+            addr: background.addr,
+            tls: false,
+            _background: background,
+        }
     }
-}
 
-impl FakeApi {
     /// Serve over TLS on an ephemeral loopback port, with this certificate chain and key
-    /// (PEM). The server stops when the returned handle is dropped.
+    /// (PEM), HTTP/2 and HTTP/1.1 offered by ALPN as kube-apiserver offers them. The server
+    /// stops when the returned handle is dropped.
     pub fn spawn_tls(&self, cert_pem: &str, key_pem: &str) -> RunningServer {
-        use rustls_pki_types::pem::PemObject;
-        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-        let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_slice_iter(cert_pem.as_bytes())
-                .collect::<Result<_, _>>()
-                .expect("certificate PEM");
-        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("key PEM");
-        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(
-            std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider()),
-        )
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .expect("server certificate");
-        // HTTP/2 by ALPN, as kube-apiserver offers it.
-        let mut config = config;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let acceptor = background::tls_acceptor(cert_pem, key_pem, &[b"h2", b"http/1.1"]);
         let router = self.router();
-        serve_thread(true, move |listener, mut stop| async move {
+        let background = Background::spawn(move |listener| async move {
             loop {
-                let (tcp, peer) = tokio::select! {
-                    a = listener.accept() => match a { Ok(a) => a, Err(_) => continue },
-                    _ = &mut stop => break,
+                let Ok((tcp, peer)) = listener.accept().await else {
+                    continue;
                 };
                 let (acceptor, router) = (acceptor.clone(), router.clone());
                 tokio::spawn(async move {
@@ -523,27 +471,13 @@ impl FakeApi {
                     .ok();
                 });
             }
-        })
+        });
+        RunningServer {
+            addr: background.addr,
+            tls: true,
+            _background: background,
+        }
     }
-}
-
-/// A new CA, and a server certificate it signs for `names` (DNS names or IP addresses):
-/// `(ca_pem, cert_pem, key_pem)`.
-pub fn certs(names: &[&str]) -> (String, String, String) {
-    static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, format!("fake CA {n}"));
-    let ca_key = rcgen::KeyPair::generate().expect("CA key");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("CA certificate");
-    let leaf =
-        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-            .expect("certificate names");
-    let key = rcgen::KeyPair::generate().expect("server key");
-    let cert = leaf.signed_by(&key, &ca).expect("server certificate");
-    (ca.pem(), cert.pem(), key.serialize_pem())
 }
 
 /// A server running on loopback; stops on drop.
@@ -551,8 +485,7 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// Served over TLS (`https://`).
     pub tls: bool,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _background: Background,
 }
 
 impl RunningServer {
@@ -588,16 +521,5 @@ pub fn kubeconfig_for(url: &str, ca_pem: Option<&str>) -> String {
              - name: fake-ns\n  context:\n    cluster: fake\n    user: tester\n    namespace: team-a\n\
              current-context: fake\n"
         )
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().ok();
-        }
     }
 }

@@ -171,49 +171,19 @@ where
 pub struct Link {
     pub addr: SocketAddr,
     pub counters: Arc<Counters>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _background: crate::Background,
 }
 
 impl Link {
     pub fn spawn(upstream: SocketAddr, spec: LinkSpec) -> Link {
         let counters = Arc::new(Counters::default());
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let c = counters.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                tx.send(listener.local_addr().expect("addr")).ok();
-                tokio::select! {
-                    _ = relay(listener, upstream, spec, c) => {}
-                    _ = stop_rx => {}
-                }
-            });
-            rt.shutdown_timeout(Duration::from_millis(100));
-        });
-        let addr = rx.recv().expect("link address");
+        let background =
+            crate::Background::spawn(move |listener| relay(listener, upstream, spec, c));
         Link {
-            addr,
+            addr: background.addr,
             counters,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            s.send(()).ok();
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().ok();
+            _background: background,
         }
     }
 }

@@ -6,10 +6,9 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// Which protocol the proxy speaks.
 #[derive(Clone)]
@@ -28,8 +27,7 @@ pub struct TestProxy {
     pub addr: SocketAddr,
     /// `host:port` of each tunnel asked for, in order.
     pub targets: Arc<Mutex<Vec<String>>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _background: crate::Background,
 }
 
 impl TestProxy {
@@ -44,94 +42,49 @@ impl TestProxy {
                 base64::engine::general_purpose::STANDARD.encode(a)
             )
         });
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let acceptor = match &kind {
+            ProxyKind::Https { cert_pem, key_pem } => Some(crate::background::tls_acceptor(
+                cert_pem,
+                key_pem,
+                &[b"http/1.1"],
+            )),
+            _ => None,
+        };
         let seen = targets.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                tx.send(listener.local_addr().expect("addr")).ok();
-                let acceptor = match &kind {
-                    ProxyKind::Https { cert_pem, key_pem } => Some(acceptor(cert_pem, key_pem)),
-                    _ => None,
+        let background = crate::Background::spawn(move |listener| async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
                 };
-                let accept = async {
-                    loop {
-                        let Ok((tcp, _)) = listener.accept().await else {
-                            continue;
-                        };
-                        let (kind, seen, expected, acceptor) = (
-                            kind.clone(),
-                            seen.clone(),
-                            expected.clone(),
-                            acceptor.clone(),
-                        );
-                        tokio::spawn(async move {
-                            match (kind, acceptor) {
-                                (ProxyKind::Socks5, _) => socks5(tcp, upstream, seen).await,
-                                (_, Some(acceptor)) => {
-                                    if let Ok(tls) = acceptor.accept(tcp).await {
-                                        connect(tls, upstream, seen, expected).await;
-                                    }
-                                }
-                                _ => connect(tcp, upstream, seen, expected).await,
+                let (kind, seen, expected, acceptor) = (
+                    kind.clone(),
+                    seen.clone(),
+                    expected.clone(),
+                    acceptor.clone(),
+                );
+                tokio::spawn(async move {
+                    match (kind, acceptor) {
+                        (ProxyKind::Socks5, _) => socks5(tcp, upstream, seen).await,
+                        (_, Some(acceptor)) => {
+                            if let Ok(tls) = acceptor.accept(tcp).await {
+                                connect(tls, upstream, seen, expected).await;
                             }
-                        });
+                        }
+                        _ => connect(tcp, upstream, seen, expected).await,
                     }
-                };
-                tokio::select! {
-                    _ = accept => {}
-                    _ = stop_rx => {}
-                }
-            });
-            rt.shutdown_timeout(Duration::from_millis(100));
+                });
+            }
         });
-        let addr = rx.recv().expect("proxy address");
         TestProxy {
-            addr,
+            addr: background.addr,
             targets,
-            stop: Some(stop_tx),
-            thread: Some(thread),
+            _background: background,
         }
     }
 
     pub fn targets(&self) -> Vec<String> {
         self.targets.lock().map(|t| t.clone()).unwrap_or_default()
     }
-}
-
-impl Drop for TestProxy {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            s.send(()).ok();
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().ok();
-        }
-    }
-}
-
-fn acceptor(cert_pem: &str, key_pem: &str) -> tokio_rustls::TlsAcceptor {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
-        .collect::<Result<_, _>>()
-        .expect("certificate PEM");
-    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("key PEM");
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("proxy certificate");
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 /// An HTTP `CONNECT` request, then a tunnel.
