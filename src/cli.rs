@@ -6,7 +6,7 @@ use std::time::Duration;
 use std::ffi::OsStr;
 use std::sync::OnceLock;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use clap_complete::{ArgValueCompleter, CompletionCandidate};
 
 use crate::model::access::{PolicyApi, Subject, Verb};
@@ -141,7 +141,7 @@ pub struct ClusterArgs {
     pub verbosity: u8,
 
     /// Treat warnings the API server sends as errors (exit 1)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub warnings_as_errors: bool,
 
     /// Ask the API server for uncompressed answers (also the kubeconfig cluster's
@@ -302,7 +302,7 @@ pub struct AccessTargets {
     pub selector: Option<String>,
 
     /// Every rollout of the namespace, now and later (rules without resourceNames)
-    #[arg(long, conflicts_with = "rollouts")]
+    #[arg(long, conflicts_with = "rollouts", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub all: bool,
 }
 
@@ -317,11 +317,11 @@ pub struct GrantArgs {
     pub verbs: Vec<Verb>,
 
     /// Also allow step jumps (approve --to-step, undo --fast): writes of nextStepIndex
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub to_step: bool,
 
     /// Leave out `create events`: the identity's changes then leave no audit Event
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub no_event: bool,
 
     /// The name of the Role, RoleBinding and policies (default: kubectl-kruise-SUBJECT)
@@ -333,11 +333,11 @@ pub struct GrantArgs {
     pub policy_api: Option<PolicyApi>,
 
     /// No admission policy: the Role alone lets a granted status write change any status field
-    #[arg(long, conflicts_with = "policy_api")]
+    #[arg(long, conflicts_with = "policy_api", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub no_policy: bool,
 
     /// Write the manifests to the cluster (create them, or update what is there)
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub apply: bool,
 
     /// With --apply: `server` has the API server check each write without storing it,
@@ -371,7 +371,7 @@ pub struct CheckArgs {
     pub subject: Option<Subject>,
 
     /// Also check step jumps (approve --to-step, undo --fast)
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub to_step: bool,
 
     /// Print the table for scripts: json or yaml
@@ -408,7 +408,7 @@ pub struct TargetArgs {
     pub filenames: Vec<String>,
 
     /// With -f DIR: also read the directories below it
-    #[arg(short = 'R', long, requires = "filenames")]
+    #[arg(short = 'R', long, requires = "filenames", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub recursive: bool,
 
     /// Only objects matching this label selector (kubectl's syntax: a=b, a!=b, a in (x,y),
@@ -417,11 +417,11 @@ pub struct TargetArgs {
     pub selector: Option<String>,
 
     /// Every object of the type in the namespace
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub all: bool,
 
     /// Every object of the type in every namespace (narrowed by -l)
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub all_namespaces: bool,
 
     /// Every rollout of this KubeVela Application: its trait Rollouts, its Kruise Rollouts
@@ -453,7 +453,7 @@ pub struct WriteFlags {
     pub field_manager: String,
 
     /// Do not record a Kubernetes Event for the change on the object
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub no_event: bool,
 }
 
@@ -518,7 +518,7 @@ pub struct UndoArgs {
 
     /// Step the release back to the latest earlier step without traffic (writes the
     /// rollout's nextStepIndex; Kruise Rollouts v0.6+) instead of restoring the template
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub fast: bool,
 
     /// Print the updated object instead of a one-line result
@@ -577,7 +577,7 @@ impl DryRun {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Follow the rollout until it completes, waits for approval, or fails
-    #[arg(short = 'w', long)]
+    #[arg(short = 'w', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub watch: bool,
 
     /// Follow the rollout until COND holds: paused (a step waits for approval), step=N
@@ -600,7 +600,7 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// List rollouts in every namespace
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub all_namespaces: bool,
 
     /// Only rollouts matching this label selector (kubectl's syntax)
@@ -613,12 +613,12 @@ pub struct ListArgs {
 
     /// Keep watching: a live fleet view on a terminal (what needs a person first), one line
     /// per change in a pipe (a JSON summary per line with -o json)
-    #[arg(short = 'w', long, conflicts_with = "consistent")]
+    #[arg(short = 'w', long, conflicts_with = "consistent", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub watch: bool,
 
     /// Read from etcd (consistent, page by page) instead of the API server's watch cache
     /// (faster; at most a moment behind)
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
     pub consistent: bool,
 
     /// Rows per table chunk, and rollouts per page of a --consistent read; memory stays
@@ -649,6 +649,37 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     humantime::parse_duration(s)
         .map_err(|e| format!("invalid duration {s:?} ({e}); use e.g. 30s, 5m, 1h"))
+}
+
+/// Flags people type for the plugin's own, and what to type instead: clap's own tip for
+/// them ("to pass '--step' as a value, use '-- --step'") would mislead.
+const NEAR_MISSES: &[(&str, &str)] = &[
+    (
+        "--step",
+        "--expect-step=N approves only while step N waits; --to-step=N moves the release to step N",
+    ),
+    ("--follow", "--watch (-w) follows"),
+    ("--all-namespace", "--all-namespaces (-A)"),
+    ("--revision", "--to-revision=N"),
+];
+
+/// A parse error with the plugin's own tip for a known near-miss flag.
+pub fn with_tips(mut e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return e;
+    }
+    let typed = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.split('=').next().unwrap_or_default().to_string(),
+        _ => return e,
+    };
+    if let Some((_, tip)) = NEAR_MISSES.iter().find(|(flag, _)| *flag == typed) {
+        e.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![(*tip).into()]),
+        );
+    }
+    e
 }
 
 /// The completers attached to arguments. Names from the cluster come through a source the

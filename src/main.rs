@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use kubectl_kruise::cli::{Cli, Command};
+use kubectl_kruise::cli::{self, Cli, Command};
 use kubectl_kruise::exit::{Code, code_for, is_broken_pipe};
 use kubectl_kruise::{commands, complete};
 
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     // A shell's TAB: `COMPLETE=SHELL kubectl-kruise -- WORDS` answers and exits here.
     complete::shell_callback();
     // clap exits 2 on a bad command line and 0 for --help / --version.
-    let cli = Cli::parse_from(args());
+    let cli = Cli::try_parse_from(args()).unwrap_or_else(|e| cli::with_tips(e).exit());
     let result = match cli.command {
         Command::Complete { words } => complete::run(words),
         Command::Completion { shell } => complete::print_script(shell),

@@ -173,11 +173,13 @@ fn installed_hint(resource: &str) -> &'static str {
 fn with_access_hint(message: &str) -> String {
     if message.contains("ValidatingAdmissionPolicy") {
         format!(
-            "{message} (an admission policy limits this identity's writes;              `kubectl kruise rollout access check` shows what it may do)"
+            "{message} (an admission policy limits this identity's writes; \
+             `kubectl kruise rollout access check` shows what it may do)"
         )
     } else {
         format!(
-            "{message} (`kubectl kruise rollout access check` shows what this identity may do;              `kubectl kruise rollout access grant` makes the Role it needs)"
+            "{message} (`kubectl kruise rollout access check` shows what this identity may do; \
+             `kubectl kruise rollout access grant` makes the Role it needs)"
         )
     }
 }
@@ -229,6 +231,18 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_403_hint_is_one_plain_sentence() {
+        for m in [
+            "x is forbidden",
+            "ValidatingAdmissionPolicy 'p' denied request",
+        ] {
+            let hinted = with_access_hint(m);
+            assert!(!hinted.contains("  "), "{hinted}");
+            assert!(hinted.contains("access check"), "{hinted}");
+        }
+    }
 
     #[test]
     fn near_names_catch_typos_and_prefixes() {

@@ -140,10 +140,6 @@ where
         }
         return Ok(Code::Ok);
     }
-    if items.is_empty() {
-        eprintln!("No matching objects found.");
-        return Ok(Code::Ok);
-    }
     let mut reports = Vec::with_capacity(items.len());
     let results = futures::stream::iter(items)
         .map(|item| {

@@ -159,7 +159,13 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
     let items = match sel {
         Some(s) => {
             let named_one = matches!(&s, Selection::Named(t) if t.len() == 1);
-            Some((resolve(&cluster, s).await?, named_one))
+            let empty = s.nothing_found(&cluster.namespace);
+            let items = resolve(&cluster, s).await?;
+            if items.is_empty() {
+                eprintln!("{empty}");
+                return Ok(Code::Ok);
+            }
+            Some((items, named_one))
         }
         None => None,
     };

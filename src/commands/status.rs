@@ -108,10 +108,6 @@ pub async fn run(
         eprintln!("{end}");
         return Ok(Code::Ok);
     }
-    if items.is_empty() {
-        eprintln!("No matching objects found.");
-        return Ok(Code::Ok);
-    }
     if !follow {
         return snapshots(api, &items, args.output).await;
     }

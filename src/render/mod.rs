@@ -427,7 +427,7 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
     if !rows.is_empty() {
         out.push('\n');
         out.push_str(&plain_table(
-            Some(&["BATCH", "REPLICAS", "PODS", "UPGRADED", "STATUS"]),
+            Some(&["BATCH", "REPLICAS", "PODS", "UPGRADED WHEN DONE", "STATUS"]),
             rows,
         ));
     }

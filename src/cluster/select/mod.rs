@@ -38,6 +38,37 @@ pub enum Selection {
     },
 }
 
+impl Selection {
+    /// What to say when the selection matched nothing, in `namespace`: what was looked for
+    /// and where, as kubectl's "No resources found in NS namespace." does.
+    pub fn nothing_found(&self, namespace: &str) -> String {
+        match self {
+            Selection::Query {
+                kind,
+                selector,
+                all_namespaces,
+            } => {
+                let what = match kind {
+                    TypeWord::Rollout(_) | TypeWord::App => "rollouts",
+                    TypeWord::Workload(k) => k.plural(),
+                    TypeWord::Batch(k) => k.plural(),
+                };
+                let place = if *all_namespaces {
+                    "in any namespace".to_string()
+                } else {
+                    format!("in namespace \"{namespace}\"")
+                };
+                match selector {
+                    Some(sel) => format!("No {what} found {place} with labels matching {sel}."),
+                    None => format!("No {what} found {place}."),
+                }
+            }
+            Selection::Files(_) => "No objects found in the files given.".to_string(),
+            Selection::Named(_) => "No objects found.".to_string(),
+        }
+    }
+}
+
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     Failure::Usage(msg.into()).into()
 }
@@ -317,6 +348,23 @@ mod tests {
             resources: resources.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn an_empty_query_says_what_was_looked_for_and_where() {
+        let q = |kind, selector: Option<&str>, all_namespaces| Selection::Query {
+            kind,
+            selector: selector.map(str::to_string),
+            all_namespaces,
+        };
+        assert_eq!(
+            q(TypeWord::Rollout(None), Some("app=web"), false).nothing_found("shop"),
+            "No rollouts found in namespace \"shop\" with labels matching app=web."
+        );
+        assert_eq!(
+            q(TypeWord::Workload(WorkloadKind::Deployment), None, true).nothing_found("x"),
+            "No deployments found in any namespace."
+        );
     }
 
     #[test]
