@@ -41,6 +41,102 @@ then a summary line on stderr. With several objects the exit code is 1 if any fa
 error, else 4 if a rollout failed, else 3 if one timed out, else 5 if any was refused, else 0.
 -o json|yaml then prints a List of {kind, namespace, name, result, message}.";
 
+const APPROVE_EXAMPLES: &str = "Examples:
+  # Approve the step rollout web waits at
+  kubectl kruise rollout approve web -n shop
+  # In CI: approve step 2 only (a second run does nothing), then wait until the batch is out
+  kubectl kruise rollout approve web --expect-step=2 --wait=10m
+  # Every rollout labelled app=web in every namespace, as JSON for a script
+  kubectl kruise rollout approve -l app=web -A -o json
+  # KubeVela: an AppRollout, or the rollout trait's Rollout
+  kubectl kruise rollout approve approllout/rolling-example";
+
+const PAUSE_EXAMPLES: &str = "Examples:
+  # Stop a release at the step it is on
+  kubectl kruise rollout pause web -n shop
+  # Pause the rollout of a workload (its Kruise Rollout, or the workload itself)
+  kubectl kruise rollout pause deployment/web
+  # See what would be written, without writing it
+  kubectl kruise rollout pause web --dry-run=server -o yaml";
+
+const RESUME_EXAMPLES: &str = "Examples:
+  # Let a paused release go on
+  kubectl kruise rollout resume web -n shop
+  # Every paused rollout the file names
+  kubectl kruise rollout resume -f rollouts.yaml";
+
+const RESTART_EXAMPLES: &str = "Examples:
+  # Restart the pods of a Deployment (through its release, when a Kruise Rollout drives it)
+  kubectl kruise rollout restart deployment/web
+  # The workload of a rollout
+  kubectl kruise rollout restart web -n shop";
+
+const UNDO_EXAMPLES: &str = "Examples:
+  # Roll the release back: every batch to the stable revision
+  kubectl kruise rollout undo web -n shop
+  # Back to a revision from `history`
+  kubectl kruise rollout undo deployment/web --to-revision=3
+  # Step back to the last step that sends no traffic to the new version (v0.6+)
+  kubectl kruise rollout undo web --fast";
+
+const STATUS_EXAMPLES: &str = "Examples:
+  # Where the release stands, and what to do next
+  kubectl kruise rollout status web -n shop
+  # Follow it until it completes, waits for approval or fails
+  kubectl kruise rollout status web --watch
+  # In CI: wait until step 2 waits for approval (exit 3 after 10 minutes, 4 if it fails)
+  kubectl kruise rollout status web --until=step=2 --timeout=10m
+  # As kubectl rollout status does, for a workload
+  kubectl kruise rollout status deployment/web";
+
+const HISTORY_EXAMPLES: &str = "Examples:
+  # The revisions of a rollout's workload, stable and canary marked
+  kubectl kruise rollout history web -n shop
+  # Of a workload, as JSON
+  kubectl kruise rollout history deployment/web -o json";
+
+const LIST_EXAMPLES: &str = "Examples:
+  # Every release in the namespace, and what each waits for
+  kubectl kruise rollout list
+  # In every namespace, those labelled team=shop
+  kubectl kruise rollout list -A -l team=shop
+  # A live view that puts what needs a person first
+  kubectl kruise rollout list -A --watch";
+
+/// `kubectl kruise options`: the global flags, which every other help leaves out.
+pub fn global_options_help() -> String {
+    use clap::CommandFactory;
+    let mut cmd = clap::Command::new("options")
+        .bin_name("kubectl kruise")
+        .about("The following options can be passed to any command:")
+        .override_usage("kubectl kruise [options] COMMAND ...")
+        .disable_help_flag(true);
+    cmd = ClusterArgs::augment_args(cmd).mut_args(|a| a.hide(false).global(false));
+    let _ = Cli::command();
+    cmd.render_long_help().to_string()
+}
+
+/// Where the global flags are, as `kubectl options` is for kubectl.
+const GLOBAL_FLAGS: &str =
+    "Global flags (--kubeconfig, --context, -n, -v, ...): `kubectl kruise options`";
+
+/// The examples of each rollout verb, for its man page.
+pub fn examples(verb: &str) -> Option<&'static str> {
+    Some(match verb {
+        "approve" => APPROVE_EXAMPLES,
+        "pause" => PAUSE_EXAMPLES,
+        "resume" => RESUME_EXAMPLES,
+        "restart" => RESTART_EXAMPLES,
+        "undo" => UNDO_EXAMPLES,
+        "status" => STATUS_EXAMPLES,
+        "history" => HISTORY_EXAMPLES,
+        "list" => LIST_EXAMPLES,
+        "grant" => ACCESS_EXAMPLES,
+        "check" => ACCESS_EXAMPLES,
+        _ => return None,
+    })
+}
+
 /// Progressive delivery with OpenKruise Rollouts, from kubectl.
 #[derive(Debug, Parser)]
 #[command(
@@ -65,67 +161,67 @@ pub struct Cli {
 #[command(next_help_heading = "Cluster options")]
 pub struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, a list merged as kubectl does, then ~/.kube/config)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide = true, value_name = "NAME")]
     pub context: Option<String>,
 
     /// The kubeconfig cluster to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide = true, value_name = "NAME")]
     pub cluster: Option<String>,
 
     /// The kubeconfig user to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide = true, value_name = "NAME")]
     pub user: Option<String>,
 
     /// Namespace (default: the context's namespace, then "default")
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(completers::namespaces))]
+    #[arg(short = 'n', long, global = true, hide = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(completers::namespaces))]
     pub namespace: Option<String>,
 
     /// How long to wait for one API request, e.g. 10s, 1m; 0 waits forever
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, hide = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
 
     /// The address of the API server, instead of the kubeconfig's
-    #[arg(short = 's', long, global = true, value_name = "URL")]
+    #[arg(short = 's', long, global = true, hide = true, value_name = "URL")]
     pub server: Option<String>,
 
     /// Bearer token for authentication to the API server
-    #[arg(long, global = true, value_name = "TOKEN")]
+    #[arg(long, global = true, hide = true, value_name = "TOKEN")]
     pub token: Option<String>,
 
     /// Path to a CA certificate file for the API server's certificate
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide = true, value_name = "PATH")]
     pub certificate_authority: Option<PathBuf>,
 
     /// Path to a client certificate file for TLS
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide = true, value_name = "PATH")]
     pub client_certificate: Option<PathBuf>,
 
     /// Path to a client key file for TLS
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide = true, value_name = "PATH")]
     pub client_key: Option<PathBuf>,
 
     /// Do not verify the API server's certificate (insecure)
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub insecure_skip_tls_verify: Option<bool>,
 
     /// Server name to verify the API server's certificate against, instead of its host
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide = true, value_name = "NAME")]
     pub tls_server_name: Option<String>,
 
     /// Act as this user (impersonation)
-    #[arg(long = "as", global = true, value_name = "USER")]
+    #[arg(long = "as", global = true, hide = true, value_name = "USER")]
     pub as_user: Option<String>,
 
     /// Act as a member of this group (impersonation; repeat for several)
-    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    #[arg(long = "as-group", global = true, hide = true, value_name = "GROUP")]
     pub as_group: Vec<String>,
 
     /// Act as this user UID (impersonation)
-    #[arg(long = "as-uid", global = true, value_name = "UID")]
+    #[arg(long = "as-uid", global = true, hide = true, value_name = "UID")]
     pub as_uid: Option<String>,
 
     /// Log requests on stderr as kubectl does: 6 method, URL, status and latency; 7 also
@@ -134,6 +230,7 @@ pub struct ClusterArgs {
         short = 'v',
         long = "v",
         global = true,
+        hide = true,
         value_name = "LEVEL",
         default_value_t = 0,
         hide_default_value = true
@@ -141,12 +238,12 @@ pub struct ClusterArgs {
     pub verbosity: u8,
 
     /// Treat warnings the API server sends as errors (exit 1)
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub warnings_as_errors: bool,
 
     /// Ask the API server for uncompressed answers (also the kubeconfig cluster's
     /// `disable-compression: true`): for a fast link to a busy server
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub disable_compression: Option<bool>,
 }
 
@@ -172,6 +269,10 @@ pub enum Command {
         words: Vec<String>,
     },
 
+    /// Print the flags every command takes (the kubeconfig, context, namespace, credentials,
+    /// request logs), as `kubectl options` does
+    Options,
+
     /// Print the plugin's version
     Version {
         /// Print it as a document for scripts: {"name": ..., "version": ...}
@@ -192,15 +293,15 @@ pub enum RolloutCommand {
     /// --wait then waits until the controller has moved past it, approving again if the
     /// controller overwrote the approval. --to-step=N moves the release to step N
     /// (Kruise Rollouts v0.6+).
-    #[command(after_help = RESOURCE_FORMS, after_long_help = format!("{RESOURCE_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{APPROVE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{APPROVE_EXAMPLES}\n\n{RESOURCE_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Approve(ApproveArgs),
 
     /// Pause a rollout (the controller stops moving to the next step) or a workload's rollout
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{PAUSE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{PAUSE_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Pause(WriteArgs),
 
     /// Resume a paused rollout or workload
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{RESUME_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESUME_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Resume(WriteArgs),
 
     /// Restart the pods of a workload (or of a rollout's workload) with a new rollout
@@ -210,7 +311,7 @@ pub enum RolloutCommand {
     /// update applies a metadata change without restarting any container, so they also get a
     /// `RESTARTED_AT` env var in every container, which cannot be updated in place: each pod
     /// is recreated. Under a Kruise Rollout a restart is a new release through its steps.
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{RESTART_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESTART_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Restart(WriteArgs),
 
     /// Roll a release back: every batch returns to the version before the release
@@ -223,7 +324,7 @@ pub enum RolloutCommand {
     ///
     /// With --fast, the release instead steps back to the latest earlier step that sends no
     /// traffic to the new version (Kruise Rollouts v0.6+).
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{UNDO_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{UNDO_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Undo(UndoArgs),
 
     /// Show where a release stands: phase, current step, batch progress, steps
@@ -237,15 +338,15 @@ pub enum RolloutCommand {
     /// not yet reconciled with the current spec, workload generation and rollout-id counts as
     /// progressing, never as paused or completed. With several targets it waits for all of
     /// them and fails as soon as one fails.
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{STATUS_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{STATUS_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Status(StatusArgs),
 
     /// Show a workload's revisions, the stable and the canary revision of the release marked
-    #[command(after_help = TARGET_FORMS, after_long_help = format!("{TARGET_FORMS}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{HISTORY_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{HISTORY_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     History(HistoryArgs),
 
     /// List rollouts with their current step and batch progress
-    #[command(visible_alias = "ls", after_long_help = EXIT_CODES)]
+    #[command(visible_alias = "ls", after_help = format!("{LIST_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{LIST_EXAMPLES}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     List(ListArgs),
 
     /// Least privilege: grant an identity the verbs it needs on named rollouts and nothing
@@ -267,7 +368,7 @@ pub enum AccessCommand {
     /// Rollouts, it allows batchPartition one above what it was. The policy API follows the
     /// server's version: admissionregistration.k8s.io/v1 from Kubernetes 1.30, v1beta1 on
     /// 1.28-1.29 (with its feature gate).
-    #[command(after_long_help = ACCESS_EXAMPLES)]
+    #[command(after_help = format!("{ACCESS_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{ACCESS_EXAMPLES}\n\n{GLOBAL_FLAGS}"))]
     Grant(GrantArgs),
 
     /// Check which verbs an identity may run on rollouts: a table of verb x rollout, and for
@@ -277,7 +378,7 @@ pub enum AccessCommand {
     /// identity (with --as, the impersonated one), or about --subject (which needs the right
     /// to create SubjectAccessReviews). Exit 0 when every verb asked for is allowed on every
     /// rollout, 1 otherwise (as `kubectl auth can-i`).
-    #[command(after_long_help = ACCESS_EXAMPLES)]
+    #[command(after_help = format!("{ACCESS_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{ACCESS_EXAMPLES}\n\n{GLOBAL_FLAGS}"))]
     Check(CheckArgs),
 }
 
@@ -302,7 +403,7 @@ pub struct AccessTargets {
     pub selector: Option<String>,
 
     /// Every rollout of the namespace, now and later (rules without resourceNames)
-    #[arg(long, conflicts_with = "rollouts", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, conflicts_with = "rollouts", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub all: bool,
 }
 
@@ -317,11 +418,11 @@ pub struct GrantArgs {
     pub verbs: Vec<Verb>,
 
     /// Also allow step jumps (approve --to-step, undo --fast): writes of nextStepIndex
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub to_step: bool,
 
     /// Leave out `create events`: the identity's changes then leave no audit Event
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub no_event: bool,
 
     /// The name of the Role, RoleBinding and policies (default: kubectl-kruise-SUBJECT)
@@ -333,11 +434,11 @@ pub struct GrantArgs {
     pub policy_api: Option<PolicyApi>,
 
     /// No admission policy: the Role alone lets a granted status write change any status field
-    #[arg(long, conflicts_with = "policy_api", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, conflicts_with = "policy_api", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub no_policy: bool,
 
     /// Write the manifests to the cluster (create them, or update what is there)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub apply: bool,
 
     /// With --apply: `server` has the API server check each write without storing it,
@@ -371,7 +472,7 @@ pub struct CheckArgs {
     pub subject: Option<Subject>,
 
     /// Also check step jumps (approve --to-step, undo --fast)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub to_step: bool,
 
     /// Print the table for scripts: json or yaml
@@ -408,7 +509,7 @@ pub struct TargetArgs {
     pub filenames: Vec<String>,
 
     /// With -f DIR: also read the directories below it
-    #[arg(short = 'R', long, requires = "filenames", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(short = 'R', long, requires = "filenames", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub recursive: bool,
 
     /// Only objects matching this label selector (kubectl's syntax: a=b, a!=b, a in (x,y),
@@ -417,11 +518,11 @@ pub struct TargetArgs {
     pub selector: Option<String>,
 
     /// Every object of the type in the namespace
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub all: bool,
 
     /// Every object of the type in every namespace (narrowed by -l)
-    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub all_namespaces: bool,
 
     /// Every rollout of this KubeVela Application: its trait Rollouts, its Kruise Rollouts
@@ -453,7 +554,7 @@ pub struct WriteFlags {
     pub field_manager: String,
 
     /// Do not record a Kubernetes Event for the change on the object
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub no_event: bool,
 }
 
@@ -518,7 +619,7 @@ pub struct UndoArgs {
 
     /// Step the release back to the latest earlier step without traffic (writes the
     /// rollout's nextStepIndex; Kruise Rollouts v0.6+) instead of restoring the template
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub fast: bool,
 
     /// Print the updated object instead of a one-line result
@@ -577,7 +678,7 @@ impl DryRun {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Follow the rollout until it completes, waits for approval, or fails
-    #[arg(short = 'w', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(short = 'w', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub watch: bool,
 
     /// Follow the rollout until COND holds: paused (a step waits for approval), step=N
@@ -600,7 +701,7 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// List rollouts in every namespace
-    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub all_namespaces: bool,
 
     /// Only rollouts matching this label selector (kubectl's syntax)
@@ -613,12 +714,12 @@ pub struct ListArgs {
 
     /// Keep watching: a live fleet view on a terminal (what needs a person first), one line
     /// per change in a pipe (a JSON summary per line with -o json)
-    #[arg(short = 'w', long, conflicts_with = "consistent", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(short = 'w', long, conflicts_with = "consistent", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub watch: bool,
 
     /// Read from etcd (consistent, page by page) instead of the API server's watch cache
     /// (faster; at most a moment behind)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
     pub consistent: bool,
 
     /// Rows per table chunk, and rollouts per page of a --consistent read; memory stays

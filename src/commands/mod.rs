@@ -39,6 +39,10 @@ fn usage(msg: &str) -> anyhow::Error {
 /// client: `--help`, `version` and `completion` do no other work.
 pub fn run(cli: Cli) -> Result<Code> {
     match cli.command {
+        Command::Options => {
+            emit(&crate::cli::global_options_help())?;
+            Ok(Code::Ok)
+        }
         Command::Version { output } => {
             let version = env!("CARGO_PKG_VERSION");
             let commit = env!("KRUISE_GIT_COMMIT");

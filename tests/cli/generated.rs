@@ -98,9 +98,147 @@ fn generated_completions_are_up_to_date() {
     });
 }
 
+/// Text as a preformatted roff block: backslashes and leading dots escaped.
+fn roff_block(text: &str) -> String {
+    let mut out = String::from(".nf\n");
+    for line in text.lines() {
+        let line = line.replace('\\', "\\e");
+        if line.starts_with('.') || line.starts_with('\'') {
+            out.push_str("\\&");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    out
+}
+
+/// One page per command: clap_mangen's sections under a header that fits an 80-column man
+/// page (the manual named "kubectl kruise", not "General Commands Manual", which collides
+/// with long page names), then EXAMPLES, and the help's notes (target forms, exit codes).
+fn man_page(cmd: &clap::Command, dir: &Path) {
+    let man = clap_mangen::Man::new(cmd.clone())
+        .date(format!("v{}", env!("CARGO_PKG_VERSION")))
+        .source("kubectl-kruise")
+        .manual("kruise");
+    let mut page = Vec::new();
+    man.render_title(&mut page).unwrap();
+    man.render_name_section(&mut page).unwrap();
+    man.render_synopsis_section(&mut page).unwrap();
+    man.render_description_section(&mut page).unwrap();
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut page).unwrap();
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        man.render_subcommands_section(&mut page).unwrap();
+    }
+    let verb = cmd.get_name();
+    let examples = kubectl_kruise::cli::examples(verb);
+    if let Some(ex) = examples {
+        page.extend_from_slice(b".SH EXAMPLES\n");
+        let body = ex.strip_prefix("Examples:\n").unwrap_or(ex);
+        page.extend_from_slice(roff_block(body).as_bytes());
+    }
+    if let Some(notes) = cmd.get_after_long_help().or(cmd.get_after_help()) {
+        let notes = notes.to_string();
+        let notes = match examples {
+            Some(ex) => notes
+                .strip_prefix(ex)
+                .unwrap_or(&notes)
+                .trim_start()
+                .to_string(),
+            None => notes,
+        };
+        if !notes.is_empty() {
+            page.extend_from_slice(b".SH NOTES\n");
+            page.extend_from_slice(roff_block(&notes).as_bytes());
+        }
+    }
+    man.render_version_section(&mut page).unwrap();
+    std::fs::write(dir.join(man.get_filename()), page).unwrap();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_page(sub, dir);
+    }
+}
+
 #[test]
 fn generated_man_pages_are_up_to_date() {
     check("man", |dir| {
-        clap_mangen::generate_to(Cli::command(), dir).unwrap()
+        let mut cmd = Cli::command().disable_help_subcommand(true);
+        cmd.build();
+        man_page(&cmd, dir);
     });
+    // Every verb's page has its examples; every header names the manual, so that the
+    // center of the header is not "General Commands Manual" pushed into the page name.
+    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    for (name, bytes) in read_dir(&man) {
+        let text = String::from_utf8_lossy(&bytes);
+        let th = text
+            .lines()
+            .find(|l| l.starts_with(".TH "))
+            .unwrap_or_default();
+        assert!(th.ends_with(" kruise"), "{name}: {th}");
+        let verb = name
+            .trim_end_matches(".1")
+            .rsplit('-')
+            .next()
+            .unwrap_or_default();
+        if kubectl_kruise::cli::examples(verb).is_some() {
+            assert!(text.contains(".SH EXAMPLES"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn every_verb_has_examples_and_a_short_help() {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let rollout = cmd.find_subcommand("rollout").unwrap();
+    for verb in rollout.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let leaves: Vec<&clap::Command> = if verb.has_subcommands() {
+            verb.get_subcommands().collect()
+        } else {
+            vec![verb]
+        };
+        for leaf in leaves {
+            let mut leaf = leaf.clone();
+            let help = leaf.render_help().to_string();
+            assert!(
+                help.contains("Examples:\n  # "),
+                "{}:\n{help}",
+                leaf.get_name()
+            );
+            assert!(
+                help.contains("kubectl kruise options"),
+                "{}",
+                leaf.get_name()
+            );
+            // The global flags are in `options`, not repeated in every help.
+            assert!(
+                !help.contains("--kubeconfig <"),
+                "{}:\n{help}",
+                leaf.get_name()
+            );
+            assert!(
+                help.lines().count() <= 60,
+                "{}: {} lines",
+                leaf.get_name(),
+                help.lines().count()
+            );
+            // Every example is a command line of this plugin.
+            for line in help.lines().filter(|l| l.starts_with("  kubectl ")) {
+                assert!(line.starts_with("  kubectl kruise rollout "), "{line}");
+            }
+        }
+    }
+    let options = kubectl_kruise::cli::global_options_help();
+    for flag in [
+        "--kubeconfig",
+        "--context",
+        "--namespace",
+        "--request-timeout",
+        "--as",
+    ] {
+        assert!(options.contains(flag), "{flag} in:\n{options}");
+    }
 }
