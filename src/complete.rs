@@ -21,6 +21,7 @@ use crate::cli::{Cli, CompletionShell};
 use crate::cluster::{self, ObjectApi};
 use crate::exit::Code;
 use crate::model::WorkloadKind;
+use crate::model::batch::BatchKind;
 
 /// The longest the cluster may take to offer names.
 const DEADLINE: Duration = Duration::from_millis(1500);
@@ -117,33 +118,65 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
             }
         }
         Names::Target => {
-            // `deployment/we`: that kind's names; otherwise rollouts, named bare.
-            let (prefix, api, what) = match current.split_once('/') {
-                Some((word, _)) => match WorkloadKind::from_type_word(word) {
-                    Some(k) => (
-                        format!("{word}/"),
-                        cluster::WorkloadApi::new(&cluster, k).object(),
-                        k.kind().to_string(),
-                    ),
-                    None => return Vec::new(),
-                },
-                None => (
+            // `deployment/we`: that kind's names (KubeVela's kinds too); otherwise rollouts
+            // named bare, and KubeVela's rollouts in the form that names them.
+            let sources: Vec<(String, ObjectApi, String)> = match current.split_once('/') {
+                Some((word, _)) => {
+                    if let Some(k) = WorkloadKind::from_type_word(word) {
+                        vec![(
+                            format!("{word}/"),
+                            cluster::WorkloadApi::new(&cluster, k).object(),
+                            k.kind().to_string(),
+                        )]
+                    } else if let Some(k) = BatchKind::from_type_word(word) {
+                        vec![(format!("{word}/"), cluster::batch_api(&cluster, k), vela(k))]
+                    } else {
+                        return Vec::new();
+                    }
+                }
+                None => std::iter::once((
                     String::new(),
                     ObjectApi::new(
                         &cluster,
                         cluster::rollout_resource(crate::model::ApiVersion::V1beta1),
                     ),
                     "Rollout".to_string(),
-                ),
+                ))
+                .chain([BatchKind::AppRollout, BatchKind::TraitRollout].map(|k| {
+                    (
+                        format!("{}/", k.type_word()),
+                        cluster::batch_api(&cluster, k),
+                        vela(k),
+                    )
+                }))
+                .collect(),
             };
-            match api.names(None, false).await {
-                Ok(names) => names
-                    .into_iter()
-                    .map(|(_, n)| (format!("{prefix}{n}"), what.clone()))
-                    .collect(),
-                Err(_) => Vec::new(),
-            }
+            // Together, within the deadline; a kind that is not served adds nothing.
+            let lists = futures::future::join_all(
+                sources
+                    .iter()
+                    .map(|(_, api, _)| async move { api.names(None, false).await }),
+            )
+            .await;
+            sources
+                .iter()
+                .zip(lists)
+                .flat_map(|((prefix, _, what), names)| {
+                    names
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(move |(_, n)| (format!("{prefix}{n}"), what.clone()))
+                })
+                .collect()
         }
+    }
+}
+
+/// How a KubeVela kind is described beside its names.
+fn vela(kind: BatchKind) -> String {
+    match kind {
+        BatchKind::AppRollout => "KubeVela AppRollout".to_string(),
+        BatchKind::TraitRollout => "KubeVela rollout trait".to_string(),
     }
 }
 

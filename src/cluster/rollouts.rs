@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::resource::RolloutRef;
 use super::stream_list::{self, ItemSink};
 use super::{ApiError, Cluster, ObjectApi};
+use crate::model::batch::BatchKind;
 use crate::model::{ApiVersion, GROUP};
 
 const RESOURCE: &str = "rollouts.rollouts.kruise.io";
@@ -138,9 +139,10 @@ impl RolloutApi {
         Err(not_served(&versions))
     }
 
-    /// What to tell a user whose rollout is not there: the namespace does not exist, or the
-    /// names in it that are close. Costs two requests, on this error path only; anything
-    /// that fails here just gives no hint.
+    /// What to tell a user whose rollout is not there: a KubeVela rollout of that name (the
+    /// form to type for it), the namespaces where a rollout of that name exists, that the
+    /// namespace does not exist, or the names in it that are close. The requests go out
+    /// together, on this error path only; any that fails just gives no hint.
     async fn not_found_hint(&self, v: ApiVersion, wanted: &str) -> String {
         let ns = &self.cluster.namespace;
         let nsr = ApiResource::from_gvk_with_plural(
@@ -148,14 +150,61 @@ impl RolloutApi {
             "namespaces",
         );
         let namespaces: Api<DynamicObject> = Api::all_with(self.cluster.client.clone(), &nsr);
-        if let Err(kube::Error::Api(s)) = namespaces.get(ns).await
+        let elsewhere =
+            Api::<DynamicObject>::all_with(self.cluster.client.clone(), &api_resource(v));
+        let by_name = ListParams::default().fields(&format!("metadata.name={wanted}"));
+        let first_page = ListParams::default().limit(500);
+        let here = self.api(v);
+        let vela = futures::future::join_all([BatchKind::AppRollout, BatchKind::TraitRollout].map(
+            |kind| async move {
+                super::batch_api(&self.cluster, kind)
+                    .get(wanted)
+                    .await
+                    .ok()
+                    .map(|_| kind)
+            },
+        ));
+        let (namespace, here, elsewhere, vela) = futures::join!(
+            namespaces.get(ns),
+            here.list(&first_page),
+            elsewhere.list(&by_name),
+            vela
+        );
+        if let Some(kind) = vela.into_iter().flatten().next() {
+            let what = match kind {
+                BatchKind::AppRollout => "AppRollout",
+                BatchKind::TraitRollout => "rollout trait's Rollout",
+            };
+            return format!(
+                "; KubeVela's {what} {wanted:?} is here: name it {}/{wanted}",
+                kind.type_word()
+            );
+        }
+        if let Err(kube::Error::Api(s)) = &namespace
             && s.code == 404
         {
             return format!(
                 "; namespace \"{ns}\" does not exist (check -n or the context's namespace)"
             );
         }
-        let Ok(list) = self.api(v).list(&ListParams::default().limit(500)).await else {
+        if let Ok(list) = elsewhere {
+            let mut found: Vec<String> = list
+                .items
+                .into_iter()
+                .filter_map(|o| o.metadata.namespace)
+                .filter(|n| n != ns)
+                .collect();
+            found.sort();
+            if !found.is_empty() {
+                let flags: Vec<String> = found.iter().map(|n| format!("-n {n}")).collect();
+                return format!(
+                    "; a rollout of that name is in namespace {} ({})",
+                    found.join(", "),
+                    flags.join(" or ")
+                );
+            }
+        }
+        let Ok(list) = here else {
             return String::new();
         };
         let names: Vec<String> = list

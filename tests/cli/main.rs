@@ -12,6 +12,7 @@ mod fleet;
 mod gate;
 mod generated;
 mod harness;
+mod hints;
 mod kubectl;
 mod kubevela;
 mod least_privilege;

@@ -66,6 +66,14 @@ impl BatchKind {
         format!("{}.{}", self.kind().to_lowercase(), self.group())
     }
 
+    /// The shortest type word that names this kind on the command line.
+    pub fn type_word(self) -> String {
+        match self {
+            BatchKind::AppRollout => "approllout".to_string(),
+            BatchKind::TraitRollout => self.qualified_plural(),
+        }
+    }
+
     /// `rollouts.standard.oam.dev`: the type word that names it unambiguously.
     pub fn qualified_plural(self) -> String {
         format!("{}.{}", self.plural(), self.group())
