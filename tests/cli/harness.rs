@@ -96,6 +96,11 @@ impl Env {
         if !versions.is_empty() {
             api.serve_rollouts(versions);
         }
+        Self::on(api)
+    }
+
+    /// An environment on this fake, served on loopback.
+    pub fn on(api: FakeApi) -> Self {
         let server = api.spawn();
         let dir = tempfile::tempdir().expect("temp dir");
         let kubeconfig = dir.path().join("kubeconfig");

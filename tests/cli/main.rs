@@ -20,6 +20,7 @@ mod list;
 mod matrix;
 mod pause;
 mod race;
+mod sandbox;
 mod secrets;
 mod status;
 mod terminal;

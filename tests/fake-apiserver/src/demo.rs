@@ -52,4 +52,27 @@ pub const FILES: &[(&str, &str)] = &[
         "kubevela/kruise-app.yaml",
         include_str!("../../fixtures/kubevela/kruise-app.yaml"),
     ),
+    (
+        "kubevela/deployment-canary-demo.yaml",
+        include_str!("../../fixtures/kubevela/deployment-canary-demo.yaml"),
+    ),
 ];
+
+impl crate::FakeApi {
+    /// A fake as the sandbox serves it: Kruise Rollouts (with its conversion webhook) and
+    /// KubeVela installed, the demo set stored. No controllers run; tests drive them.
+    pub fn sandbox() -> crate::FakeApi {
+        let api = crate::FakeApi::new();
+        api.serve_rollouts(&["v1beta1", "v1alpha1"])
+            .convert_rollouts()
+            .serve_kubevela();
+        for (name, text) in FILES {
+            let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text)
+                .unwrap_or_else(|e| panic!("demo file {name}: {e}"));
+            for doc in docs.into_iter().filter(|d| !d.is_null()) {
+                api.insert(doc);
+            }
+        }
+        api
+    }
+}

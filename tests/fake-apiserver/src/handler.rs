@@ -142,6 +142,9 @@ fn bad_request(msg: String) -> Response {
 
 /// The object as seen through `version`: stored once, shown with the requested apiVersion.
 fn as_version(mut obj: Value, t: &ResourceType, version: &str) -> Value {
+    if t.converted && obj["apiVersion"].is_string() {
+        obj = crate::conversion::convert(obj, version);
+    }
     obj["apiVersion"] = json!(t.api_version(version));
     obj["kind"] = json!(t.kind);
     obj
@@ -566,6 +569,26 @@ fn discovery(st: &Store, segs: &[&str]) -> Option<Response> {
     Some(resp)
 }
 
+/// The short names and categories kube-apiserver and the CRDs give, so that `kubectl get
+/// deploy` and `kubectl get all` work as on a cluster.
+fn short_names(group: &str, plural: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match (group, plural) {
+        ("apps", "deployments") => (&["deploy"], &["all"]),
+        ("apps", "statefulsets") => (&["sts"], &["all"]),
+        ("apps", "daemonsets") => (&["ds"], &["all"]),
+        ("apps", "replicasets") => (&["rs"], &["all"]),
+        ("", "events") => (&["ev"], &[]),
+        ("", "namespaces") => (&["ns"], &[]),
+        ("apps.kruise.io", "clonesets") => (&["clone"], &["all"]),
+        ("apps.kruise.io", "statefulsets") => (&["asts"], &["all"]),
+        ("apps.kruise.io", "daemonsets") => (&["daemon", "ads"], &["all"]),
+        ("core.oam.dev", "applications") => (&["app"], &["oam"]),
+        ("core.oam.dev", "approllouts") => (&["approllout"], &["oam"]),
+        ("core.oam.dev", "applicationrevisions") => (&["apprev"], &["oam"]),
+        _ => (&[], &[]),
+    }
+}
+
 fn resource_list(st: &Store, group: &str, version: &str) -> Response {
     let mut resources = Vec::new();
     for t in st
@@ -573,10 +596,18 @@ fn resource_list(st: &Store, group: &str, version: &str) -> Response {
         .iter()
         .filter(|t| t.group == group && t.versions.iter().any(|v| v == version))
     {
-        resources.push(json!({
+        let mut resource = json!({
             "name": t.plural, "singularName": t.kind.to_lowercase(), "namespaced": t.namespaced, "kind": t.kind,
             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
-        }));
+        });
+        let (short, categories) = short_names(&t.group, &t.plural);
+        if !short.is_empty() {
+            resource["shortNames"] = json!(short);
+        }
+        if !categories.is_empty() {
+            resource["categories"] = json!(categories);
+        }
+        resources.push(resource);
         if t.status_subresource {
             resources.push(json!({
                 "name": format!("{}/status", t.plural), "singularName": "", "namespaced": t.namespaced,

@@ -22,6 +22,8 @@ mod admission;
 mod authz;
 pub mod background;
 pub mod cel;
+pub mod conversion;
+pub mod demo;
 mod faults;
 mod handler;
 pub mod link;
@@ -145,6 +147,21 @@ impl FakeApi {
             "rollouts",
             true,
         ));
+        self
+    }
+
+    /// Convert Rollouts between their versions as Kruise's webhook does (a cluster with
+    /// Kruise installed), instead of storing each object as written.
+    pub fn convert_rollouts(&self) -> &Self {
+        let mut st = self.lock();
+        for t in st
+            .types
+            .iter_mut()
+            .filter(|t| t.group == "rollouts.kruise.io" && t.kind == "Rollout")
+        {
+            t.converted = true;
+        }
+        drop(st);
         self
     }
 

@@ -5,8 +5,6 @@
 //!     fake-apiserver --kubeconfig /tmp/kc --simulate tests/fixtures/*.yaml
 //!     KUBECONFIG=/tmp/kc kubectl kruise rollout list
 
-mod demo;
-
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
@@ -130,13 +128,15 @@ fn main() -> std::process::ExitCode {
         api.serve_kubevela();
     }
     if args.sandbox {
+        // As a cluster with Kruise installed: its webhook converts between the versions.
+        api.convert_rollouts();
         // Least-privilege grants can be tried: impersonated users (`--as`) are authorized
         // by the RBAC objects applied, and admission policies are applied to writes.
         api.serve_rbac().enforce_rbac();
     }
     let mut objects = Vec::new();
     if args.sandbox {
-        for (name, text) in demo::FILES {
+        for (name, text) in fake_apiserver::demo::FILES {
             match parse(name, text) {
                 Ok(docs) => objects.extend(docs),
                 Err(e) => {

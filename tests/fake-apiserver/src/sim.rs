@@ -221,11 +221,55 @@ impl Controller {
         }
         let field = Self::field(&r);
         self.lock().cached = Some(status[field].clone());
+        let ended =
+            r["status"]["phase"] == json!("Progressing") && status["phase"] == json!("Healthy");
         self.api
             .modify(GROUP, "rollouts", &self.namespace, &self.name, |obj| {
                 obj["status"] = status;
             });
+        if ended && let Some((group, plural, name)) = workload_key(&r) {
+            // The release is over, completed or cancelled: the controller lets go of the
+            // workload (ReleaseWorkloadControl), which a Deployment shows as unpaused.
+            if self
+                .api
+                .get(&group, &plural, &self.namespace, &name)
+                .is_some_and(|w| w["spec"]["paused"] == json!(true))
+            {
+                self.api
+                    .modify(&group, &plural, &self.namespace, &name, |w| {
+                        w["spec"]["paused"] = json!(false);
+                    });
+            }
+        }
         true
+    }
+
+    /// The workload is back on the release's stable revision (after `undo`, a GitOps
+    /// revert): its template equals that of the ReplicaSet whose pod-template-hash is the
+    /// stable revision, as Kruise's `IsInRollback` tells for a Deployment.
+    fn rolled_back(&self, r: &Value, w: &Value, sub: &Map<String, Value>) -> bool {
+        let stable = sub.get("stableRevision").and_then(Value::as_str);
+        stable.is_some() && self.revision_of(r, w).as_deref() == stable
+    }
+
+    /// The pod-template-hash of the ReplicaSet whose template is the workload's now.
+    fn revision_of(&self, r: &Value, w: &Value) -> Option<String> {
+        let template = &w["spec"]["template"];
+        if !template.is_object() {
+            return None;
+        }
+        let ns = r["metadata"]["namespace"].as_str().unwrap_or("default");
+        self.api.list("apps", "replicasets").iter().find_map(|rs| {
+            if rs["metadata"]["namespace"] != json!(ns) {
+                return None;
+            }
+            let hash = rs["metadata"]["labels"]["pod-template-hash"].as_str()?;
+            let mut t = rs["spec"]["template"].clone();
+            if let Some(l) = t["metadata"]["labels"].as_object_mut() {
+                l.remove("pod-template-hash");
+            }
+            (t == *template).then(|| hash.to_string())
+        })
     }
 
     fn field(r: &Value) -> &'static str {
@@ -283,7 +327,14 @@ impl Controller {
                 return;
             }
             "Healthy" | "Disabled" => {
-                if sub_gen != Some(workload_gen) {
+                let stable = status[field]["stableRevision"].as_str().map(str::to_string);
+                if sub_gen != Some(workload_gen)
+                    && stable.is_some()
+                    && self.revision_of(r, w) == stable
+                {
+                    // Back on the stable revision (after a rollback): nothing to release.
+                    status[field]["observedWorkloadGeneration"] = json!(workload_gen);
+                } else if sub_gen != Some(workload_gen) {
                     status["phase"] = json!("Progressing");
                     status["message"] = json!("Rollout is in Progressing");
                     remove_condition(status, "Succeeded");
@@ -298,7 +349,17 @@ impl Controller {
         let reason = reason(status);
         match reason.as_str() {
             "Initializing" => {
+                // The revisions the release goes between: the stable one carries over, the
+                // canary is the ReplicaSet of the workload's template, where one exists.
+                let stable = sub.get("stableRevision").cloned();
                 sub = Map::new();
+                if let Some(stable) = stable {
+                    sub.insert("stableRevision".into(), stable);
+                }
+                if let Some(canary) = self.revision_of(r, w) {
+                    sub.insert("canaryRevision".into(), json!(canary));
+                    sub.insert("podTemplateHash".into(), json!(canary));
+                }
                 sub.insert("currentStepIndex".into(), json!(1));
                 sub.insert(
                     "nextStepIndex".into(),
@@ -312,6 +373,14 @@ impl Controller {
                 sub.insert("observedRolloutID".into(), rollout_id);
                 sub.insert("lastUpdateTime".into(), json!(now()));
                 progressing(status, "InRolling", "Rollout is in Progressing");
+            }
+            "InRolling" | "Paused" if self.rolled_back(r, w, &sub) => {
+                // Checked first, as Kruise does: a rollback proceeds even while paused.
+                let why =
+                    "The workload has been rolled back and the rollout process will be canceled";
+                progressing(status, "Cancelling", why);
+                status["message"] = json!(why);
+                return;
             }
             "InRolling" => {
                 if sub_gen != Some(workload_gen) {

@@ -21,6 +21,9 @@ pub struct ResourceType {
     pub status_subresource: bool,
     /// Custom resources refuse strategic merge patch (415).
     pub custom: bool,
+    /// Kruise Rollouts' conversion webhook is installed: objects are stored in the
+    /// preferred version and converted to the version asked for.
+    pub converted: bool,
 }
 
 impl ResourceType {
@@ -33,6 +36,7 @@ impl ResourceType {
             namespaced: true,
             status_subresource: true,
             custom,
+            converted: false,
         }
     }
 
@@ -283,6 +287,9 @@ impl Store {
         let t = self
             .type_for_api_version(&api_version, &kind)
             .ok_or_else(|| format!("type {api_version} {kind} is not served"))?;
+        if t.converted {
+            obj = crate::conversion::convert(obj, &t.versions[0]);
+        }
         let name = meta_str(&obj, "name").to_string();
         if name.is_empty() {
             return Err("metadata.name is required".into());
