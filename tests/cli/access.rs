@@ -155,7 +155,12 @@ fn help_version_and_usage_errors() {
         run.stdout
             .contains("rollouts.v1alpha1.rollouts.kruise.io/NAME")
     );
-    assert!(run.stdout.contains("--namespace"));
+    // The global flags are listed once, by `options`; each help points there.
+    assert!(!run.stdout.contains("--namespace <"));
+    assert!(run.stdout.contains("`kubectl kruise options`"));
+    let run = env.run(&["options"]);
+    run.expect_code(0)
+        .assert_stdout("-n, --namespace <NAMESPACE>");
 
     let run = env.run(&["version"]);
     assert!(

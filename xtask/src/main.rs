@@ -1,6 +1,7 @@
-//! `cargo xtask dist`: build the release archive of a target, its checksum, and the krew
-//! manifest. `cargo xtask manifest`: render the manifest for archives already built (the
-//! release workflow's last step, over every platform's archive).
+//! `cargo xtask sandbox`: a shell on a fake cluster with the demo releases, the plugin on
+//! PATH. `cargo xtask dist`: build the release archive of a target, its checksum, and the
+//! krew manifest. `cargo xtask manifest`: render the manifest for archives already built
+//! (the release workflow's last step, over every platform's archive).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +11,7 @@ use clap::{Parser, Subcommand};
 use xtask::{Platform, package, package_field, render_manifest};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Release tasks for kubectl-kruise")]
+#[command(name = "cargo xtask", about = "Project tasks for kubectl-kruise")]
 struct Cli {
     #[command(subcommand)]
     task: Task,
@@ -18,6 +19,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// Start the sandbox (a fake cluster with Kruise Rollouts and KubeVela, demo releases and
+    /// simulated controllers) and open a shell with KUBECONFIG set and the plugin on PATH;
+    /// leaving the shell stops the sandbox and removes what it wrote
+    Sandbox {
+        /// Objects of your own to load beside the demo set (YAML or JSON, multi-document)
+        files: Vec<PathBuf>,
+    },
     /// Build the release binary, pack dist/kubectl-kruise-<os>-<arch>.tar.gz with its
     /// .sha256, and render dist/kruise.yaml for every archive in dist/
     Dist {
@@ -115,8 +123,93 @@ fn manifest(args: &ManifestArgs) -> Result<()> {
     Ok(())
 }
 
-fn main() -> Result<()> {
+/// The debug binaries of the plugin and the fake API server, built if needed.
+fn build_sandbox() -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root())
+        .args([
+            "build",
+            "--quiet",
+            "--locked",
+            "--package",
+            "kubectl-kruise",
+            "--package",
+            "fake-apiserver",
+        ])
+        .status()
+        .context("cannot run cargo build")?;
+    ensure!(status.success(), "cargo build failed");
+    Ok(std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("debug"))
+}
+
+fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let bin = build_sandbox()?;
+    let dir = std::env::temp_dir().join(format!("kruise-sandbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let kubeconfig = dir.join("kubeconfig");
+    let log = std::fs::File::create(dir.join("sandbox.log"))?;
+    let mut server = Command::new(bin.join("fake-apiserver"))
+        .arg("--sandbox")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(files)
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        // Its own process group: a Ctrl-C typed in the shell is the shell's, not the sandbox's.
+        .process_group(0)
+        .spawn()
+        .context("cannot start the sandbox")?;
+    let mut ready = String::new();
+    if let Some(out) = server.stdout.take() {
+        std::io::BufReader::new(out).read_line(&mut ready)?;
+    }
+    let result = if ready.starts_with("export KUBECONFIG=") {
+        // This process waits for the shell; Ctrl-C in it must not end this one first.
+        ctrlc::set_handler(|| {}).ok();
+        let path = std::env::join_paths(std::iter::once(bin.clone()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))?;
+        let shell = std::env::var("SHELL").unwrap_or_else(|_| "bash".into());
+        eprintln!(
+            "kruise sandbox: a fake cluster with Kruise Rollouts and KubeVela, demo releases moved by \
+             simulated controllers.\nThis shell has KUBECONFIG set and kubectl-kruise on PATH. Try:\n  \
+             kubectl kruise rollout list -A\n  \
+             kubectl kruise rollout status rollouts-nginx\n  \
+             kubectl kruise rollout approve rollouts-nginx --expect-step=1 --wait\n\
+             `exit` stops the sandbox and removes what it wrote."
+        );
+        Command::new(&shell)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("PATH", path)
+            .env("PS1", "(kruise-sandbox) \\w \\$ ")
+            .status()
+            .with_context(|| format!("cannot start {shell}"))
+    } else {
+        Err(anyhow::anyhow!(
+            "the sandbox did not start; see {}",
+            dir.join("sandbox.log").display()
+        ))
+    };
+    server.kill().ok();
+    server.wait().ok();
+    if result.is_ok() {
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    let status = result?;
+    Ok(std::process::ExitCode::from(
+        status.code().unwrap_or(1).clamp(0, 255) as u8,
+    ))
+}
+
+fn main() -> Result<std::process::ExitCode> {
     match Cli::parse().task {
+        Task::Sandbox { files } => sandbox(&files),
         Task::Dist {
             target,
             manifest: args,
@@ -128,8 +221,10 @@ fn main() -> Result<()> {
             let binary = build(target.as_deref())?;
             let archive = package(platform, &binary, &root(), &root().join(&args.out))?;
             println!("{}", archive.display());
-            manifest(&args)
+            manifest(&args).map(|()| std::process::ExitCode::SUCCESS)
         }
-        Task::Manifest { manifest: args } => manifest(&args),
+        Task::Manifest { manifest: args } => {
+            manifest(&args).map(|()| std::process::ExitCode::SUCCESS)
+        }
     }
 }
