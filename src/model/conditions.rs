@@ -13,7 +13,9 @@ pub struct Condition {
 }
 
 fn str_at(v: &Value, ptr: &str) -> Option<String> {
-    v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
+    super::json::at(v, ptr)
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// Conditions as the API writes them (`type`, `status`, `reason`, `message`, ...).

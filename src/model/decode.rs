@@ -7,19 +7,24 @@
 use serde_json::Value;
 
 use super::conditions::conditions_of;
+use super::json::at;
 use super::steps::{IntOrPercent, Pause, Step};
 use super::{ApiVersion, GROUP, Release, ReleaseField, Rollout, StepState, Style, WorkloadRef};
 
 fn str_at(v: &Value, ptr: &str) -> Option<String> {
-    v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
+    super::json::at(v, ptr)
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
-    v.pointer(ptr).and_then(Value::as_i64)
+    super::json::at(v, ptr).and_then(Value::as_i64)
 }
 
 fn bool_at(v: &Value, ptr: &str) -> bool {
-    v.pointer(ptr).and_then(Value::as_bool).unwrap_or(false)
+    super::json::at(v, ptr)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 fn int_or_percent(v: &Value) -> Option<IntOrPercent> {
@@ -141,7 +146,7 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         .ok_or_else(|| DecodeError::NotARollout(api_version.clone(), kind.clone()))?;
     let name = str_at(obj, "/metadata/name").ok_or(DecodeError::NoName)?;
 
-    let strategy = obj.pointer("/spec/strategy");
+    let strategy = at(obj, "/spec/strategy");
     let blue_green =
         version == ApiVersion::V1beta1 && strategy.and_then(|s| s.get("blueGreen")).is_some();
     let style = if blue_green {
@@ -156,9 +161,11 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
             ApiVersion::V1beta1 => Style::Partition,
             // v1alpha1 keeps the style in an annotation; anything but "partition" converts to
             // an extra canary workload.
-            ApiVersion::V1alpha1 => match obj
-                .pointer("/metadata/annotations/rollouts.kruise.io~1rolling-style")
-                .and_then(Value::as_str)
+            ApiVersion::V1alpha1 => match at(
+                obj,
+                "/metadata/annotations/rollouts.kruise.io~1rolling-style",
+            )
+            .and_then(Value::as_str)
             {
                 Some(s) if s.eq_ignore_ascii_case("partition") => Style::Partition,
                 _ => Style::Canary,
@@ -170,8 +177,7 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
     } else {
         "/spec/strategy/canary/steps"
     };
-    let steps = obj
-        .pointer(steps_ptr)
+    let steps = at(obj, steps_ptr)
         .and_then(Value::as_array)
         .map(|s| s.iter().map(|v| step(v, version)).collect())
         .unwrap_or_default();
@@ -185,14 +191,14 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         &mut problems,
     );
     check_type(
-        obj.pointer("/spec/strategy"),
+        at(obj, "/spec/strategy"),
         "spec.strategy",
         Value::is_object,
         "an object",
         &mut problems,
     );
     check_type(
-        obj.pointer(steps_ptr),
+        at(obj, steps_ptr),
         &steps_ptr[1..].replace('/', "."),
         Value::is_array,
         "a list",
@@ -251,7 +257,7 @@ pub fn decode(obj: &Value) -> Result<Rollout, DecodeError> {
         resource_version: str_at(obj, "/metadata/resourceVersion").unwrap_or_default(),
         generation: i64_at(obj, "/metadata/generation"),
         creation_timestamp: str_at(obj, "/metadata/creationTimestamp"),
-        workload: workload_ref(obj.pointer(workload_ptr)),
+        workload: workload_ref(at(obj, workload_ptr)),
         disabled: bool_at(obj, "/spec/disabled"),
         paused: bool_at(obj, "/spec/strategy/paused"),
         style,

@@ -12,6 +12,7 @@ mod conditions;
 mod decode;
 pub mod fleet;
 pub mod gate;
+pub(crate) mod json;
 pub mod observe;
 pub mod progress;
 pub mod revision;

@@ -130,24 +130,40 @@ async fn connect<S>(
             .ok();
         return;
     }
+    tunnel(
+        &mut client,
+        upstream,
+        &seen,
+        target.to_string(),
+        b"HTTP/1.1 200 Connection established\r\n\r\n",
+        b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
+}
+
+/// Record `target`, connect to `upstream` and answer `ok` (or `refused`, when it cannot be
+/// reached), then carry bytes both ways until either side closes.
+async fn tunnel<S>(
+    client: &mut S,
+    upstream: SocketAddr,
+    seen: &Mutex<Vec<String>>,
+    target: String,
+    ok: &[u8],
+    refused: &[u8],
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     if let Ok(mut s) = seen.lock() {
-        s.push(target.to_string());
+        s.push(target);
     }
     let Ok(mut server) = TcpStream::connect(upstream).await else {
-        client
-            .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-            .await
-            .ok();
+        client.write_all(refused).await.ok();
         return;
     };
-    if client
-        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        .await
-        .is_err()
-    {
+    if client.write_all(ok).await.is_err() {
         return;
     }
-    tokio::io::copy_bidirectional(&mut client, &mut server)
+    tokio::io::copy_bidirectional(client, &mut server)
         .await
         .ok();
 }
@@ -202,21 +218,13 @@ async fn socks5(mut client: TcpStream, upstream: SocketAddr, seen: Arc<Mutex<Vec
     if client.read_exact(&mut port).await.is_err() {
         return;
     }
-    if let Ok(mut s) = seen.lock() {
-        s.push(format!("{host}:{}", u16::from_be_bytes(port)));
-    }
-    let Ok(mut server) = TcpStream::connect(upstream).await else {
-        client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]).await.ok();
-        return;
-    };
-    if client
-        .write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])
-        .await
-        .is_err()
-    {
-        return;
-    }
-    tokio::io::copy_bidirectional(&mut client, &mut server)
-        .await
-        .ok();
+    tunnel(
+        &mut client,
+        upstream,
+        &seen,
+        format!("{host}:{}", u16::from_be_bytes(port)),
+        &[5, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+        &[5, 5, 0, 1, 0, 0, 0, 0, 0, 0],
+    )
+    .await;
 }
