@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
+use clap::{CommandFactory, Parser};
 use clap_complete::Shell;
 use kubectl_kruise::cli::Cli;
 use kubectl_kruise::complete;
@@ -225,9 +225,14 @@ fn every_verb_has_examples_and_a_short_help() {
                 leaf.get_name(),
                 help.lines().count()
             );
-            // Every example is a command line of this plugin.
+            // Every example is a command line of this plugin that parses as written.
             for line in help.lines().filter(|l| l.starts_with("  kubectl ")) {
-                assert!(line.starts_with("  kubectl kruise rollout "), "{line}");
+                let words: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(&words[..3], ["kubectl", "kruise", "rollout"], "{line}");
+                let args = std::iter::once("kubectl-kruise").chain(words[2..].iter().copied());
+                if let Err(e) = Cli::try_parse_from(args) {
+                    panic!("{line}: {e}");
+                }
             }
         }
     }
