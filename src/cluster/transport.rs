@@ -95,22 +95,27 @@ fn with_auth<C>(proxy: &http::Uri, tunnel: Tunnel<C>) -> Tunnel<C> {
     }
 }
 
-/// TLS over `inner` with the kubeconfig's CA, client certificate and server name; `h2`
-/// offers HTTP/2 by ALPN (not to a proxy, which speaks HTTP/1.1 CONNECT).
-fn tls<C>(config: &Config, inner: C, h2: bool) -> Result<hyper_rustls::HttpsConnector<C>> {
+/// TLS over `inner` with the kubeconfig's CA and client certificate. To the API server
+/// (`api_server`) it also offers HTTP/2 by ALPN and verifies the kubeconfig's
+/// `tls-server-name`; to an https proxy, HTTP/1.1 CONNECT under the proxy's own name.
+fn tls<C>(
+    config: &Config,
+    inner: C,
+    api_server: bool,
+) -> Result<hyper_rustls::HttpsConnector<C>> {
     let rustls = config
         .rustls_client_config()
         .map_err(|e| anyhow!("cannot set up TLS: {}", credentials::describe(&e)))?;
     let mut builder = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(rustls)
         .https_or_http();
-    if let Some(name) = &config.tls_server_name {
+    if let Some(name) = config.tls_server_name.as_ref().filter(|_| api_server) {
         let name = rustls_pki_types::ServerName::try_from(name.clone())
             .map_err(|_| anyhow!("tls-server-name \"{name}\" is not a valid server name"))?;
         builder =
             builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name));
     }
-    Ok(if h2 {
+    Ok(if api_server {
         builder.enable_all_versions().wrap_connector(inner)
     } else {
         builder.enable_http1().wrap_connector(inner)
