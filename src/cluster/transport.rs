@@ -98,11 +98,7 @@ fn with_auth<C>(proxy: &http::Uri, tunnel: Tunnel<C>) -> Tunnel<C> {
 /// TLS over `inner` with the kubeconfig's CA and client certificate. To the API server
 /// (`api_server`) it also offers HTTP/2 by ALPN and verifies the kubeconfig's
 /// `tls-server-name`; to an https proxy, HTTP/1.1 CONNECT under the proxy's own name.
-fn tls<C>(
-    config: &Config,
-    inner: C,
-    api_server: bool,
-) -> Result<hyper_rustls::HttpsConnector<C>> {
+fn tls<C>(config: &Config, inner: C, api_server: bool) -> Result<hyper_rustls::HttpsConnector<C>> {
     let rustls = config
         .rustls_client_config()
         .map_err(|e| anyhow!("cannot set up TLS: {}", credentials::describe(&e)))?;
