@@ -81,6 +81,11 @@ fn have_kubectl(test: &str) -> bool {
 struct Home {
     dir: tempfile::TempDir,
     path: String,
+    /// Where the README's release builds go: one directory for all of them, so that the
+    /// install, side-by-side and release blocks build the release binary once, not three
+    /// times (`cargo install` alone would use a new temporary one each time). `None`: cargo's
+    /// own choice (the sandbox's debug build then reuses the one the tests were built with).
+    target: Option<PathBuf>,
 }
 
 impl Home {
@@ -95,7 +100,11 @@ impl Home {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        Home { dir, path }
+        Home {
+            dir,
+            path,
+            target: Some(Path::new(ROOT).join("target/readme")),
+        }
     }
 
     fn join(&self, p: &str) -> PathBuf {
@@ -121,10 +130,14 @@ impl Home {
                 std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
             )
             .env("CARGO_INSTALL_ROOT", self.join(".cargo"))
+            .env_remove("CARGO_TARGET_DIR")
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
             .env_remove("KUBECONFIG");
+        if let Some(target) = &self.target {
+            cmd.env("CARGO_TARGET_DIR", target);
+        }
         cmd
     }
 
@@ -286,7 +299,8 @@ fn the_tour_runs_as_written_in_the_sandbox_shell() {
         return;
     }
     use std::io::Write;
-    let home = Home::new(None);
+    let mut home = Home::new(None);
+    home.target = None;
     let mut sandbox = home.bash(&block("sandbox"), Path::new(ROOT));
     let mut sandbox = sandbox
         .env("SHELL", "bash")
