@@ -105,15 +105,16 @@ const LIST_EXAMPLES: &str = "Examples:
 
 /// `kubectl kruise options`: the global flags, which every other help leaves out.
 pub fn global_options_help() -> String {
-    use clap::CommandFactory;
-    let mut cmd = clap::Command::new("options")
+    let cmd = clap::Command::new("options")
         .bin_name("kubectl kruise")
-        .about("The following options can be passed to any command:")
         .override_usage("kubectl kruise [options] COMMAND ...")
         .disable_help_flag(true);
-    cmd = ClusterArgs::augment_args(cmd).mut_args(|a| a.hide(false).global(false));
-    let _ = Cli::command();
-    cmd.render_long_help().to_string()
+    // After the flags: their struct's doc would otherwise replace this line.
+    ClusterArgs::augment_args(cmd)
+        .mut_args(|a| a.hide(false).global(false))
+        .about("The following options can be passed to any command:")
+        .render_long_help()
+        .to_string()
 }
 
 /// Where the global flags are, as `kubectl options` is for kubectl.

@@ -129,7 +129,11 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
                             k.kind().to_string(),
                         )]
                     } else if let Some(k) = BatchKind::from_type_word(word) {
-                        vec![(format!("{word}/"), cluster::batch_api(&cluster, k), vela(k))]
+                        vec![(
+                            format!("{word}/"),
+                            cluster::batch_api(&cluster, k),
+                            format!("KubeVela {}", k.description()),
+                        )]
                     } else {
                         return Vec::new();
                     }
@@ -146,7 +150,7 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
                     (
                         format!("{}/", k.type_word()),
                         cluster::batch_api(&cluster, k),
-                        vela(k),
+                        format!("KubeVela {}", k.description()),
                     )
                 }))
                 .collect(),
@@ -169,14 +173,6 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
                 })
                 .collect()
         }
-    }
-}
-
-/// How a KubeVela kind is described beside its names.
-fn vela(kind: BatchKind) -> String {
-    match kind {
-        BatchKind::AppRollout => "KubeVela AppRollout".to_string(),
-        BatchKind::TraitRollout => "KubeVela rollout trait".to_string(),
     }
 }
 

@@ -171,12 +171,9 @@ impl RolloutApi {
             vela
         );
         if let Some(kind) = vela.into_iter().flatten().next() {
-            let what = match kind {
-                BatchKind::AppRollout => "AppRollout",
-                BatchKind::TraitRollout => "rollout trait's Rollout",
-            };
             return format!(
-                "; KubeVela's {what} {wanted:?} is here: name it {}/{wanted}",
+                "; KubeVela's {} {wanted:?} is here: name it {}/{wanted}",
+                kind.description(),
                 kind.type_word()
             );
         }

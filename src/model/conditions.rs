@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::json::str_at;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Condition {
     pub type_: String,
@@ -10,12 +12,6 @@ pub struct Condition {
     pub reason: Option<String>,
     pub message: Option<String>,
     pub last_transition_time: Option<String>,
-}
-
-fn str_at(v: &Value, ptr: &str) -> Option<String> {
-    super::json::at(v, ptr)
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
 /// Conditions as the API writes them (`type`, `status`, `reason`, `message`, ...).

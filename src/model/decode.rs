@@ -7,15 +7,9 @@
 use serde_json::Value;
 
 use super::conditions::conditions_of;
-use super::json::at;
+use super::json::{at, str_at};
 use super::steps::{IntOrPercent, Pause, Step};
 use super::{ApiVersion, GROUP, Release, ReleaseField, Rollout, StepState, Style, WorkloadRef};
-
-fn str_at(v: &Value, ptr: &str) -> Option<String> {
-    super::json::at(v, ptr)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
 
 fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
     super::json::at(v, ptr).and_then(Value::as_i64)

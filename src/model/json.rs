@@ -29,6 +29,11 @@ pub fn at<'a>(v: &'a Value, pointer: &str) -> Option<&'a Value> {
     })
 }
 
+/// The string at a JSON pointer, owned.
+pub fn str_at(v: &Value, pointer: &str) -> Option<String> {
+    at(v, pointer).and_then(Value::as_str).map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,15 @@ impl BatchKind {
         format!("{}.{}", self.kind().to_lowercase(), self.group())
     }
 
+    /// What a person calls this kind, for hints and completion: "AppRollout", "rollout
+    /// trait's Rollout".
+    pub fn description(self) -> &'static str {
+        match self {
+            BatchKind::AppRollout => "AppRollout",
+            BatchKind::TraitRollout => "rollout trait's Rollout",
+        }
+    }
+
     /// The shortest type word that names this kind on the command line.
     pub fn type_word(self) -> String {
         match self {

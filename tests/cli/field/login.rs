@@ -80,6 +80,11 @@ fn cmd(env: &Env, kc: &Path, args: &[&str]) -> std::process::Command {
     c
 }
 
+/// `status rollouts-nginx` through `kc`, to its end.
+fn status(env: &Env, kc: &Path) -> crate::harness::Run {
+    run_command(cmd(env, kc, &["rollout", "status", "rollouts-nginx"]))
+}
+
 /// `status rollouts-nginx --until=UNTIL` through `kc`, once its two watches are open.
 fn gate(env: &Env, kc: &Path, until: &str) -> std::process::Child {
     let until = format!("--until={until}");
@@ -99,7 +104,7 @@ fn a_failing_login_shows_the_helper_s_own_words() {
         "",
     );
     let kc = login_kubeconfig(&env, &h, "");
-    let run = run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"]));
+    let run = status(&env, &kc);
     run.expect_code(1);
     assert_eq!(
         run.stderr,
@@ -125,7 +130,7 @@ fn a_failing_login_shows_the_helper_s_own_words() {
             "    exec:\n      apiVersion: {V1BETA1}\n      command: acme-login-not-installed\n      installHint: install it with 'brew install acme'\n"
         ),
     );
-    let run = run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"]));
+    let run = status(&env, &kc);
     run.expect_code(1).assert_stderr(
         "exec credential plugin \"acme-login-not-installed\" was not found: install it with 'brew install acme'",
     );
@@ -176,11 +181,11 @@ fn interactive_mode_decides_the_helper_s_stdin() {
     let h = helper(&env, "", "");
     // Without a terminal: IfAvailable gives no stdin, Always is refused before the helper runs.
     let kc = login_kubeconfig(&env, &h, "      interactiveMode: IfAvailable\n");
-    run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"])).expect_code(0);
+    status(&env, &kc).expect_code(0);
     assert_eq!(stdin_of(&env, 1), "none");
     assert_eq!(info(&env, 1)["spec"]["interactive"], json!(false));
     let kc = login_kubeconfig(&env, &h, "      interactiveMode: Always\n");
-    let run = run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"]));
+    let run = status(&env, &kc);
     run.expect_code(1)
         .assert_stderr("needs a terminal (interactiveMode: Always), and standard input is not one");
     assert_eq!(runs(&env), 1);
@@ -219,13 +224,13 @@ fn the_helper_is_told_which_cluster_when_it_asks() {
     let env = Env::new().with(SEED);
     let h = helper(&env, "", "");
     let kc = login_kubeconfig(&env, &h, "      provideClusterInfo: true\n");
-    run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"])).expect_code(0);
+    status(&env, &kc).expect_code(0);
     let i = info(&env, 1);
     assert_eq!(i["apiVersion"], V1BETA1);
     assert_eq!(i["kind"], "ExecCredential");
     assert_eq!(i["spec"]["cluster"]["server"], json!(env.server.url()));
     let kc = login_kubeconfig(&env, &h, "");
-    run_command(cmd(&env, &kc, &["rollout", "status", "rollouts-nginx"])).expect_code(0);
+    status(&env, &kc).expect_code(0);
     assert!(info(&env, 2)["spec"].get("cluster").is_none());
 }
 

@@ -153,8 +153,8 @@ fn proxy_variables_are_read_as_kubectl_reads_them() {
 
 const PREFIX: &str = "/k8s/clusters/c-m-4x7ds";
 
-#[test]
-fn a_gateway_prefix_is_kept_on_every_request() {
+/// The fake served under a gateway's prefix, and a kubeconfig whose server carries it.
+fn behind_a_gateway() -> (Env, std::path::PathBuf) {
     let env = Env::new().with(SEED);
     env.api.serve_under(PREFIX);
     let kc = kubeconfig(
@@ -164,6 +164,12 @@ fn a_gateway_prefix_is_kept_on_every_request() {
         "",
         TOKEN_USER,
     );
+    (env, kc)
+}
+
+#[test]
+fn a_gateway_prefix_is_kept_on_every_request() {
+    let (env, kc) = behind_a_gateway();
     let before = env.api.requests().len();
     works_through(&env, &kc, &[]);
     // access reviews, history (ReplicaSets), a watch that ends with its condition
@@ -249,15 +255,7 @@ fn kubectl_goes_through_the_same_proxies_and_gateways() {
             .all(|r| r.accept_encoding.as_deref() == Some("gzip"))
     );
 
-    let gw = Env::new().with(SEED);
-    gw.api.serve_under(PREFIX);
-    let kc = kubeconfig(
-        &gw,
-        "gateway",
-        &format!("{}{PREFIX}", gw.server.url()),
-        "",
-        TOKEN_USER,
-    );
+    let (gw, kc) = behind_a_gateway();
     assert_eq!(
         kubectl_get(&kubectl, &gw, &kc, &[]).expect_code(0).stdout,
         expected
