@@ -7,6 +7,7 @@
 //! written back (writes are merge patches of the one field they change).
 
 pub mod access;
+pub mod analysis;
 pub mod batch;
 mod conditions;
 mod decode;

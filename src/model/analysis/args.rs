@@ -1,0 +1,157 @@
+//! `{{args.NAME}}` placeholders, filled in over the JSON of a whole metric as Argo does, so
+//! queries, URLs, headers, conditions, durations and counts all take them.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::super::Rollout;
+
+/// Replace every `{{args.NAME}}` (spaces allowed inside the braces) in `s`. Any other `{{…}}`
+/// is refused, as Argo refuses it, rather than sent on as text.
+pub fn substitute(s: &str, args: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| format!("unclosed placeholder in {s:?}"))?;
+        let inner = after[..end].trim();
+        let name = inner.strip_prefix("args.").ok_or_else(|| {
+            format!("{{{{{inner}}}}} is not an argument placeholder ({{{{args.NAME}}}})")
+        })?;
+        let value = args
+            .get(name.trim())
+            .ok_or_else(|| format!("argument {} was not supplied", name.trim()))?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The names of the args `s` refers to.
+pub fn referenced(s: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        if let Some(name) = after[..end].trim().strip_prefix("args.") {
+            names.push(name.trim().to_string());
+        }
+        rest = &after[end + 2..];
+    }
+    names
+}
+
+/// Every string in a JSON tree, substituted.
+pub fn substitute_tree(v: &Value, args: &BTreeMap<String, String>) -> Result<Value, String> {
+    Ok(match v {
+        Value::String(s) => Value::String(substitute(s, args)?),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| substitute_tree(x, args))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), substitute_tree(x, args)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// `--arg NAME=VALUE`.
+pub fn parse_arg(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
+    }
+}
+
+/// The args the plugin fills in from the rollout a gate runs for.
+#[derive(Debug, Clone, Default)]
+pub struct RolloutArgs(pub BTreeMap<String, String>);
+
+impl RolloutArgs {
+    /// `rollout`, `namespace`, `step` (the step being judged), `canary-hash` and
+    /// `stable-hash` (pod-template-hash of each revision) and `workload`, where known.
+    pub fn of(r: &Rollout, step: Option<i64>) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("rollout".to_string(), r.name.clone());
+        m.insert("namespace".to_string(), r.namespace.clone());
+        if let Some(s) = step.or(r.current_step()) {
+            m.insert("step".to_string(), s.to_string());
+        }
+        if let Some(rel) = &r.release {
+            if let Some(h) = &rel.pod_template_hash {
+                m.insert("canary-hash".to_string(), h.clone());
+            }
+            if let Some(h) = &rel.stable_revision {
+                m.insert("stable-hash".to_string(), h.clone());
+            }
+        }
+        if let Some(w) = &r.workload {
+            m.insert("workload".to_string(), w.name.clone());
+        }
+        RolloutArgs(m)
+    }
+
+    /// Args of a target that is not a Kruise Rollout (a KubeVela rollout): its name,
+    /// namespace and batch.
+    pub fn named(name: &str, namespace: &str, step: Option<i64>) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("rollout".to_string(), name.to_string());
+        m.insert("namespace".to_string(), namespace.to_string());
+        if let Some(s) = step {
+            m.insert("step".to_string(), s.to_string());
+        }
+        RolloutArgs(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_take_spaces_and_refuse_what_is_not_an_arg() {
+        let a = args(&[("job", "web"), ("max", "0.02")]);
+        assert_eq!(
+            substitute("rate{job=\"{{args.job}}\"} <= {{ args.max }}", &a).unwrap(),
+            "rate{job=\"web\"} <= 0.02"
+        );
+        assert_eq!(
+            substitute("{{args.missing}}", &a).unwrap_err(),
+            "argument missing was not supplied"
+        );
+        assert!(
+            substitute("{{templates.t.podTemplateHash}}", &a)
+                .unwrap_err()
+                .contains("not an argument placeholder")
+        );
+        assert!(substitute("x {{args.job", &a).unwrap_err().contains("unclosed"));
+        assert_eq!(referenced("{{args.a}} and {{ args.b }}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn arg_flags_split_at_the_first_equals() {
+        assert_eq!(
+            parse_arg("q=a=b").unwrap(),
+            ("q".to_string(), "a=b".to_string())
+        );
+        assert!(parse_arg("=x").is_err());
+        assert!(parse_arg("novalue").is_err());
+    }
+}

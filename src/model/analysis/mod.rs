@@ -1,0 +1,13 @@
+//! Analysis gates: Argo Rollouts' `AnalysisTemplate` format read into typed metrics, their
+//! conditions (CEL over `result`), and how measurements make a metric's and a run's verdict.
+//! Pure: the providers that measure live in `crate::analysis`.
+
+mod args;
+mod assess;
+mod condition;
+mod template;
+
+pub use args::{RolloutArgs, parse_arg};
+pub use assess::{MetricState, Measurement, Phase, run_phase};
+pub use condition::{Condition, Sample};
+pub use template::{Metric, Prometheus, Provider, Template, Web};
