@@ -11,6 +11,8 @@ pub enum Code {
     TimedOut = 3,
     RolloutFailed = 4,
     Refused = 5,
+    /// An analysis could not tell: neither Successful nor Failed.
+    Inconclusive = 6,
     Interrupted = 130,
 }
 
@@ -32,6 +34,12 @@ pub enum Failure {
     RolloutFailed(String),
     #[error("{0}")]
     TimedOut(String),
+    /// An analysis gate's metrics failed (exit 4, as a failed release: nothing approved).
+    #[error("{0}")]
+    AnalysisFailed(String),
+    /// An analysis gate's metrics were inconclusive (nothing approved).
+    #[error("{0}")]
+    Inconclusive(String),
     #[error("interrupted")]
     Interrupted,
     /// A command-line argument that clap could not check (a malformed resource name).
@@ -45,6 +53,8 @@ impl Failure {
             Failure::Refused(_) => Code::Refused,
             Failure::RolloutFailed(_) => Code::RolloutFailed,
             Failure::TimedOut(_) => Code::TimedOut,
+            Failure::AnalysisFailed(_) => Code::RolloutFailed,
+            Failure::Inconclusive(_) => Code::Inconclusive,
             Failure::Interrupted => Code::Interrupted,
             Failure::Usage(_) => Code::Usage,
         }

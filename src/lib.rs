@@ -5,6 +5,7 @@
 //! [`render`] (tables, live views, JSON/YAML) and [`cli`] (clap types) → [`model`] (pure
 //! decoding and decisions) and [`exit`].
 
+pub mod analysis;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

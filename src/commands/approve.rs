@@ -2,73 +2,22 @@
 //! gates, exactly one expected step (`--expect-step`), then wait until the controller has
 //! acted on it (`--wait`); or move the release to a step (`--to-step`).
 
-use std::time::Duration;
-
 use anyhow::{Context, Result};
-use futures::StreamExt;
 use serde_json::json;
 
+use super::analysis::{self as gate, Gate};
 use super::api_for;
-use super::follow::{deadline, workload_state};
+use super::approval::{approval, wait_past};
+use super::follow::workload_state;
 use super::write::{Outcome, Plan, write_from};
 use crate::cli::{ApproveArgs, DryRun};
 use crate::cluster::select::Item;
-use crate::cluster::{Fetched, RolloutApi, RolloutRef, TargetRef};
+use crate::cluster::{Fetched, RolloutApi, TargetRef};
 use crate::exit::Failure;
+use crate::model::analysis::RolloutArgs;
 use crate::model::observe::staleness;
-use crate::model::state::{
-    Approve, Jump, Refusal, Stage, decide_approve, decide_approve_step, decide_to_step,
-};
-use crate::model::{Rollout, StepState, decode};
-
-/// How often `--wait` approves again after the controller overwrote an approval.
-const MAX_REAPPROVALS: u32 = 5;
-
-fn next_label(step: i64, total: usize) -> String {
-    if step >= total as i64 {
-        "complete".to_string()
-    } else {
-        format!("{}/{total}", step + 1)
-    }
-}
-
-/// The write or the no-op for an approval decision.
-fn approval(r: &Rollout, a: Approve) -> Plan {
-    let name = r.display_name();
-    match a {
-        Approve::AlreadyApproved { step, total } => {
-            Plan::Nothing(format!("{name} already approved (step {step}/{total})"))
-        }
-        Approve::Passed { step, now } => {
-            Plan::Nothing(format!("{name} step {step} is done already: {now}"))
-        }
-        Approve::Write {
-            step,
-            total,
-            queued,
-        } => {
-            let field = r.release_field.json_name();
-            Plan::Write {
-                // Only the sub-status field: the controller reads nothing else, and rewrites
-                // the top-level mirror from it.
-                patch: json!({ "status": { field: { "currentStepState": "StepReady" } } }),
-                status: true,
-                done: format!(
-                    "{name} approved (step {step}/{total} -> {})",
-                    next_label(step, total)
-                ),
-                notes: queued
-                    .then(|| {
-                        "the rollout is paused: the approval takes effect when it is resumed \
-                         (kubectl kruise rollout resume)"
-                            .to_string()
-                    })
-                    .into_iter()
-                    .collect(),
-            }
-        }
-    }
-}
+use crate::model::state::{Jump, Refusal, decide_approve, decide_approve_step, decide_to_step};
+use crate::model::{Rollout, decode};
 
 /// Plain `approve`: the step it is at. `seen` pins the step approved: after a conflict, a
 /// rollout that has meanwhile moved to another step is not approved again.
@@ -122,18 +71,65 @@ async fn stale_reason(api: &RolloutApi, fetched: &Fetched) -> Result<Option<Stri
     Ok(staleness(&r, workload.as_ref()))
 }
 
+/// `--analysis`: when the approval would be written, run the analysis for that step first
+/// and go on only when it is Successful. `seen` pins the step judged, so a rollout that
+/// moves on meanwhile is not approved on an earlier step's metrics.
+async fn judge_first(
+    api: &RolloutApi,
+    fetched: &Fetched,
+    g: &Gate,
+    expect: Option<i64>,
+    stale: Option<&str>,
+    seen: &mut Option<i64>,
+) -> Result<()> {
+    let r = decode(&fetched.object).context("cannot read the rollout")?;
+    let decided = match expect {
+        Some(n) => decide_approve_step(&r, n, stale).map(|a| approval(&r, a)),
+        None => plan(&r, seen),
+    };
+    match decided {
+        Err(why) => {
+            Err(Failure::Refused(format!("cannot approve {}: {why}", r.display_name())).into())
+        }
+        Ok(Plan::Nothing(_)) => Ok(()),
+        Ok(Plan::Write { .. }) => {
+            let step = expect.or(r.current_step()).unwrap_or(0);
+            let filled = RolloutArgs::of(&r, Some(step));
+            let report = gate::judge(
+                api.cluster(),
+                &fetched.object,
+                &g.template,
+                &filled,
+                &g.given,
+            )
+            .await?;
+            gate::verdict(
+                &report,
+                &format!("{} step {step} not approved", r.display_name()),
+            )
+        }
+    }
+}
+
 /// Approve one rollout (and with `--wait`, follow it past the step).
 pub async fn one(
     api: &RolloutApi,
     item: Item,
     args: &ApproveArgs,
     single: bool,
+    analysis: Option<&Gate>,
 ) -> Result<Outcome> {
     let dry_run = args.write.dry_run;
     let t = match &item.target {
         TargetRef::Rollout(t) => t,
         TargetRef::Batch { kind, name } => {
             let cluster = api.cluster().in_namespace(&item.namespace);
+            if let Some(g) = analysis {
+                let object = crate::cluster::batch_api(&cluster, *kind).get(name).await?;
+                let filled = RolloutArgs::named(name, &item.namespace, args.expect_step);
+                let report = gate::judge(&cluster, &object, &g.template, &filled, &g.given).await?;
+                gate::verdict(&report, &format!("{} not approved", item.target.display()))?;
+            }
             let o = super::batch::approve_one(
                 &cluster,
                 *kind,
@@ -165,10 +161,24 @@ pub async fn one(
         .into());
     }
     let mut seen = None;
+    let stale = match args.expect_step {
+        Some(_) if args.to_step.is_none() => stale_reason(api, &fetched).await?,
+        _ => None,
+    };
+    if let Some(g) = analysis {
+        judge_first(
+            api,
+            &fetched,
+            g,
+            args.expect_step,
+            stale.as_deref(),
+            &mut seen,
+        )
+        .await?;
+    }
     let mut outcome: Outcome = match (args.to_step, args.expect_step) {
         (Some(n), _) => write_from(api, fetched, "move", dry_run, |r| plan_to_step(r, n)).await?,
         (None, Some(n)) => {
-            let stale = stale_reason(api, &fetched).await?;
             write_from(api, fetched, "approve", dry_run, |r| {
                 Ok(approval(r, decide_approve_step(r, n, stale.as_deref())?))
             })
@@ -188,121 +198,9 @@ pub async fn one(
             super::bulk::show(&outcome, &item.target.display(), args.output)?;
             outcome.shown = true;
         }
-        wait_past(api, t, r, step, limit).await?;
+        wait_past(api, &t.name, r, step, limit).await?;
     }
     Ok(outcome)
-}
-
-/// Where a rollout stands after the approval of `step`.
-enum After {
-    Past(String),
-    Failed(String),
-    /// Back at `StepPaused` on the same step: the controller wrote a status computed
-    /// before the approval over it.
-    Lost,
-    Waiting,
-}
-
-fn after(r: &Rollout, step: i64) -> After {
-    let index = r.current_step().unwrap_or(0);
-    match r.stage() {
-        Stage::Cancelled | Stage::Cancelling => {
-            After::Failed("the release was cancelled or rolled back".into())
-        }
-        Stage::Disabled => After::Failed("the rollout is disabled".into()),
-        Stage::Terminating => After::Failed("the rollout is being deleted".into()),
-        Stage::Completed | Stage::Finalising => {
-            After::Past("every step is done; the release is completing".into())
-        }
-        _ if index > step => After::Past(format!("now at step {}", r.step_label())),
-        _ if index == step && r.current_state() == Some(&StepState::StepPaused) => After::Lost,
-        _ => After::Waiting,
-    }
-}
-
-/// `--wait`: follow the rollout until the controller has moved past `step`, approving
-/// again (at most [`MAX_REAPPROVALS`] times) when it overwrote the approval.
-async fn wait_past(
-    api: &RolloutApi,
-    t: &RolloutRef,
-    approved: Rollout,
-    step: i64,
-    limit: Duration,
-) -> Result<()> {
-    let name = approved.display_name();
-    let target = crate::cluster::Target {
-        name: approved.name.clone(),
-        version: approved.api_version,
-    };
-    let stream = api.watch(&target);
-    futures::pin_mut!(stream);
-    let timeout = deadline(limit);
-    futures::pin_mut!(timeout);
-    let interrupted = tokio::signal::ctrl_c();
-    futures::pin_mut!(interrupted);
-    let mut again = 0;
-    let mut last = approved;
-    loop {
-        tokio::select! {
-            ev = stream.next() => {
-                let obj = match ev {
-                    Some(Ok(Some(obj))) => obj,
-                    Some(Ok(None)) => {
-                        return Err(Failure::RolloutFailed(format!("{name} was deleted")).into());
-                    }
-                    Some(Err(e)) => {
-                        return Err(anyhow::Error::new(e).context(format!("cannot watch {name}")));
-                    }
-                    None => anyhow::bail!("the watch of {name} ended unexpectedly"),
-                };
-                last = decode(&obj).with_context(|| format!("cannot read rollout {}", t.name))?;
-                match after(&last, step) {
-                    After::Past(now) => {
-                        eprintln!("{name} moved past step {step}: {now}");
-                        return Ok(());
-                    }
-                    After::Failed(why) => {
-                        return Err(Failure::RolloutFailed(format!(
-                            "{name} did not move past step {step}: {why}"
-                        ))
-                        .into());
-                    }
-                    After::Lost if again < MAX_REAPPROVALS => {
-                        // The event may be an old one, still in the stream from before the
-                        // approval: only a fresh read tells whether it was overwritten.
-                        // The write is conditional on that read, as every approval is.
-                        let fetched = api.reread(&target).await?;
-                        let done = write_from(api, fetched, "approve", DryRun::None, |r| {
-                            Ok(approval(r, decide_approve_step(r, step, None)?))
-                        })
-                        .await?;
-                        if done.result == "approved" {
-                            again += 1;
-                            eprintln!(
-                                "note: the controller overwrote the approval of step {step}; \
-                                 approved again ({again}/{MAX_REAPPROVALS})"
-                            );
-                        }
-                    }
-                    After::Lost => anyhow::bail!(
-                        "the controller overwrote the approval of step {step} of {name} \
-                         {MAX_REAPPROVALS} times; check the controller's logs"
-                    ),
-                    After::Waiting => {}
-                }
-            }
-            _ = &mut timeout => {
-                return Err(Failure::TimedOut(format!(
-                    "timed out after {} waiting for {name} to move past step {step}; it is at step {} ({})",
-                    humantime::format_duration(limit),
-                    last.step_label(),
-                    last.current_state().map(StepState::as_str).unwrap_or("no state")
-                ))
-                .into());
-            }
-            _ = &mut interrupted => return Err(Failure::Interrupted.into()),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -358,23 +256,5 @@ mod tests {
             patch_of(plan_to_step(&r, 1).unwrap()),
             json!({"status": {"blueGreenStatus": {"nextStepIndex": 1}}})
         );
-    }
-
-    #[test]
-    fn after_an_approval_an_unchanged_paused_step_means_it_was_lost() {
-        let paused = decode(&fixtures::seed_v1beta1_paused()).unwrap();
-        assert!(matches!(after(&paused, 1), After::Lost));
-        let mut obj = fixtures::seed_v1beta1_paused();
-        obj["status"]["canaryStatus"]["currentStepState"] = json!("StepReady");
-        assert!(matches!(after(&decode(&obj).unwrap(), 1), After::Waiting));
-        obj["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
-        obj["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
-        assert!(matches!(after(&decode(&obj).unwrap(), 1), After::Past(_)));
-    }
-
-    #[test]
-    fn the_last_step_leads_to_completion() {
-        assert_eq!(next_label(3, 3), "complete");
-        assert_eq!(next_label(1, 3), "2/3");
     }
 }

@@ -33,16 +33,17 @@ pub struct Report {
 }
 
 /// How severe a per-object exit code is when several are combined: an error outweighs a
-/// failed rollout, which outweighs a timeout, which outweighs a refusal.
+/// failed rollout, which outweighs a timeout, then an inconclusive analysis, then a refusal.
 fn severity(c: Code) -> u8 {
     match c {
         Code::Ok => 0,
         Code::Refused => 1,
-        Code::TimedOut => 2,
-        Code::RolloutFailed => 3,
-        Code::Usage => 4,
-        Code::Error => 5,
-        Code::Interrupted => 6,
+        Code::Inconclusive => 2,
+        Code::TimedOut => 3,
+        Code::RolloutFailed => 4,
+        Code::Usage => 5,
+        Code::Error => 6,
+        Code::Interrupted => 7,
     }
 }
 
@@ -86,6 +87,7 @@ impl Report {
                     Code::Refused => "refused",
                     Code::TimedOut => "timed out",
                     Code::RolloutFailed => "rollout failed",
+                    Code::Inconclusive => "inconclusive",
                     _ => "failed",
                 };
                 (word.to_string(), format!("{e:#}"), code)

@@ -1,7 +1,11 @@
 //! One small module per verb: read, decide with the model, write, hand results to render.
 
 mod access;
+mod analysis;
+mod analyze;
+mod approval;
 mod approve;
+mod autopilot;
 mod batch;
 mod bulk;
 mod fleet;
@@ -78,6 +82,9 @@ pub fn run(cli: Cli) -> Result<Code> {
                     cluster.field_manager = w.field_manager.clone();
                     cluster.audit = !w.no_event;
                 }
+                if let RolloutCommand::Analyze(a) = &cmd {
+                    cluster.audit = !a.no_event;
+                }
                 let warnings = cluster.warnings.clone();
                 let code = dispatch(cluster, cmd, selection).await;
                 if warnings_as_errors && warnings.count() > 0 {
@@ -104,6 +111,7 @@ fn write_flags(cmd: &RolloutCommand) -> Option<&WriteFlags> {
             Some(&a.write)
         }
         RolloutCommand::Undo(a) => Some(&a.write),
+        RolloutCommand::Autopilot(a) => Some(&a.write),
         _ => None,
     }
 }
@@ -148,6 +156,14 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
             cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
             None
         }
+        RolloutCommand::Analyze(a) => {
+            cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            None
+        }
+        RolloutCommand::Autopilot(a) => {
+            cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            None
+        }
         RolloutCommand::Access(_) => None,
         RolloutCommand::List(a) => {
             if let Some(sel) = &a.selector {
@@ -177,8 +193,15 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
     match cmd {
         RolloutCommand::Approve(a) => {
             let one = single && items.len() == 1;
-            bulk::run_all(items, single, a.output, |i| approve::one(&api, i, &a, one)).await
+            let gate = analysis::Gate::load(&cluster, &a.analysis, &a.template.args).await?;
+            let gate = gate.as_ref();
+            bulk::run_all(items, single, a.output, |i| {
+                approve::one(&api, i, &a, one, gate)
+            })
+            .await
         }
+        RolloutCommand::Analyze(a) => analyze::run(&api, &a).await,
+        RolloutCommand::Autopilot(a) => autopilot::run(&api, &a).await,
         RolloutCommand::Pause(a) => {
             let dry = a.write.dry_run;
             bulk::run_all(items, single, a.output, |i| pause::one(&api, i, true, dry)).await

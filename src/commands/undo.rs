@@ -65,6 +65,35 @@ pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result
         return Ok(Code::Ok);
     }
 
+    let undone = roll_back(api, target, args.to_revision, dry_run).await?;
+    if let Some(note) = &undone.note {
+        eprintln!("note: {note}");
+    }
+    match args.output {
+        Some(ObjectFormat::Name) => emit(&format!("{}\n", undone.display))?,
+        Some(_) => print_object(&undone.object, &undone.name, "", args.output)?,
+        None => emit(&format!("{}\n", undone.line))?,
+    }
+    Ok(Code::Ok)
+}
+
+/// A release rolled back: the workload as written, and what to say about it.
+pub(crate) struct Undone {
+    pub object: serde_json::Value,
+    pub name: String,
+    pub display: String,
+    pub line: String,
+    pub note: Option<String>,
+}
+
+/// Put the workload of `target` back to the stable revision (or `to_revision`), recording
+/// the Event; the release's controller then cancels it.
+pub(crate) async fn roll_back(
+    api: &RolloutApi,
+    target: TargetRef,
+    to_revision: Option<i64>,
+    dry_run: DryRun,
+) -> Result<Undone> {
     let resolved = resolve(api, target).await?;
     if let Some(app) = resolved.rollout.as_ref().and_then(|r| r.owner_app.clone()) {
         return Err(Failure::Refused(format!(
@@ -80,31 +109,24 @@ pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result
         .into());
     }
     let wapi = WorkloadApi::new(api.cluster(), resolved.kind);
-    let (object, undo, display) = restore(&wapi, &resolved, args.to_revision, dry_run).await?;
-    audit(
-        api.cluster(),
-        dry_run,
-        "undo",
-        &object,
-        &result_line(&display, &undo, dry_run),
-    )
-    .await;
-    if let Why::Stable(source) = &undo.why
-        && let Some(ro) = &resolved.rollout
-        && dry_run == DryRun::None
-    {
-        eprintln!(
-            "note: that is the stable revision of {source}; its controller now cancels the \
+    let (object, undo, display) = restore(&wapi, &resolved, to_revision, dry_run).await?;
+    let line = result_line(&display, &undo, dry_run);
+    audit(api.cluster(), dry_run, "undo", &object, &line).await;
+    let note = match (&undo.why, &resolved.rollout) {
+        (Why::Stable(source), Some(ro)) if dry_run == DryRun::None => Some(format!(
+            "that is the stable revision of {source}; its controller now cancels the \
              release and routes traffic back (follow it: kubectl kruise rollout status rollout/{} --watch)",
             ro.name
-        );
-    }
-    match args.output {
-        Some(ObjectFormat::Name) => emit(&format!("{display}\n"))?,
-        Some(_) => print_object(&object, &resolved.name, "", args.output)?,
-        None => emit(&format!("{}\n", result_line(&display, &undo, dry_run)))?,
-    }
-    Ok(Code::Ok)
+        )),
+        _ => None,
+    };
+    Ok(Undone {
+        object,
+        name: resolved.name.clone(),
+        display,
+        line,
+        note,
+    })
 }
 
 /// Read the workload and its history, decide, and write the template conditional on the

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod analysis;
+pub mod autopilot;
 pub mod batch;
 mod conditions;
 mod decode;

@@ -2,6 +2,7 @@
 //! decide where it goes.
 
 mod age;
+mod analysis;
 mod history;
 pub mod live;
 pub mod screen;
@@ -11,6 +12,7 @@ use comfy_table::{ColumnConstraint, Table, presets};
 use serde::Serialize;
 
 pub use age::{age, age_since};
+pub use analysis::report_table;
 pub use history::{history_table, revision_view};
 
 use crate::model::summary::Summary;

@@ -2,6 +2,7 @@
 //! loopback. One test binary with a module per area keeps linking cheap.
 
 mod access;
+mod analysis;
 mod approve;
 mod bulk;
 mod contract;

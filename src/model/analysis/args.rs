@@ -141,7 +141,11 @@ mod tests {
                 .unwrap_err()
                 .contains("not an argument placeholder")
         );
-        assert!(substitute("x {{args.job", &a).unwrap_err().contains("unclosed"));
+        assert!(
+            substitute("x {{args.job", &a)
+                .unwrap_err()
+                .contains("unclosed")
+        );
         assert_eq!(referenced("{{args.a}} and {{ args.b }}"), vec!["a", "b"]);
     }
 

@@ -55,25 +55,17 @@ impl Measurement {
     /// The phase of a value under the metric's conditions (success first; a true failure
     /// condition wins; neither set: Successful, as Argo's code does).
     pub fn judge(metric: &Metric, sample: &Sample, finished_at: String) -> Self {
-        let verdict = (|| -> Result<Phase, String> {
-            let success = metric
-                .success
-                .as_ref()
-                .map(|c| c.evaluate(sample))
-                .transpose()?;
-            let failure = metric
-                .failure
-                .as_ref()
-                .map(|c| c.evaluate(sample))
-                .transpose()?;
-            Ok(match (success, failure) {
-                (_, Some(true)) => Phase::Failed,
-                (Some(true), _) | (None, None) => Phase::Successful,
-                (Some(false), None) => Phase::Failed,
-                (None, Some(false)) => Phase::Successful,
-                (Some(false), Some(false)) => Phase::Inconclusive,
-            })
-        })();
+        let success = metric.success.as_ref().map(|c| c.evaluate(sample));
+        let failure = metric.failure.as_ref().map(|c| c.evaluate(sample));
+        let verdict = match (success, failure) {
+            // A true failure condition wins, even over a success condition that could not
+            // be evaluated (NaN guarded by `isNaN` in the failure condition).
+            (_, Some(Ok(true))) => Ok(Phase::Failed),
+            (Some(Err(e)), _) | (_, Some(Err(e))) => Err(e),
+            (Some(Ok(true)), _) | (None, None) | (None, Some(Ok(false))) => Ok(Phase::Successful),
+            (Some(Ok(false)), None) => Ok(Phase::Failed),
+            (Some(Ok(false)), Some(Ok(false))) => Ok(Phase::Inconclusive),
+        };
         let (phase, message) = match verdict {
             Ok(p) => (p, None),
             Err(e) => (Phase::Error, Some(e)),
@@ -159,6 +151,40 @@ impl MetricState {
     }
 }
 
+/// A metric's verdict and every measurement it took.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricReport {
+    pub name: String,
+    pub phase: Phase,
+    #[serde(flatten)]
+    pub state: MetricState,
+}
+
+/// The verdict of a run and every metric's measurements.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub phase: Phase,
+    pub metrics: Vec<MetricReport>,
+}
+
+impl Report {
+    /// One line for Events and logs: the verdict and each metric's latest value.
+    pub fn summary(&self) -> String {
+        let metrics: Vec<String> = self
+            .metrics
+            .iter()
+            .map(|m| {
+                let last = m.state.measurements.last();
+                let value = last
+                    .and_then(|x| x.value.clone().or(x.message.clone()))
+                    .unwrap_or_else(|| "not measured".into());
+                format!("{} {} {value}", m.name, m.phase.as_str())
+            })
+            .collect();
+        format!("analysis {}: {}", self.phase.as_str(), metrics.join("; "))
+    }
+}
+
 /// The verdict of a run: the worst phase of its metrics, Running while any runs and none
 /// has ended badly.
 pub fn run_phase(phases: &[Phase]) -> Phase {
@@ -202,8 +228,13 @@ mod tests {
         assert_eq!(judge(&both, 0.9), Phase::Failed);
         assert_eq!(judge(&both, 0.3), Phase::Inconclusive);
         assert_eq!(judge(&both, f64::NAN), Phase::Error);
+        let guarded = metric(Some("result[0] < 0.1"), Some("isNaN(result[0])"));
+        assert_eq!(judge(&guarded, f64::NAN), Phase::Failed);
         assert_eq!(judge(&metric(None, None), 7.0), Phase::Successful);
-        assert_eq!(judge(&metric(None, Some("result[0] > 0.5")), 0.1), Phase::Successful);
+        assert_eq!(
+            judge(&metric(None, Some("result[0] > 0.5")), 0.1),
+            Phase::Successful
+        );
         let empty = Measurement::judge(&both, &Sample::Numbers(vec![]), String::new());
         assert_eq!(empty.phase, Phase::Error);
     }

@@ -8,6 +8,6 @@ mod condition;
 mod template;
 
 pub use args::{RolloutArgs, parse_arg};
-pub use assess::{MetricState, Measurement, Phase, run_phase};
+pub use assess::{Measurement, MetricReport, MetricState, Phase, Report, run_phase};
 pub use condition::{Condition, Sample};
 pub use template::{Metric, Prometheus, Provider, Template, Web};

@@ -188,8 +188,14 @@ fn prometheus(p: Fields, at: &str, check_only: bool) -> Result<Prometheus, Strin
         at.trim_end_matches('.'),
         &["address", "query", "timeout", "insecure", "headers"],
         &[
-            ("authentication", "put credentials in headers (e.g. Authorization) instead"),
-            ("rangeQuery", "use an instant query over a range, e.g. avg_over_time(...[5m])"),
+            (
+                "authentication",
+                "put credentials in headers (e.g. Authorization) instead",
+            ),
+            (
+                "rangeQuery",
+                "use an instant query over a range, e.g. avg_over_time(...[5m])",
+            ),
         ],
     )?;
     let query = string(p, "query", at)?.ok_or_else(|| format!("{at}query is required"))?;
@@ -206,7 +212,9 @@ fn prometheus(p: Fields, at: &str, check_only: bool) -> Result<Prometheus, Strin
         && !check_only
         && !(a.starts_with("http://") || a.starts_with("https://"))
     {
-        return Err(format!("{at}address: {a:?} needs a scheme and host, e.g. http://prometheus:9090"));
+        return Err(format!(
+            "{at}address: {a:?} needs a scheme and host, e.g. http://prometheus:9090"
+        ));
     }
     Ok(Prometheus {
         address,
@@ -221,8 +229,20 @@ fn web(w: Fields, at: &str, check_only: bool) -> Result<Web, String> {
     only(
         w,
         at.trim_end_matches('.'),
-        &["url", "method", "headers", "body", "jsonBody", "jsonPath", "timeoutSeconds", "insecure"],
-        &[("authentication", "put credentials in headers (e.g. Authorization) instead")],
+        &[
+            "url",
+            "method",
+            "headers",
+            "body",
+            "jsonBody",
+            "jsonPath",
+            "timeoutSeconds",
+            "insecure",
+        ],
+        &[(
+            "authentication",
+            "put credentials in headers (e.g. Authorization) instead",
+        )],
     )?;
     let url = string(w, "url", at)?.ok_or_else(|| format!("{at}url is required"))?;
     let method = string(w, "method", at)?
@@ -237,7 +257,9 @@ fn web(w: Fields, at: &str, check_only: bool) -> Result<Web, String> {
         return Err(format!("{at}body and {at}jsonBody: give one, not both"));
     }
     if method == "GET" && (body.is_some() || json_body.is_some()) {
-        return Err(format!("{at}body: a GET request has no body; use method: POST"));
+        return Err(format!(
+            "{at}body: a GET request has no body; use method: POST"
+        ));
     }
     let path = string(w, "jsonPath", at)?.unwrap_or_else(|| "{$}".into());
     let json_path = if check_only && path.contains("{{") {
@@ -266,8 +288,16 @@ fn web(w: Fields, at: &str, check_only: bool) -> Result<Web, String> {
 }
 
 const PROVIDERS: &[&str] = &[
-    "datadog", "newRelic", "job", "kayenta", "wavefront", "cloudWatch", "graphite", "influxdb",
-    "skywalking", "plugin",
+    "datadog",
+    "newRelic",
+    "job",
+    "kayenta",
+    "wavefront",
+    "cloudWatch",
+    "graphite",
+    "influxdb",
+    "skywalking",
+    "plugin",
 ];
 
 /// A metric's fields; with `check_only`, fields that still hold a placeholder are taken as
@@ -282,15 +312,31 @@ fn metric(v: &Value, index: usize, check_only: bool) -> Result<Metric, String> {
         m,
         "",
         &[
-            "name", "provider", "interval", "initialDelay", "count", "failureLimit",
-            "inconclusiveLimit", "consecutiveErrorLimit", "successCondition", "failureCondition",
+            "name",
+            "provider",
+            "interval",
+            "initialDelay",
+            "count",
+            "failureLimit",
+            "inconclusiveLimit",
+            "consecutiveErrorLimit",
+            "successCondition",
+            "failureCondition",
         ],
         &[("consecutiveSuccessLimit", "use count with failureLimit")],
     )
     .map_err(|e| format!("{at}{e}"))?;
     let lenient = |key: &str| check_only && has_placeholder(m, key);
-    let interval = if lenient("interval") { Some(Duration::from_secs(1)) } else { duration(m, "interval", &at)? };
-    let initial_delay = if lenient("initialDelay") { None } else { duration(m, "initialDelay", &at)? };
+    let interval = if lenient("interval") {
+        Some(Duration::from_secs(1))
+    } else {
+        duration(m, "interval", &at)?
+    };
+    let initial_delay = if lenient("initialDelay") {
+        None
+    } else {
+        duration(m, "initialDelay", &at)?
+    };
     let limit = |key: &str, default: i64| -> Result<i64, String> {
         if lenient(key) {
             return Ok(default);
@@ -330,16 +376,24 @@ fn metric(v: &Value, index: usize, check_only: bool) -> Result<Metric, String> {
         };
         let src = if check_only {
             // Placeholders stand for values: check the expression around them.
-            let dummy = referenced(&src).into_iter().map(|n| (n, "1".to_string())).collect();
+            let dummy = referenced(&src)
+                .into_iter()
+                .map(|n| (n, "1".to_string()))
+                .collect();
             substitute(&src, &dummy).unwrap_or(src)
         } else {
             src
         };
-        Condition::compile(&src).map(Some).map_err(|e| format!("{at}{key}: {e}"))
+        Condition::compile(&src)
+            .map(Some)
+            .map_err(|e| format!("{at}{key}: {e}"))
     };
     let success = condition("successCondition")?;
     let failure = condition("failureCondition")?;
-    let provider = object(m.get("provider").unwrap_or(&Value::Null), &format!("{at}provider"))?;
+    let provider = object(
+        m.get("provider").unwrap_or(&Value::Null),
+        &format!("{at}provider"),
+    )?;
     let mut kinds = provider.keys();
     let provider = match (kinds.next().map(String::as_str), kinds.next()) {
         (Some(_), Some(_)) => return Err(format!("{at}provider: give exactly one provider")),
@@ -419,7 +473,10 @@ impl Template {
             &["args", "metrics"],
             &[
                 ("dryRun", "every metric counts towards the verdict here"),
-                ("measurementRetention", "every measurement is kept and reported"),
+                (
+                    "measurementRetention",
+                    "every measurement is kept and reported",
+                ),
                 ("templates", "name each template with its own --template"),
             ],
         )
@@ -488,7 +545,9 @@ impl Template {
         for m in other.metrics {
             let name = m["name"].as_str().unwrap_or("");
             if self.metrics.iter().any(|x| x["name"] == name) {
-                return Err(format!("metric {name} is defined by more than one template"));
+                return Err(format!(
+                    "metric {name} is defined by more than one template"
+                ));
             }
             self.metrics.push(m);
         }
@@ -516,7 +575,11 @@ impl Template {
                 return Err(format!(
                     "--arg {name}: {} declares no such arg (it declares: {})",
                     self.names.join(", "),
-                    if declared.is_empty() { "none".into() } else { declared.join(", ") }
+                    if declared.is_empty() {
+                        "none".into()
+                    } else {
+                        declared.join(", ")
+                    }
                 ));
             }
             out.insert(name.clone(), value.clone());

@@ -47,10 +47,7 @@ fn argo_templates_resolve_with_the_rollouts_args() {
     let args = t.args(&filled, &[]).unwrap();
     assert_eq!(args.get("max").map(String::as_str), Some("0.02"));
     assert!(!args.contains_key("step"), "undeclared args are dropped");
-    assert_eq!(
-        t.resolve(&args).unwrap_err(),
-        "argument n was not supplied"
-    );
+    assert_eq!(t.resolve(&args).unwrap_err(), "argument n was not supplied");
 
     let t = Template::from_docs(&[template(json!([prom(json!({
         "interval": "1m30s", "count": 3, "failureLimit": 1, "initialDelay": "10s"}))]))])
@@ -62,12 +59,17 @@ fn argo_templates_resolve_with_the_rollouts_args() {
     assert_eq!(m.count, 3);
     assert_eq!(m.interval, Some(std::time::Duration::from_secs(90)));
     assert_eq!(m.initial_delay, std::time::Duration::from_secs(10));
-    let Provider::Prometheus(p) = &m.provider else { panic!("prometheus") };
+    let Provider::Prometheus(p) = &m.provider else {
+        panic!("prometheus")
+    };
     assert_eq!(p.query, "errors{rollout=\"web\"}");
     assert_eq!(p.timeout, std::time::Duration::from_secs(30));
     assert_eq!(m.success.as_ref().unwrap().source(), "result[0] <= 0.5");
     assert_eq!(
-        m.success.as_ref().unwrap().evaluate(&Sample::Numbers(vec![0.4])),
+        m.success
+            .as_ref()
+            .unwrap()
+            .evaluate(&Sample::Numbers(vec![0.4])),
         Ok(true)
     );
 }
@@ -76,7 +78,10 @@ fn argo_templates_resolve_with_the_rollouts_args() {
 fn missing_and_unknown_args_are_named() {
     let t = Template::from_docs(&[template(json!([prom(json!({}))]))]).unwrap();
     let e = t.args(&RolloutArgs::default(), &[]).unwrap_err();
-    assert_eq!(e, "argument rollout was not supplied: pass --arg rollout=VALUE");
+    assert_eq!(
+        e,
+        "argument rollout was not supplied: pass --arg rollout=VALUE"
+    );
     let e = t
         .args(&RolloutArgs::default(), &[("job".into(), "x".into())])
         .unwrap_err();
@@ -99,7 +104,9 @@ fn what_is_not_supported_is_refused_naming_the_field() {
             "metric p: provider.prometheus.authentication is not supported",
         ),
         (
-            json!([prom(json!({"successCondition": "default(result[0], 0) < 1"}))]),
+            json!([prom(
+                json!({"successCondition": "default(result[0], 0) < 1"})
+            )]),
             "metric error-ratio: successCondition: default() is not supported",
         ),
         (
@@ -138,27 +145,48 @@ fn what_is_not_supported_is_refused_naming_the_field() {
     dry["spec"]["dryRun"] = json!([{"metricName": ".*"}]);
     assert!(refusal(dry).contains("spec.dryRun is not supported"));
     let mut from_secret = template(json!([prom(json!({}))]));
-    from_secret["spec"]["args"][0]["valueFrom"] = json!({"secretKeyRef": {"name": "s", "key": "k"}});
+    from_secret["spec"]["args"][0]["valueFrom"] =
+        json!({"secretKeyRef": {"name": "s", "key": "k"}});
     assert!(refusal(from_secret).contains("spec.args[0].valueFrom is not supported"));
-    assert!(refusal(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}))
-        .contains("not an AnalysisTemplate"));
+    assert!(
+        refusal(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}))
+            .contains("not an AnalysisTemplate")
+    );
 }
 
 #[test]
 fn lists_and_several_templates_merge_into_one_run() {
-    let mut web = template(json!([{"name": "status", "successCondition": "result.ok == true",
-        "provider": {"web": {"url": "http://status/{{args.rollout}}", "jsonPath": "{.data}"}}}]));
+    let mut web = template(
+        json!([{"name": "status", "successCondition": "result.ok == true",
+        "provider": {"web": {"url": "http://status/{{args.rollout}}", "jsonPath": "{.data}"}}}]),
+    );
     web["kind"] = json!("ClusterAnalysisTemplate");
     web["metadata"]["name"] = json!("status");
     let list = json!({"apiVersion": "v1", "kind": "List",
         "items": [template(json!([prom(json!({}))])), web.clone()]});
     let t = Template::from_docs(&[list]).unwrap();
-    assert_eq!(t.names, vec!["analysistemplate/error-rate", "clusteranalysistemplate/status"]);
-    let args = t.args(&RolloutArgs::named("web", "shop", Some(1)), &[]).unwrap();
+    assert_eq!(
+        t.names,
+        vec![
+            "analysistemplate/error-rate",
+            "clusteranalysistemplate/status"
+        ]
+    );
+    let args = t
+        .args(&RolloutArgs::named("web", "shop", Some(1)), &[])
+        .unwrap();
     let metrics = t.resolve(&args).unwrap();
     assert_eq!(metrics.len(), 2);
-    let Provider::Web(w) = &metrics[1].provider else { panic!("web") };
-    assert_eq!((w.url.as_str(), w.json_path.as_str(), w.method.as_str()), ("http://status/web", "$.data", "GET"));
+    let Provider::Web(w) = &metrics[1].provider else {
+        panic!("web")
+    };
+    assert_eq!(
+        (w.url.as_str(), w.json_path.as_str(), w.method.as_str()),
+        ("http://status/web", "$.data", "GET")
+    );
     let e = Template::from_docs(&[web.clone(), web]).unwrap_err();
-    assert!(e.contains("metric status is defined by more than one template"), "{e}");
+    assert!(
+        e.contains("metric status is defined by more than one template"),
+        "{e}"
+    );
 }

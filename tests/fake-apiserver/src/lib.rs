@@ -165,6 +165,33 @@ impl FakeApi {
         self
     }
 
+    /// Serve Argo Rollouts' analysis templates: `AnalysisTemplate` (namespaced) and
+    /// `ClusterAnalysisTemplate` (`argoproj.io/v1alpha1`).
+    pub fn serve_argo_analysis(&self) -> &Self {
+        self.add_type(ResourceType {
+            status_subresource: false,
+            ..ResourceType::new(
+                "argoproj.io",
+                &["v1alpha1"],
+                "AnalysisTemplate",
+                "analysistemplates",
+                true,
+            )
+        });
+        self.add_type(ResourceType {
+            status_subresource: false,
+            namespaced: false,
+            ..ResourceType::new(
+                "argoproj.io",
+                &["v1alpha1"],
+                "ClusterAnalysisTemplate",
+                "clusteranalysistemplates",
+                true,
+            )
+        });
+        self
+    }
+
     /// Serve KubeVela's kinds: AppRollout, Application and ApplicationRevision
     /// (`core.oam.dev/v1beta1`) and the `rollout` trait's Rollout (`standard.oam.dev/v1alpha1`).
     pub fn serve_kubevela(&self) -> &Self {

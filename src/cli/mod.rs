@@ -11,6 +11,11 @@ use clap_complete::{ArgValueCompleter, CompletionCandidate};
 
 use crate::model::access::{PolicyApi, Subject, Verb};
 
+mod analysis;
+
+use analysis::{ANALYSIS_EXIT_CODES, TEMPLATE_FORMS};
+pub use analysis::{AnalyzeArgs, AutopilotArgs, OnFailure, TemplateArgs};
+
 pub use crate::model::gate::Until;
 
 const EXIT_CODES: &str = "\
@@ -20,7 +25,8 @@ Exit codes:
   2  bad command line
   3  timed out waiting
   4  the rollout failed, was cancelled, rolled back, disabled or deleted while we waited
-  5  refused: the rollout is not in a state where the action applies (nothing written)";
+  5  refused: the rollout is not in a state where the action applies (nothing written)
+  6  approve --analysis: the analysis was inconclusive (nothing written)";
 
 const RESOURCE_FORMS: &str = "\
 A rollout can be named as NAME, rollout/NAME, rollouts/NAME, `rollout NAME [NAME...]`,
@@ -49,7 +55,21 @@ const APPROVE_EXAMPLES: &str = "Examples:
   # Every rollout labelled app=web in every namespace, as JSON for a script
   kubectl kruise rollout approve -l app=web -A -o json
   # KubeVela: an AppRollout, or the rollout trait's Rollout
-  kubectl kruise rollout approve approllout/rolling-example";
+  kubectl kruise rollout approve approllout/rolling-example
+  # Only if the metrics say so (Argo Rollouts' AnalysisTemplate format)
+  kubectl kruise rollout approve web --expect-step=2 --analysis=error-rate.yaml";
+
+const ANALYZE_EXAMPLES: &str = "Examples:
+  # Judge the release of rollout web by a template now: a table of each measurement
+  kubectl kruise rollout analyze web --template error-rate.yaml
+  # A template from the cluster, an arg, and every measurement as JSON
+  kubectl kruise rollout analyze web --template analysistemplate/error-rate --arg max=0.01 -o json";
+
+const AUTOPILOT_EXAMPLES: &str = "Examples:
+  # Drive the release to its end, judging each step by the metrics; undo it if they fail
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --timeout=1h
+  # A stricter template for step 3, and pause (not undo) on failure
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --analysis-step 3=slo.yaml --on-failure=pause";
 
 const PAUSE_EXAMPLES: &str = "Examples:
   # Stop a release at the step it is on
@@ -132,6 +152,8 @@ pub fn examples(verb: &str) -> Option<&'static str> {
         "status" => STATUS_EXAMPLES,
         "history" => HISTORY_EXAMPLES,
         "list" => LIST_EXAMPLES,
+        "analyze" => ANALYZE_EXAMPLES,
+        "autopilot" => AUTOPILOT_EXAMPLES,
         "grant" => ACCESS_EXAMPLES,
         "check" => ACCESS_EXAMPLES,
         _ => return None,
@@ -349,6 +371,28 @@ pub enum RolloutCommand {
     /// List rollouts with their current step and batch progress
     #[command(visible_alias = "ls", after_help = format!("{LIST_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{LIST_EXAMPLES}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     List(ListArgs),
+
+    /// Judge a release by its metrics now: run an analysis template (Argo Rollouts' format)
+    ///
+    /// Measures each metric on the template's schedule (initialDelay, interval, count) and
+    /// judges it by its successCondition and failureCondition, as Argo's analysis does: a
+    /// table of metric x measurement, then the verdict. Changes nothing on the rollout; the
+    /// verdict is recorded as an Event on it.
+    #[command(after_help = format!("{ANALYZE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{ANALYZE_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    Analyze(AnalyzeArgs),
+
+    /// Drive a release to its end by its metrics: at each step that waits for approval,
+    /// analyse, then approve exactly that step, or undo / pause on failure
+    ///
+    /// Watches the rollout (no polling) until a step waits for approval, runs the step's
+    /// analysis, and approves that step only when it is Successful; steps that move on by
+    /// themselves are left to the controller. Ends when the release completes (exit 0). A
+    /// Failed analysis undoes the release (--on-failure=undo, the default), pauses it, or
+    /// leaves it, and exits 4; an Inconclusive one stops with exit 6 and an analysis that
+    /// could not measure with exit 1, both leaving the step waiting for a person. Ctrl-C
+    /// stops between writes (130).
+    #[command(after_help = format!("{AUTOPILOT_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{AUTOPILOT_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    Autopilot(AutopilotArgs),
 
     /// Least privilege: grant an identity the verbs it needs on named rollouts and nothing
     /// more, and check who may run which verb
@@ -596,6 +640,15 @@ pub struct ApproveArgs {
     /// Rollouts v0.6+; refused on older controllers)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..), conflicts_with_all = ["expect_step", "wait"])]
     pub to_step: Option<i64>,
+
+    /// Approve only when this analysis template says so (repeatable): FILE, -,
+    /// analysistemplate/NAME or clusteranalysistemplate/NAME. Failed (exit 4) or
+    /// Inconclusive (exit 6) writes nothing
+    #[arg(long = "analysis", value_name = "TEMPLATE", conflicts_with = "to_step")]
+    pub analysis: Vec<String>,
+
+    #[command(flatten)]
+    pub template: TemplateArgs,
 
     /// Print the updated object instead of a one-line result (a List of results for several)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]

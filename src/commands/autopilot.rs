@@ -1,0 +1,293 @@
+//! `rollout autopilot`: drive a release to its end by its metrics. Watch until a step
+//! waits for approval, judge it by its analysis, approve exactly that step, and so on until
+//! the release completes; on a failed analysis undo or pause it. Waiting is a watch (no
+//! polling); analysing waits on the templates' timers.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::analysis::{judge, load};
+use super::approval::{approval, wait_past};
+use super::emit;
+use super::follow::{deadline, workload_state};
+use super::write::write_from;
+use crate::cli::{AutopilotArgs, DataFormat, DryRun, OnFailure};
+use crate::cluster::{self, RolloutApi, Target, TargetRef};
+use crate::exit::{Code, Failure};
+use crate::model::analysis::{MetricReport, Phase, RolloutArgs, Template};
+use crate::model::autopilot::{Next, next};
+use crate::model::state::decide_approve_step;
+use crate::model::{decode, display_name};
+use crate::render;
+
+/// One step judged, and what was done about it.
+#[derive(Debug, Serialize)]
+struct StepReport {
+    step: i64,
+    templates: Vec<String>,
+    phase: Phase,
+    action: String,
+    metrics: Vec<MetricReport>,
+}
+
+/// What autopilot says as it goes: a line per event above a live status line on a
+/// terminal, plain lines elsewhere.
+struct Log {
+    bar: ProgressBar,
+    steps: Vec<StepReport>,
+}
+
+impl Log {
+    fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Log {
+            bar,
+            steps: Vec::new(),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+
+    fn status(&self, text: String) {
+        self.bar.set_message(text);
+    }
+}
+
+impl Drop for Log {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The templates of each step: `--analysis-step` over `--analysis`.
+struct Plan {
+    default: Template,
+    per_step: BTreeMap<i64, Template>,
+}
+
+impl Plan {
+    fn for_step(&self, step: i64) -> &Template {
+        self.per_step.get(&step).unwrap_or(&self.default)
+    }
+}
+
+pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
+    if args.write.dry_run != DryRun::None {
+        return Err(Failure::Usage(
+            "autopilot drives a real release and has no --dry-run; try a template with `rollout analyze`".into(),
+        )
+        .into());
+    }
+    let t = match cluster::parse_target(&args.resource).map_err(Failure::Usage)? {
+        TargetRef::Rollout(t) => t,
+        other => {
+            return Err(Failure::Usage(format!(
+                "autopilot drives a Kruise Rollout, and {} is a {}: name the rollout (rollout/NAME)",
+                other.display(),
+                other.kind()
+            ))
+            .into());
+        }
+    };
+    // Every template is read and checked before anything happens.
+    let mut per_step = BTreeMap::new();
+    for (step, spec) in &args.analysis_step {
+        per_step.insert(
+            *step,
+            load(api.cluster(), std::slice::from_ref(spec)).await?,
+        );
+    }
+    let plan = Plan {
+        default: load(api.cluster(), &args.analysis).await?,
+        per_step,
+    };
+    let fetched = api.get(&t).await?;
+    let target = fetched.target();
+    let name = display_name(&t.name);
+    let mut log = Log::new();
+    let result = tokio::select! {
+        r = drive(api, &target, &plan, args, &mut log) => r,
+        _ = deadline(args.timeout) => Err(Failure::TimedOut(format!(
+            "autopilot of {name} timed out after {}; the release is left where it is",
+            humantime::format_duration(args.timeout)
+        )).into()),
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
+    };
+    let steps = std::mem::take(&mut log.steps);
+    drop(log);
+    if let Some(format) = args.output {
+        let doc = json!({
+            "rollout": t.name,
+            "namespace": api.namespace(),
+            "result": match &result {
+                Ok(()) => "Completed".to_string(),
+                Err(e) => format!("{:?}", crate::exit::code_for(e)),
+            },
+            "message": result.as_ref().err().map(|e| format!("{e:#}")),
+            "steps": steps,
+        });
+        emit(&match format {
+            DataFormat::Json => render::json(&doc)?,
+            DataFormat::Yaml => render::yaml(&doc)?,
+        })?;
+    }
+    result.map(|()| Code::Ok)
+}
+
+/// Follow the rollout until something is to be done: a step to judge, or the end.
+async fn wait_for_next(api: &RolloutApi, target: &Target, log: &Log) -> Result<(Value, Next)> {
+    let stream = api.watch(target);
+    futures::pin_mut!(stream);
+    let name = display_name(&target.name);
+    while let Some(ev) = stream.next().await {
+        let Some(obj) = ev.with_context(|| format!("cannot watch {name}"))? else {
+            return Err(Failure::RolloutFailed(format!("{name} was deleted")).into());
+        };
+        let r = decode(&obj).with_context(|| format!("cannot read {name}"))?;
+        log.status(format!(
+            "{name}: step {} {}",
+            r.step_label(),
+            r.current_state().map(|s| s.as_str()).unwrap_or("")
+        ));
+        // The workload is read only when the status looks decisive, to tell a status the
+        // controller has caught up with from one about the previous release.
+        let tentative = next(&r, None);
+        if tentative == Next::Wait {
+            continue;
+        }
+        let w = workload_state(api, &r, |_| {}).await?;
+        let decided = next(&r, w.as_ref());
+        if decided != Next::Wait {
+            return Ok((obj, decided));
+        }
+    }
+    anyhow::bail!("the watch of {name} ended unexpectedly")
+}
+
+async fn drive(
+    api: &RolloutApi,
+    target: &Target,
+    plan: &Plan,
+    args: &AutopilotArgs,
+    log: &mut Log,
+) -> Result<()> {
+    let name = display_name(&target.name);
+    loop {
+        let (obj, what) = wait_for_next(api, target, log).await?;
+        let step = match what {
+            Next::Judge(step) => step,
+            Next::Done => {
+                log.line(&format!("{name}: the release completed"));
+                return Ok(());
+            }
+            Next::Failed(why) => {
+                return Err(Failure::RolloutFailed(format!("{name}: {why}")).into());
+            }
+            Next::Wait => continue,
+        };
+        let r = decode(&obj).with_context(|| format!("cannot read {name}"))?;
+        let total = r.steps.len();
+        let template = plan.for_step(step);
+        log.status(format!("{name}: analysing step {step}/{total}"));
+        let report = judge(
+            api.cluster(),
+            &obj,
+            template,
+            &RolloutArgs::of(&r, Some(step)),
+            &args.template.args,
+        )
+        .await?;
+        let mut record = |action: &str| {
+            log.steps.push(StepReport {
+                step,
+                templates: template.names.clone(),
+                phase: report.phase,
+                action: action.to_string(),
+                metrics: report.metrics.clone(),
+            });
+        };
+        match report.phase {
+            Phase::Successful => {
+                let fetched = api.reread(target).await?;
+                let done = write_from(api, fetched, "approve", DryRun::None, |r| {
+                    Ok(approval(r, decide_approve_step(r, step, None)?))
+                })
+                .await?;
+                record("approved");
+                log.line(&format!(
+                    "step {step}/{total}: {}; {}",
+                    report.summary(),
+                    done.message
+                ));
+                let approved = decode(&done.object).context("cannot read the rollout")?;
+                wait_past(api, &target.name, approved, step, std::time::Duration::ZERO).await?;
+            }
+            Phase::Failed => {
+                let action = on_failure(api, target, args.on_failure).await;
+                record(match (&action, args.on_failure) {
+                    (Err(_), _) => "failed",
+                    (Ok(_), OnFailure::Undo) => "undone",
+                    (Ok(_), OnFailure::Pause) => "paused",
+                    (Ok(_), OnFailure::None) => "none",
+                });
+                let did = action?;
+                log.line(&format!("step {step}/{total}: {}; {did}", report.summary()));
+                return Err(Failure::AnalysisFailed(format!(
+                    "{name} step {step}: {}; {did}",
+                    report.summary()
+                ))
+                .into());
+            }
+            Phase::Inconclusive => {
+                record("none");
+                return Err(Failure::Inconclusive(format!(
+                    "{name} step {step}: {}; step {step} still waits for approval (approve or undo it)",
+                    report.summary()
+                ))
+                .into());
+            }
+            Phase::Error | Phase::Running => {
+                record("none");
+                anyhow::bail!(
+                    "{name} step {step}: {}; nothing approved or undone, step {step} still waits for approval",
+                    report.summary()
+                );
+            }
+        }
+    }
+}
+
+/// `--on-failure`: what was done, in words.
+async fn on_failure(api: &RolloutApi, target: &Target, action: OnFailure) -> Result<String> {
+    let rollout = TargetRef::Rollout(crate::cluster::RolloutRef {
+        name: target.name.clone(),
+        version: Some(target.version),
+    });
+    match action {
+        OnFailure::Undo => {
+            let undone = super::undo::roll_back(api, rollout, None, DryRun::None).await?;
+            Ok(undone.line)
+        }
+        OnFailure::Pause => {
+            let item = crate::cluster::select::Item {
+                namespace: api.namespace().to_string(),
+                target: rollout,
+            };
+            let outcome = super::pause::one(api, item, true, DryRun::None).await?;
+            Ok(outcome.message)
+        }
+        OnFailure::None => Ok("the release is left as it is (--on-failure=none)".into()),
+    }
+}
