@@ -372,3 +372,80 @@ fn wait_with_deadline(child: std::process::Child, limit: Duration) -> Output {
         }
     }
 }
+
+#[path = "cli/analysis/metrics.rs"]
+#[allow(dead_code)]
+mod metrics;
+
+/// The analysis block of docs/analysis.md, typed into the sandbox shell with a real
+/// Prometheus scraping an exporter of request counters (0.1% errors).
+#[test]
+fn the_analysis_block_runs_in_the_sandbox_shell_against_a_real_prometheus() {
+    if !have_kubectl("the_analysis_block_runs_in_the_sandbox_shell_against_a_real_prometheus") {
+        return;
+    }
+    let Some(bin) = which("prometheus") else {
+        assert!(
+            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
+            "CI=true but prometheus is not installed: the analysis block must run in CI"
+        );
+        eprintln!("note: prometheus not found on PATH; skipping the analysis block");
+        return;
+    };
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    let exporter = metrics::Stub::new(move |_| {
+        let t = start.elapsed().as_secs_f64() + 1.0;
+        let text = format!(
+            "http_requests_total{{rollout=\"rollouts-nginx\",code=\"200\"}} {}\n\
+             http_requests_total{{rollout=\"rollouts-nginx\",code=\"500\"}} {}\n",
+            t * 1000.0,
+            t
+        );
+        (200, text)
+    });
+    let prom = metrics::Prometheus::start(&bin, exporter, 2);
+    // rate() over the minute needs two samples of each counter.
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut home = Home::new(None);
+    home.target = None;
+    let mut sandbox = home
+        .bash(&block("sandbox"), Path::new(ROOT))
+        .env("SHELL", "bash")
+        .env("PROMETHEUS", &prom.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let typed = format!("set -euo pipefail\n{}exit\n", block("analysis"));
+    sandbox
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let out = wait_with_deadline(sandbox, Duration::from_secs(900));
+    let out_text = text(&out);
+    assert!(
+        out.status.success(),
+        "the analysis block failed ({}):\n{typed}\n{out_text}",
+        out.status
+    );
+    for expected in [
+        "error-ratio   1   [0.001",
+        "analysis Successful (error-ratio Successful)",
+        "step 1/3: analysis Successful",
+        "approved (step 1/3 -> 2/3)",
+        "the release completed",
+        "AnalysisSuccessful",
+    ] {
+        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|p| p.join(name))
+        .find(|p| p.is_file())
+}

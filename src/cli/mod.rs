@@ -274,7 +274,7 @@ pub struct ClusterArgs {
 pub enum Command {
     /// Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list
     #[command(subcommand)]
-    Rollout(RolloutCommand),
+    Rollout(Box<RolloutCommand>),
 
     /// Print a completion script: for a shell (bash, zsh, fish, powershell, elvish; e.g.
     /// `source <(kubectl kruise completion bash)`), or `kubectl`: the

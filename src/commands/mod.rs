@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<Code> {
             "completion is answered before the commands run"
         )),
         Command::Rollout(cmd) => {
+            let cmd = *cmd;
             // Arguments are checked before any client is built (which may run exec auth).
             let selection = check_args(&cmd)?;
             let rt = tokio::runtime::Builder::new_current_thread()

@@ -5,6 +5,7 @@
 mod args;
 mod assess;
 mod condition;
+mod fields;
 mod template;
 
 pub use args::{RolloutArgs, parse_arg};

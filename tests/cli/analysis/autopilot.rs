@@ -7,7 +7,7 @@ use fake_apiserver::sim::Controller;
 use serde_json::json;
 
 use super::metrics::Prometheus;
-use super::{SEED, prometheus_template};
+use super::{SEED, prometheus, prometheus_template};
 use crate::harness::{Env, Run, run_command};
 
 /// The seed rollout with three steps that wait for approval, its last release done, and a
@@ -55,7 +55,7 @@ fn gauges(values: [f64; 3]) -> Vec<(String, f64)> {
 fn start(values: [f64; 3]) -> Option<Prometheus> {
     let g = gauges(values);
     let refs: Vec<(&str, f64)> = g.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    Prometheus::start(&refs)
+    prometheus(&refs)
 }
 
 fn autopilot(env: &Env, template: &str, more: &[&str]) -> Run {

@@ -2,9 +2,9 @@
 //! scraping an exporter the test controls, and stub HTTP endpoints for the web provider
 //! and for a Prometheus that fails.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -115,26 +115,26 @@ pub fn get_json(url: &str) -> Option<Value> {
     serde_json::from_str(body).ok()
 }
 
+/// An exporter of fixed gauges (`name{labels}` → value) and how many series it has.
+pub fn gauges(gauges: &[(&str, f64)]) -> (Stub, usize) {
+    let text: String = gauges
+        .iter()
+        .map(|(series, v)| {
+            let v = if v.is_nan() {
+                "NaN".to_string()
+            } else {
+                v.to_string()
+            };
+            format!("{series} {v}\n")
+        })
+        .collect();
+    (Stub::new(move |_| (200, text.clone())), gauges.len())
+}
+
 impl Prometheus {
-    /// Start Prometheus over these gauges (`name{labels}` → value), and wait until it has
-    /// scraped them. None (with a note) where Prometheus is not installed and CI is not set.
-    pub fn start(gauges: &[(&str, f64)]) -> Option<Prometheus> {
-        let bin =
-            crate::harness::tool("prometheus", "the analysis tests against a real Prometheus")?;
-        let text: String = gauges
-            .iter()
-            .map(|(series, v)| {
-                let v = if v.is_nan() {
-                    "NaN".to_string()
-                } else {
-                    v.to_string()
-                };
-                format!("{series} {v}\n")
-            })
-            .collect();
-        let metrics: BTreeMap<String, f64> =
-            gauges.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let exporter = Stub::new(move |_| (200, text.clone()));
+    /// Start Prometheus (`bin`) scraping `exporter` every second, and wait until it has
+    /// scraped its `series` (NaN ones included).
+    pub fn start(bin: &Path, exporter: Stub, series: usize) -> Prometheus {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("prometheus.yml");
         std::fs::write(
@@ -165,10 +165,9 @@ impl Prometheus {
             _dir: dir,
             _exporter: exporter,
         };
-        // Scraped: every gauge's series is there (NaN included).
         let deadline = Instant::now() + Duration::from_secs(60);
-        let want = metrics.len();
         loop {
+            // count({job="app", __name__!~"up|scrape_.*"}): the exporter's own series.
             let answer = get_json(&format!(
                 "{}/api/v1/query?query=count(%7Bjob%3D%22app%22,__name__!~%22up%7Cscrape_.*%22%7D)",
                 p.url
@@ -179,8 +178,8 @@ impl Prometheus {
                     .parse::<usize>()
                     .ok()
             });
-            if n == Some(want) {
-                return Some(p);
+            if n == Some(series) {
+                return p;
             }
             assert!(
                 Instant::now() < deadline,

@@ -8,7 +8,15 @@ mod metrics;
 use serde_json::{Value, json};
 
 use crate::harness::Env;
-use metrics::{Prometheus, Stub};
+use metrics::Stub;
+
+/// A real Prometheus over these gauges; None (with a note) where it is not installed and
+/// CI is not set.
+pub fn prometheus(gauges: &[(&str, f64)]) -> Option<metrics::Prometheus> {
+    let bin = crate::harness::tool("prometheus", "the analysis tests against a real Prometheus")?;
+    let (exporter, series) = metrics::gauges(gauges);
+    Some(metrics::Prometheus::start(&bin, exporter, series))
+}
 
 pub const SEED: &[&str] = &[
     "rollout-seed-v1beta1.yaml",
@@ -73,7 +81,7 @@ fn measurements(doc: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn a_real_prometheus_judges_each_measurement_and_the_verdict_picks_the_exit_code() {
-    let Some(prom) = Prometheus::start(&[
+    let Some(prom) = prometheus(&[
         ("error_ratio{rollout=\"rollouts-nginx\",step=\"1\"}", 0.002),
         ("error_ratio{rollout=\"rollouts-nginx\",step=\"2\"}", 0.5),
         ("error_ratio{rollout=\"rollouts-nginx\",step=\"3\"}", 0.05),
@@ -151,7 +159,7 @@ fn a_real_prometheus_judges_each_measurement_and_the_verdict_picks_the_exit_code
 fn a_failing_prometheus_gives_an_error_never_a_pass() {
     let env = Env::new().with(SEED);
     // A query Prometheus refuses: its reason is shown.
-    if let Some(prom) = Prometheus::start(&[("error_ratio", 0.0)]) {
+    if let Some(prom) = prometheus(&[("error_ratio", 0.0)]) {
         let path = env.dir.path().join("bad-query.yaml");
         let text = std::fs::read_to_string(prometheus_template(&env, &prom.url, ""))
             .unwrap()
