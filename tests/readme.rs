@@ -433,12 +433,12 @@ fn the_analysis_block_runs_in_the_sandbox_shell_against_a_real_prometheus() {
         out.status
     );
     for expected in [
-        "error-ratio   1   [0.001",
+        "error-ratio   1   [0.000999",
         "analysis Successful (error-ratio Successful)",
         "step 1/3: analysis Successful",
         "approved (step 1/3 -> 2/3)",
         "the release completed",
-        "AnalysisSuccessful",
+        "Completed",
     ] {
         assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
     }

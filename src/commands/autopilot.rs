@@ -225,7 +225,12 @@ async fn drive(
                     Ok(approval(r, decide_approve_step(r, step, None)?))
                 })
                 .await?;
-                record("approved");
+                // "done already": the step moved on by itself meanwhile.
+                record(if done.result == "approved" {
+                    "approved"
+                } else {
+                    "unchanged"
+                });
                 log.line(&format!(
                     "step {step}/{total}: {}; {}",
                     report.summary(),
