@@ -298,30 +298,12 @@ fn the_tour_runs_as_written_in_the_sandbox_shell() {
     if !have_kubectl("the_tour_runs_as_written_in_the_sandbox_shell") {
         return;
     }
-    use std::io::Write;
-    let mut home = Home::new(None);
-    home.target = None;
-    let mut sandbox = home.bash(&block("sandbox"), Path::new(ROOT));
-    let mut sandbox = sandbox
-        .env("SHELL", "bash")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // What a person types into the shell, the tour as written; then where its kubeconfig is.
     let typed = format!(
         "set -euo pipefail\n{}echo \"sandbox kubeconfig: $KUBECONFIG\"\nexit\n",
         block("quickstart")
     );
-    sandbox
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    // Building the plugin and the fake may take a while on a fresh clone.
-    let out = wait_with_deadline(sandbox, Duration::from_secs(900));
+    let out = in_the_sandbox_shell(&typed, &[]);
     let out_text = text(&out);
     assert!(
         out.status.success(),
@@ -354,6 +336,32 @@ fn the_tour_runs_as_written_in_the_sandbox_shell() {
         .unwrap_or_else(|| panic!("no kubeconfig path in:\n{out_text}"));
     let dir = Path::new(kubeconfig).parent().unwrap();
     assert!(!dir.exists(), "{} is left behind", dir.display());
+}
+
+/// Open the README's sandbox shell (with `env` added), type `typed` into it, and wait for it
+/// to end: building the plugin and the fake may take a while on a fresh clone.
+fn in_the_sandbox_shell(typed: &str, env: &[(&str, &str)]) -> Output {
+    use std::io::Write;
+    let mut home = Home::new(None);
+    home.target = None;
+    let mut shell = home.bash(&block("sandbox"), Path::new(ROOT));
+    shell.env("SHELL", "bash");
+    for (k, v) in env {
+        shell.env(k, v);
+    }
+    let mut sandbox = shell
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    sandbox
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    wait_with_deadline(sandbox, Duration::from_secs(900))
 }
 
 /// Wait for a child with a deadline, its output collected.
@@ -392,7 +400,6 @@ fn the_analysis_block_runs_in_the_sandbox_shell_against_a_real_prometheus() {
         eprintln!("note: prometheus not found on PATH; skipping the analysis block");
         return;
     };
-    use std::io::Write;
     let start = std::time::Instant::now();
     let exporter = metrics::Stub::new(move |_| {
         let t = start.elapsed().as_secs_f64() + 1.0;
@@ -407,25 +414,8 @@ fn the_analysis_block_runs_in_the_sandbox_shell_against_a_real_prometheus() {
     let prom = metrics::Prometheus::start(&bin, exporter, 2);
     // rate() over the minute needs two samples of each counter.
     std::thread::sleep(Duration::from_millis(2500));
-    let mut home = Home::new(None);
-    home.target = None;
-    let mut sandbox = home
-        .bash(&block("sandbox"), Path::new(ROOT))
-        .env("SHELL", "bash")
-        .env("PROMETHEUS", &prom.url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let typed = format!("set -euo pipefail\n{}exit\n", block("analysis"));
-    sandbox
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    let out = wait_with_deadline(sandbox, Duration::from_secs(900));
+    let out = in_the_sandbox_shell(&typed, &[("PROMETHEUS", &prom.url)]);
     let out_text = text(&out);
     assert!(
         out.status.success(),
