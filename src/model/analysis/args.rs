@@ -150,6 +150,20 @@ mod tests {
     }
 
     #[test]
+    fn the_rollout_fills_in_its_names_step_and_hashes() {
+        let r = crate::model::decode(&crate::model::fixtures::seed_v1beta1_paused()).unwrap();
+        let a = RolloutArgs::of(&r, Some(2)).0;
+        assert_eq!(a["rollout"], r.name);
+        assert_eq!(a["namespace"], r.namespace);
+        assert_eq!(a["step"], "2");
+        assert_eq!(a["workload"], "nginx");
+        let rel = r.release.as_ref().unwrap();
+        assert_eq!(a.get("canary-hash"), rel.pod_template_hash.as_ref());
+        assert_eq!(a.get("stable-hash"), rel.stable_revision.as_ref());
+        assert!(a.contains_key("canary-hash") && a.contains_key("stable-hash"));
+    }
+
+    #[test]
     fn arg_flags_split_at_the_first_equals() {
         assert_eq!(
             parse_arg("q=a=b").unwrap(),

@@ -229,3 +229,28 @@ fn a_release_that_never_waits_times_out_and_a_bad_flag_changes_nothing() {
         .assert_stderr("autopilot drives a Kruise Rollout");
     assert!(env.writes().is_empty());
 }
+
+#[test]
+fn ctrl_c_stops_autopilot_with_130_and_nothing_written() {
+    let (env, _ctl) = releasing();
+    let path = env.dir.path().join("t.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\n\
+         spec:\n  metrics:\n  - name: ok\n    provider:\n      web: {url: 'http://127.0.0.1:9'}\n",
+    )
+    .unwrap();
+    let child = env.spawn(&[
+        "rollout",
+        "autopilot",
+        "rollouts-nginx",
+        "--analysis",
+        path.to_str().unwrap(),
+    ]);
+    // Interrupted once its watch is open.
+    crate::harness::eventually("autopilot watches the rollout", || {
+        env.api.open_watches() > 0
+    });
+    crate::harness::interrupt(child, Duration::from_secs(10)).expect_code(130);
+    assert!(env.writes().is_empty());
+}
