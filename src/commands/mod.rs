@@ -126,6 +126,11 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
                     "--wait waits for a real approval; it cannot be combined with --dry-run",
                 ));
             }
+            if !a.template.args.is_empty() && a.analysis.is_empty() {
+                return Err(usage(
+                    "--arg gives a value to an analysis template: use it with --analysis",
+                ));
+            }
             let sel = parse_selection(&options::target_spec(&a.targets))?;
             if let Selection::Named(t) = &sel
                 && let Some(w) = t.iter().find(|t| matches!(t, TargetRef::Workload { .. }))
