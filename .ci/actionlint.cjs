@@ -18,9 +18,11 @@ function declaredLabels(workflow) {
 }
 
 (async () => {
-  const lint = await createLinter();
   let findings = 0;
   for (const file of process.argv.slice(2)) {
+    // One linter per file: the WebAssembly build traps ("unreachable") when one instance
+    // lints a second file.
+    const lint = await createLinter();
     const labels = declaredLabels(file);
     for (const e of lint(fs.readFileSync(file, 'utf8'), file)) {
       const label = e.kind === 'runner-label' && e.message.match(/^label "([^"]+)" is unknown/);
