@@ -17,7 +17,7 @@ use super::emit;
 use super::follow::{deadline, workload_state};
 use super::write::write_from;
 use crate::cli::{AutopilotArgs, DataFormat, DryRun, OnFailure};
-use crate::cluster::{self, RolloutApi, Target, TargetRef};
+use crate::cluster::{self, Fetched, RolloutApi, RolloutRef, Target, TargetRef};
 use crate::exit::{Code, Failure};
 use crate::model::analysis::{MetricReport, Phase, RolloutArgs, Template};
 use crate::model::autopilot::{Next, next};
@@ -45,7 +45,10 @@ struct Log {
 impl Log {
     fn new() -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        // The spinner's timer only where it is seen: in a pipe a wait wakes nothing.
+        if !bar.is_hidden() {
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
         Log {
             bar,
             steps: Vec::new(),
@@ -83,37 +86,42 @@ impl Plan {
     }
 }
 
-pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
+/// The rollout autopilot drives, checked with the rest of the command line before any
+/// client is built.
+pub fn check(args: &AutopilotArgs) -> Result<RolloutRef> {
     if args.write.dry_run != DryRun::None {
         return Err(Failure::Usage(
             "autopilot drives a real release and has no --dry-run; try a template with `rollout analyze`".into(),
         )
         .into());
     }
-    let t = match cluster::parse_target(&args.resource).map_err(Failure::Usage)? {
-        TargetRef::Rollout(t) => t,
-        other => {
-            return Err(Failure::Usage(format!(
-                "autopilot drives a Kruise Rollout, and {} is a {}: name the rollout (rollout/NAME)",
-                other.display(),
-                other.kind()
-            ))
-            .into());
-        }
-    };
-    // Every template is read and checked before anything happens.
-    let mut per_step = BTreeMap::new();
-    for (step, spec) in &args.analysis_step {
-        per_step.insert(
-            *step,
-            load(api.cluster(), std::slice::from_ref(spec)).await?,
-        );
+    match cluster::parse_target(&args.resource).map_err(Failure::Usage)? {
+        TargetRef::Rollout(t) => Ok(t),
+        other => Err(Failure::Usage(format!(
+            "autopilot drives a Kruise Rollout, and {} is a {}: name the rollout (rollout/NAME)",
+            other.display(),
+            other.kind()
+        ))
+        .into()),
     }
+}
+
+pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
+    let t = check(args)?;
+    // Every template is read and checked before anything happens, all at once.
+    let cluster = api.cluster();
+    let per_step =
+        futures::future::try_join_all(args.analysis_step.iter().map(async |(step, spec)| {
+            Ok::<_, anyhow::Error>((*step, load(cluster, std::slice::from_ref(spec)).await?))
+        }));
+    let (default, per_step, fetched) =
+        tokio::try_join!(load(cluster, &args.analysis), per_step, async {
+            Ok(api.get(&t).await?)
+        })?;
     let plan = Plan {
-        default: load(api.cluster(), &args.analysis).await?,
-        per_step,
+        default,
+        per_step: per_step.into_iter().collect(),
     };
-    let fetched = api.get(&t).await?;
     let target = fetched.target();
     let name = display_name(&t.name);
     let mut log = Log::new();
@@ -220,8 +228,13 @@ async fn drive(
         };
         match report.phase {
             Phase::Successful => {
-                let fetched = api.reread(target).await?;
-                let done = write_from(api, fetched, "approve", DryRun::None, |r| {
+                // Conditional on the status the step was judged on: if the controller wrote
+                // since, the conflict reads it again and the approval is decided again.
+                let judged = Fetched {
+                    object: obj,
+                    version: target.version,
+                };
+                let done = write_from(api, judged, "approve", DryRun::None, |r| {
                     Ok(approval(r, decide_approve_step(r, step, None)?))
                 })
                 .await?;
@@ -276,7 +289,7 @@ async fn drive(
 
 /// `--on-failure`: what was done, in words.
 async fn on_failure(api: &RolloutApi, target: &Target, action: OnFailure) -> Result<String> {
-    let rollout = TargetRef::Rollout(crate::cluster::RolloutRef {
+    let rollout = TargetRef::Rollout(RolloutRef {
         name: target.name.clone(),
         version: Some(target.version),
     });

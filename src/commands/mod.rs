@@ -163,11 +163,11 @@ fn check_args(cmd: &RolloutCommand) -> Result<Option<Selection>> {
             None
         }
         RolloutCommand::Analyze(a) => {
-            cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            analyze::check(a)?;
             None
         }
         RolloutCommand::Autopilot(a) => {
-            cluster::parse_target(&a.resource).map_err(Failure::Usage)?;
+            autopilot::check(a)?;
             None
         }
         RolloutCommand::Access(_) => None,

@@ -40,7 +40,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_waiting_step_is_judged_and_an_end_is_an_end() {
+    fn a_waiting_step_is_judged_a_moving_one_waited_on_a_disabled_one_failed() {
         let r = decode(&fixtures::seed_v1beta1_paused()).unwrap();
         let w = fixtures::workload(10);
         assert_eq!(next(&r, Some(&w)), Next::Judge(r.current_step().unwrap()));

@@ -1,6 +1,6 @@
 //! An analysis report as a table: one row per measurement of each metric, then the verdict.
 
-use crate::model::analysis::{Phase, Report};
+use crate::model::analysis::Report;
 
 /// `METRIC  #  VALUE  VERDICT  MESSAGE` rows, and the run's verdict under them.
 pub fn report_table(r: &Report) -> String {
@@ -11,11 +11,7 @@ pub fn report_table(r: &Report) -> String {
                 m.name.clone(),
                 "-".into(),
                 "-".into(),
-                if m.phase == Phase::Running {
-                    "stopped".into()
-                } else {
-                    m.phase.as_str().into()
-                },
+                m.verdict().into(),
                 "not measured".into(),
             ]);
         }
@@ -33,14 +29,7 @@ pub fn report_table(r: &Report) -> String {
     let verdicts: Vec<String> = r
         .metrics
         .iter()
-        .map(|m| {
-            let phase = if m.phase == Phase::Running {
-                "stopped"
-            } else {
-                m.phase.as_str()
-            };
-            format!("{} {phase}", m.name)
-        })
+        .map(|m| format!("{} {}", m.name, m.verdict()))
         .collect();
     out.push_str(&format!(
         "\nanalysis {} ({})\n",

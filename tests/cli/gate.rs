@@ -13,7 +13,12 @@ const SEED: &[&str] = &["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"];
 /// The seed rollout after its previous release completed (nginx generation 36 observed);
 /// nothing in flight until a new image is deployed.
 fn released() -> (Env, Controller) {
-    let env = Env::new().with(SEED);
+    released_with(SEED)
+}
+
+/// [`released`], among the objects of these fixture files.
+pub fn released_with(fixtures: &[&str]) -> (Env, Controller) {
+    let env = Env::new().with(fixtures);
     env.modify_rollout("rollouts-nginx", |r| {
         r["status"] = json!({
             "observedGeneration": 2,

@@ -7,9 +7,13 @@ use serde_json::Value;
 
 use super::super::Rollout;
 
-/// Replace every `{{args.NAME}}` (spaces allowed inside the braces) in `s`. Any other `{{…}}`
-/// is refused, as Argo refuses it, rather than sent on as text.
-pub fn substitute(s: &str, args: &BTreeMap<String, String>) -> Result<String, String> {
+/// Replace every `{{args.NAME}}` (spaces allowed inside the braces) in `s` by what
+/// `value` gives for NAME. Any other `{{…}}` is refused, as Argo refuses it, rather than
+/// sent on as text.
+fn replace_args(
+    s: &str,
+    mut value: impl FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(start) = rest.find("{{") {
@@ -22,29 +26,26 @@ pub fn substitute(s: &str, args: &BTreeMap<String, String>) -> Result<String, St
         let name = inner.strip_prefix("args.").ok_or_else(|| {
             format!("{{{{{inner}}}}} is not an argument placeholder ({{{{args.NAME}}}})")
         })?;
-        let value = args
-            .get(name.trim())
-            .ok_or_else(|| format!("argument {} was not supplied", name.trim()))?;
-        out.push_str(value);
+        out.push_str(&value(name.trim())?);
         rest = &after[end + 2..];
     }
     out.push_str(rest);
     Ok(out)
 }
 
-/// The names of the args `s` refers to.
-pub fn referenced(s: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        if let Some(name) = after[..end].trim().strip_prefix("args.") {
-            names.push(name.trim().to_string());
-        }
-        rest = &after[end + 2..];
-    }
-    names
+/// `s` with its args filled in from `args`; an arg it names that has no value is an error.
+pub fn substitute(s: &str, args: &BTreeMap<String, String>) -> Result<String, String> {
+    replace_args(s, |name| {
+        args.get(name)
+            .cloned()
+            .ok_or_else(|| format!("argument {name} was not supplied"))
+    })
+}
+
+/// `s` with every arg standing as `stand_in`: the shape of an expression, to check it
+/// before the args are known.
+pub fn with_stand_in(s: &str, stand_in: &str) -> Result<String, String> {
+    replace_args(s, |_| Ok(stand_in.to_string()))
 }
 
 /// Every string in a JSON tree, substituted.
@@ -146,7 +147,10 @@ mod tests {
                 .unwrap_err()
                 .contains("unclosed")
         );
-        assert_eq!(referenced("{{args.a}} and {{ args.b }}"), vec!["a", "b"]);
+        assert_eq!(
+            with_stand_in("{{args.a}} < {{ args.b }}", "1").unwrap(),
+            "1 < 1"
+        );
     }
 
     #[test]

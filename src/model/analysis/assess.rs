@@ -160,6 +160,17 @@ pub struct MetricReport {
     pub state: MetricState,
 }
 
+impl MetricReport {
+    /// Its verdict in words: a metric the run stopped before it ended is `stopped`.
+    pub fn verdict(&self) -> &'static str {
+        if self.phase == Phase::Running {
+            "stopped"
+        } else {
+            self.phase.as_str()
+        }
+    }
+}
+
 /// The verdict of a run and every metric's measurements.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -178,7 +189,7 @@ impl Report {
                 let value = last
                     .and_then(|x| x.value.clone().or(x.message.clone()))
                     .unwrap_or_else(|| "not measured".into());
-                format!("{} {} {value}", m.name, m.phase.as_str())
+                format!("{} {} {value}", m.name, m.verdict())
             })
             .collect();
         format!("analysis {}: {}", self.phase.as_str(), metrics.join("; "))

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::args::{RolloutArgs, referenced, substitute, substitute_tree};
+use super::args::{RolloutArgs, substitute_tree, with_stand_in};
 use super::condition::Condition;
 use super::fields::{
     Fields, boolean, duration, has_placeholder, headers, int, json_path, object, only, string,
@@ -263,11 +263,7 @@ fn metric(v: &Value, index: usize, check_only: bool) -> Result<Metric, String> {
         };
         let src = if check_only {
             // Placeholders stand for values: check the expression around them.
-            let dummy = referenced(&src)
-                .into_iter()
-                .map(|n| (n, "1".to_string()))
-                .collect();
-            substitute(&src, &dummy).unwrap_or(src)
+            with_stand_in(&src, "1").map_err(|e| format!("{at}{key}: {e}"))?
         } else {
             src
         };

@@ -7,31 +7,20 @@ use fake_apiserver::sim::Controller;
 use serde_json::json;
 
 use super::metrics::Prometheus;
-use super::{SEED, prometheus, prometheus_template};
+use super::{SEED, prometheus, prometheus_template, web_template};
 use crate::harness::{Env, Run, run_command};
 
 /// The seed rollout with three steps that wait for approval, its last release done, and a
 /// new one started (nginx:1.28).
 fn releasing() -> (Env, Controller) {
-    let env = Env::new().with(SEED);
+    let (env, ctl) = crate::gate::released_with(SEED);
     env.modify_rollout("rollouts-nginx", |r| {
         r["spec"]["strategy"]["canary"]["steps"] = json!([
             {"replicas": "20%", "pause": {}},
             {"replicas": "50%", "pause": {}},
             {"replicas": "80%", "pause": {}}
         ]);
-        r["status"] = json!({
-            "observedGeneration": r["metadata"]["generation"].clone(),
-            "phase": "Healthy",
-            "conditions": [
-                {"type": "Progressing", "status": "False", "reason": "Completed"},
-                {"type": "Succeeded", "status": "True", "reason": "Completed"}
-            ],
-            "canaryStatus": {"currentStepIndex": 3, "currentStepState": "Completed",
-                "observedWorkloadGeneration": 36, "stableRevision": "68556bc579"}
-        });
     });
-    let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
     ctl.deploy("nginx:1.28");
     (env, ctl)
 }
@@ -198,14 +187,8 @@ fn inconclusive_stops_with_the_step_waiting_and_pause_on_failure_pauses() {
 fn a_release_that_never_waits_times_out_and_a_bad_flag_changes_nothing() {
     let (env, _ctl) = releasing();
     // No controller runs: the release never reaches a step.
-    let path = env.dir.path().join("t.yaml");
-    std::fs::write(
-        &path,
-        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\n\
-         spec:\n  metrics:\n  - name: ok\n    provider:\n      web: {url: 'http://127.0.0.1:9'}\n",
-    )
-    .unwrap();
-    let t = path.to_str().unwrap();
+    let path = web_template(&env, "t.yaml", "", "url: 'http://127.0.0.1:9'");
+    let t = path.as_str();
     let r = run_command(env.command(&[
         "rollout",
         "autopilot",
@@ -228,24 +211,36 @@ fn a_release_that_never_waits_times_out_and_a_bad_flag_changes_nothing() {
         .expect_code(2)
         .assert_stderr("autopilot drives a Kruise Rollout");
     assert!(env.writes().is_empty());
+    // Usage errors are found before the cluster is asked anything.
+    env.api.clear_requests();
+    env.run(&[
+        "rollout",
+        "autopilot",
+        "rollouts-nginx",
+        "--analysis",
+        t,
+        "--dry-run",
+    ])
+    .expect_code(2)
+    .assert_stderr("autopilot drives a real release and has no --dry-run");
+    env.run(&["rollout", "autopilot", "deployment/nginx", "--analysis", t])
+        .expect_code(2);
+    env.run(&["rollout", "analyze", "deployment/nginx", "--template", t])
+        .expect_code(2)
+        .assert_stderr("analyze judges a rollout's release");
+    assert!(env.api.requests().is_empty(), "{:?}", env.api.requests());
 }
 
 #[test]
 fn ctrl_c_stops_autopilot_with_130_and_nothing_written() {
     let (env, _ctl) = releasing();
-    let path = env.dir.path().join("t.yaml");
-    std::fs::write(
-        &path,
-        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\n\
-         spec:\n  metrics:\n  - name: ok\n    provider:\n      web: {url: 'http://127.0.0.1:9'}\n",
-    )
-    .unwrap();
+    let path = web_template(&env, "t.yaml", "", "url: 'http://127.0.0.1:9'");
     let child = env.spawn(&[
         "rollout",
         "autopilot",
         "rollouts-nginx",
         "--analysis",
-        path.to_str().unwrap(),
+        path.as_str(),
     ]);
     // Interrupted once its watch is open.
     crate::harness::eventually("autopilot watches the rollout", || {

@@ -53,6 +53,20 @@ spec:
     path.display().to_string()
 }
 
+/// A template file of the env with one web metric: `metric` holds its extra lines (indented
+/// four spaces), `web` the provider's fields in flow style. Its path.
+pub fn web_template(env: &Env, file: &str, metric: &str, web: &str) -> String {
+    let text = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {{name: {}}}\n\
+         spec:\n  metrics:\n  - name: {}\n{metric}    provider:\n      web: {{{web}}}\n",
+        file.trim_end_matches(".yaml"),
+        file.trim_end_matches(".yaml"),
+    );
+    let path = env.dir.path().join(file);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
 fn analyze(env: &Env, template: &str, more: &[&str]) -> crate::harness::Run {
     let mut args = vec![
         "rollout",
@@ -244,20 +258,12 @@ fn the_web_provider_reads_json_by_path_and_sends_the_headers() {
 
 #[test]
 fn templates_come_from_the_cluster_and_what_cannot_run_is_refused_naming_the_field() {
-    let api = fake_apiserver::FakeApi::new();
-    api.serve_rollouts(&["v1beta1", "v1alpha1"]);
-    let env = Env::on(api).with(SEED);
+    let env = Env::new().with(SEED);
     // The Argo CRDs are not installed: said so, with the way out.
-    env.run(&[
-        "rollout",
-        "analyze",
-        "rollouts-nginx",
-        "--template",
-        "analysistemplate/web-ok",
-    ])
-    .expect_code(1)
-    .assert_stderr("the server does not serve analysistemplates.argoproj.io")
-    .assert_stderr("--template FILE");
+    analyze(&env, "analysistemplate/web-ok", &[])
+        .expect_code(1)
+        .assert_stderr("the server does not serve analysistemplates.argoproj.io")
+        .assert_stderr("--template FILE");
     env.api.serve_argo_analysis();
     let ok = Stub::fixed(200, "{\"ok\": true}");
     env.api.insert(json!({
@@ -266,50 +272,53 @@ fn templates_come_from_the_cluster_and_what_cannot_run_is_refused_naming_the_fie
         "spec": {"metrics": [{"name": "ok", "successCondition": "result == true",
             "provider": {"web": {"url": ok.url, "jsonPath": "{$.ok}"}}}]}
     }));
-    env.run(&[
-        "rollout",
-        "analyze",
-        "rollouts-nginx",
-        "--template",
-        "analysistemplate/web-ok",
-    ])
-    .expect_code(0)
-    .assert_stdout("analysis Successful");
-    env.run(&[
-        "rollout",
-        "analyze",
-        "rollouts-nginx",
-        "--template",
-        "analysistemplate/nope",
-    ])
-    .expect_code(1)
-    .assert_stderr("analysistemplates.argoproj.io \"nope\" not found");
+    analyze(&env, "analysistemplate/web-ok", &[])
+        .expect_code(0)
+        .assert_stdout("analysis Successful");
+    // A ClusterAnalysisTemplate from the cluster, and a template on stdin.
+    let mut cluster_wide = env
+        .api
+        .get("argoproj.io", "analysistemplates", "default", "web-ok")
+        .unwrap();
+    cluster_wide["kind"] = json!("ClusterAnalysisTemplate");
+    cluster_wide["metadata"] = json!({"name": "web-ok-everywhere"});
+    env.api.insert(cluster_wide.clone());
+    analyze(&env, "clusteranalysistemplate/web-ok-everywhere", &[])
+        .expect_code(0)
+        .assert_stderr("analysing rollouts-nginx with clusteranalysistemplate/web-ok-everywhere");
+    let mut piped = env.command(&["rollout", "analyze", "rollouts-nginx", "--template", "-"]);
+    piped.stdin(std::process::Stdio::piped());
+    let mut child = piped.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(cluster_wide.to_string().as_bytes())
+            .unwrap();
+    }
+    crate::harness::wait(child, std::time::Duration::from_secs(30))
+        .expect_code(0)
+        .assert_stderr("analysing rollouts-nginx with clusteranalysistemplate/web-ok-everywhere")
+        .assert_stdout("analysis Successful");
+    analyze(&env, "analysistemplate/nope", &[])
+        .expect_code(1)
+        .assert_stderr("analysistemplates.argoproj.io \"nope\" not found");
 
     // Unsupported fields: exit 2, one line, the field named, nothing measured.
-    let path = env.dir.path().join("dry.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {{name: t}}\n\
-             spec:\n  metrics:\n  - name: ok\n    consecutiveSuccessLimit: 3\n    provider:\n      web: {{url: '{}'}}\n",
-            ok.url
-        ),
-    )
-    .unwrap();
-    let r = env.run(&[
-        "rollout",
-        "analyze",
-        "rollouts-nginx",
-        "--template",
-        path.to_str().unwrap(),
-    ]);
+    let t = web_template(
+        &env,
+        "t.yaml",
+        "    consecutiveSuccessLimit: 3\n",
+        &format!("url: '{}'", ok.url),
+    );
+    let r = analyze(&env, &t, &[]);
     r.expect_code(2)
-        .assert_stderr("analysistemplate/t: metric ok: consecutiveSuccessLimit is not supported");
+        .assert_stderr("analysistemplate/t: metric t: consecutiveSuccessLimit is not supported");
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert_eq!(
         ok.requests.lock().unwrap().len(),
-        1,
-        "only the run above measured"
+        3,
+        "only the three runs above measured"
     );
 }
 
@@ -319,18 +328,13 @@ fn approve_with_analysis_writes_only_on_a_successful_verdict() {
     let verdict = std::sync::Arc::new(std::sync::Mutex::new(r#"{"ratio": 0.5}"#.to_string()));
     let answer = verdict.clone();
     let stub = Stub::new(move |_| (200, answer.lock().unwrap().clone()));
-    let path = env.dir.path().join("ratio.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {{name: ratio}}\n\
-             spec:\n  metrics:\n  - name: ratio\n    successCondition: result < 0.01\n    failureCondition: result > 0.1\n\
-             \x20   provider:\n      web: {{url: '{}', jsonPath: '{{$.ratio}}'}}\n",
-            stub.url
-        ),
-    )
-    .unwrap();
-    let t = path.to_str().unwrap();
+    let path = web_template(
+        &env,
+        "ratio.yaml",
+        "    successCondition: result < 0.01\n    failureCondition: result > 0.1\n",
+        &format!("url: '{}', jsonPath: '{{$.ratio}}'", stub.url),
+    );
+    let t = path.as_str();
     let approve = |more: &[&str]| {
         let mut a = vec!["rollout", "approve", "rollouts-nginx", "--analysis", t];
         a.extend_from_slice(more);
