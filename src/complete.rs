@@ -95,11 +95,26 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
         request_timeout: Some(DEADLINE),
         ..Default::default()
     };
+    if want == Names::Context {
+        // From the kubeconfig alone: no request.
+        let (names, _) = cluster::context_names(&args).unwrap_or_default();
+        return names
+            .into_iter()
+            .map(|n| (n, "context".to_string()))
+            .collect();
+    }
     let Ok(mut cluster) = cluster::connect(&args).await else {
         return Vec::new();
     };
     cluster.audit = false;
     match want {
+        Names::Context => Vec::new(),
+        Names::Member => match cluster::hub::members(&cluster).await {
+            Ok((kind, names)) => std::iter::once(("all".to_string(), "every member".to_string()))
+                .chain(names.into_iter().map(|n| (n, kind.describe().to_string())))
+                .collect(),
+            Err(_) => Vec::new(),
+        },
         Names::Namespace => {
             let ns = ObjectApi::new(
                 &cluster,

@@ -54,7 +54,7 @@ fn parse_step_template(s: &str) -> Result<(i64, String), String> {
     Ok((n, t.trim().to_string()))
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
     /// The rollout (NAME, rollout/NAME) whose release the metrics judge
     #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]
@@ -92,7 +92,7 @@ pub enum OnFailure {
     None,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AutopilotArgs {
     /// The rollout (NAME, rollout/NAME) to drive
     #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]

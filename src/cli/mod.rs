@@ -268,9 +268,34 @@ pub struct ClusterArgs {
     /// `disable-compression: true`): for a fast link to a busy server
     #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub disable_compression: Option<bool>,
+
+    /// Run the command in each of these kubeconfig contexts (comma-separated, repeatable),
+    /// concurrently; each with its own credentials and namespace unless -n or -A is given
+    #[arg(long, global = true, hide = true, value_name = "CONTEXT[,CONTEXT...]", value_delimiter = ',', add = ArgValueCompleter::new(completers::contexts))]
+    pub contexts: Vec<String>,
+
+    /// Run the command in every context of the kubeconfig
+    #[arg(long, global = true, hide = true)]
+    pub all_contexts: bool,
+
+    /// Run the command in these member clusters of the current context's hub, reached
+    /// through it (KubeVela's ClusterGateway or Karmada); `all` for every member
+    #[arg(long, global = true, hide = true, value_name = "NAME[,NAME...]|all", value_delimiter = ',', add = ArgValueCompleter::new(completers::members))]
+    pub member_clusters: Vec<String>,
+
+    /// With several clusters: how many are reached at once
+    #[arg(long, global = true, hide = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_clusters_in_flight: u16,
 }
 
-#[derive(Debug, Subcommand)]
+impl ClusterArgs {
+    /// The command runs in several clusters (contexts or hub members).
+    pub fn many_clusters(&self) -> bool {
+        !self.contexts.is_empty() || self.all_contexts || !self.member_clusters.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list
     #[command(subcommand)]
@@ -304,7 +329,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum RolloutCommand {
     /// Approve the step a rollout is paused at, so it moves on to the next batch
     ///
@@ -400,7 +425,32 @@ pub enum RolloutCommand {
     Access(AccessCommand),
 }
 
-#[derive(Debug, Subcommand)]
+impl RolloutCommand {
+    /// The document format `-o` asks for, if any (not `-o name`).
+    pub fn documents(&self) -> Option<DataFormat> {
+        let object = |o: Option<ObjectFormat>| match o {
+            Some(ObjectFormat::Json) => Some(DataFormat::Json),
+            Some(ObjectFormat::Yaml) => Some(DataFormat::Yaml),
+            _ => None,
+        };
+        match self {
+            RolloutCommand::Approve(a) => object(a.output),
+            RolloutCommand::Pause(a) | RolloutCommand::Resume(a) | RolloutCommand::Restart(a) => {
+                object(a.output)
+            }
+            RolloutCommand::Undo(a) => object(a.output),
+            RolloutCommand::List(a) => object(a.output),
+            RolloutCommand::History(a) => a.output,
+            RolloutCommand::Status(a) => a.output,
+            RolloutCommand::Analyze(a) => a.output,
+            RolloutCommand::Autopilot(a) => a.output,
+            RolloutCommand::Access(AccessCommand::Grant(a)) => a.output,
+            RolloutCommand::Access(AccessCommand::Check(a)) => a.output,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum AccessCommand {
     /// Print (or --apply) a Role, RoleBinding and admission policy that let SUBJECT run VERBS
     /// on the named rollouts and nothing else
@@ -452,7 +502,7 @@ pub struct AccessTargets {
     pub all: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GrantArgs {
     /// Who is granted: user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME (repeat for several)
     #[arg(long = "subject", required = true, value_name = "SUBJECT", value_parser = parse_subject)]
@@ -505,7 +555,7 @@ pub struct GrantArgs {
     pub targets: AccessTargets,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// The verbs to check, comma-separated (default: all)
     #[arg(long, value_delimiter = ',', value_parser = parse_verb)]
@@ -604,7 +654,7 @@ pub struct WriteFlags {
 }
 
 // Flattened groups come last: a group's help heading also covers the flags after it.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WriteArgs {
     /// Print the updated object instead of a one-line result (a List of results for several)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
@@ -617,7 +667,7 @@ pub struct WriteArgs {
     pub targets: TargetArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
     /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or
     /// step N not yet waiting for approval, is refused (exit 5)
@@ -635,6 +685,17 @@ pub struct ApproveArgs {
         value_parser = parse_duration
     )]
     pub wait: Option<Duration>,
+
+    /// With several clusters: a release train. Approve in the first cluster, wait until its
+    /// controller has taken the step and that batch is ready, then the next cluster, in the
+    /// order given; stop at the first that fails (exit 4) or times out (exit 3)
+    #[arg(long, conflicts_with_all = ["wait", "to_step"])]
+    pub one_by_one: bool,
+
+    /// --one-by-one: how long each cluster may take to take the step and ready its batch
+    /// (exit 3 when reached; 0, the default, waits as long as it takes)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0", requires = "one_by_one")]
+    pub timeout: Duration,
 
     /// Move the release to step N, forward or back, by writing nextStepIndex (Kruise
     /// Rollouts v0.6+; refused on older controllers)
@@ -661,7 +722,7 @@ pub struct ApproveArgs {
     pub targets: TargetArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct UndoArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
     #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]
@@ -684,7 +745,7 @@ pub struct UndoArgs {
     pub write: WriteFlags,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct HistoryArgs {
     /// The rollout (NAME, rollout/NAME) or its workload (deployment/NAME, cloneset/NAME, ...)
     #[arg(required = true, value_name = "TARGET", num_args = 1..=2, add = ArgValueCompleter::new(completers::targets))]
@@ -729,7 +790,7 @@ impl DryRun {
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
     /// Follow the rollout until it completes, waits for approval, or fails
     #[arg(short = 'w', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
@@ -752,7 +813,7 @@ pub struct StatusArgs {
     pub targets: TargetArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// List rollouts in every namespace
     #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, action = ArgAction::Set, value_name = "BOOL", hide_default_value = true, hide_possible_values = true)]
@@ -849,6 +910,10 @@ pub mod completers {
         Namespace,
         /// Rollouts, or `TYPE/` then that kind's names.
         Target,
+        /// The kubeconfig's contexts.
+        Context,
+        /// The member clusters of the hub the current context reaches.
+        Member,
     }
 
     /// Gives `(name, what it is)` pairs for the word being completed.
@@ -881,6 +946,36 @@ pub mod completers {
     /// Completer of `-n/--namespace`.
     pub fn namespaces(current: &OsStr) -> Vec<CompletionCandidate> {
         names(Names::Namespace, current)
+    }
+
+    /// Completer of a comma-separated list: the names after the last comma, each offered
+    /// with the words before it.
+    fn listed(want: Names, current: &OsStr) -> Vec<CompletionCandidate> {
+        let current = current.to_string_lossy();
+        let (before, last) = match current.rsplit_once(',') {
+            Some((b, l)) => (format!("{b},"), l.to_string()),
+            None => (String::new(), current.to_string()),
+        };
+        let given: Vec<&str> = before.split(',').collect();
+        names(want, OsStr::new(&last))
+            .into_iter()
+            .filter(|c| !given.contains(&c.get_value().to_string_lossy().as_ref()))
+            .map(|c| {
+                let help = c.get_help().cloned();
+                CompletionCandidate::new(format!("{before}{}", c.get_value().to_string_lossy()))
+                    .help(help)
+            })
+            .collect()
+    }
+
+    /// Completer of `--contexts`.
+    pub fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
+        listed(Names::Context, current)
+    }
+
+    /// Completer of `--member-clusters`.
+    pub fn members(current: &OsStr) -> Vec<CompletionCandidate> {
+        listed(Names::Member, current)
     }
 
     /// Completer of `--until`: its conditions (`step=` is followed by a number).

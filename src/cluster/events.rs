@@ -76,7 +76,7 @@ pub async fn record(cluster: &Cluster, object: &Value, reason: &str, message: &s
         Err(_) => format!("no answer within {}s", LIMIT.as_secs()),
     };
     if cluster.verbosity >= 1 {
-        eprintln!("note: no audit Event recorded: {why}");
+        crate::errln!("note: no audit Event recorded: {why}");
     }
 }
 

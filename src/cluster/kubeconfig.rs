@@ -43,6 +43,16 @@ fn read_kubeconfig(args: &ConnectOptions) -> Result<Option<Kubeconfig>> {
     }
 }
 
+/// The kubeconfig's contexts, in its order, and the current one (for `--contexts` and
+/// `--all-contexts`).
+pub fn context_names(args: &ConnectOptions) -> Result<(Vec<String>, Option<String>)> {
+    let kc = read_kubeconfig(args)?.unwrap_or_default();
+    Ok((
+        kc.contexts.into_iter().map(|c| c.name).collect(),
+        kc.current_context,
+    ))
+}
+
 /// The one context the flags select, with kubectl's override flags applied, as a
 /// kubeconfig of its own; and the user name it acts as.
 fn select_context(args: &ConnectOptions, kc: Option<Kubeconfig>) -> Result<(Kubeconfig, String)> {

@@ -5,6 +5,7 @@ pub mod access;
 mod credentials;
 mod error;
 pub mod events;
+pub mod hub;
 mod kubeconfig;
 mod login;
 mod object;
@@ -29,6 +30,7 @@ use tower::ServiceBuilder;
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
 
+pub use kubeconfig::context_names;
 pub use options::ConnectOptions;
 
 pub use error::ApiError;
@@ -146,92 +148,140 @@ pub fn user_agent() -> String {
 /// Build the client for the flags given. Runs exec credential plugins, so only commands
 /// that talk to the cluster call it.
 pub async fn connect(args: &ConnectOptions) -> Result<Cluster> {
-    let kubeconfig::Loaded {
-        mut config,
-        user,
-        proxy_url,
-    } = kubeconfig::load_config(args).await?;
-    // Every request ends in bounded time: the whole answer within --request-timeout, by
-    // default DEFAULT_REQUEST_TIMEOUT; 0 means no limit, as in kubectl.
-    let deadline = match args.request_timeout {
-        Some(t) if t.is_zero() => None,
-        Some(t) => Some(t),
-        None => Some(DEFAULT_REQUEST_TIMEOUT),
-    };
-    config.connect_timeout = deadline;
-    config.write_timeout = deadline;
-    if args.disable_compression {
-        config.disable_compression = true;
-    }
-    let namespace = args
-        .namespace
-        .clone()
-        .unwrap_or_else(|| config.default_namespace.clone());
-    let server = config.cluster_url.to_string();
-    let server = server.trim_end_matches('/').to_string();
-    config.headers.push((
-        http::header::USER_AGENT,
-        http::HeaderValue::from_str(&user_agent()).context("invalid User-Agent")?,
-    ));
-    let proxy = proxy::choose(&config.cluster_url, proxy_url.as_deref(), |name| {
-        std::env::var(name).ok()
-    })?;
-    // An exec helper is run here, not by kube: see `login`. A helper that logs in with a
-    // client certificate hands it to TLS; a token goes on each request.
-    let login = match config.auth_info.exec.take() {
-        Some(exec) => {
-            let login = Arc::new(login::Login::new(exec)?);
-            let first = login.credential().await?;
-            if let (Some(cert), Some(key)) = (&first.client_certificate, &first.client_key) {
-                use base64::Engine;
-                let b64 = base64::engine::general_purpose::STANDARD;
-                config.auth_info.client_certificate_data = Some(b64.encode(cert));
-                config.auth_info.client_key_data = Some(b64.encode(key).into());
-            }
-            first.token.is_some().then_some(login)
+    Connector::new(args).await?.cluster(None)
+}
+
+/// What the kubeconfig and flags select, with the login done: it makes the client of the
+/// cluster itself, or of a member cluster reached through it as a hub (one login for all).
+pub struct Connector {
+    config: kube::Config,
+    user: String,
+    proxy: Option<proxy::Chosen>,
+    login: Option<Arc<login::Login>>,
+    deadline: Option<Duration>,
+    namespace: String,
+    namespace_given: bool,
+    verbosity: u8,
+    timeout_given: bool,
+}
+
+impl Connector {
+    pub async fn new(args: &ConnectOptions) -> Result<Connector> {
+        let kubeconfig::Loaded {
+            mut config,
+            user,
+            proxy_url,
+        } = kubeconfig::load_config(args).await?;
+        // Every request ends in bounded time: the whole answer within --request-timeout, by
+        // default DEFAULT_REQUEST_TIMEOUT; 0 means no limit, as in kubectl.
+        let deadline = match args.request_timeout {
+            Some(t) if t.is_zero() => None,
+            Some(t) => Some(t),
+            None => Some(DEFAULT_REQUEST_TIMEOUT),
+        };
+        config.connect_timeout = deadline;
+        config.write_timeout = deadline;
+        if args.disable_compression {
+            config.disable_compression = true;
         }
-        None => None,
-    };
-    // kube's default retries 429/503/504 up to 15 times with backoff growing to 1000 s: a
-    // command could sit silent for minutes against a sick API server. Retry briefly instead
-    // (at most 3 times, about 1.4 s in all), then say what the server answered.
-    let policy = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2), 3, false)
-        .context("cannot set up the retry policy")?;
-    let policy = ReadsRetried {
-        policy,
-        relogin: login.is_some(),
-    };
-    let warnings = Arc::new(Warnings::default());
-    let stack = transport::stack(&config, proxy.as_ref().map(|p| &p.uri), login)?;
-    let client: Client = ClientBuilder::new(stack, config.default_namespace.clone())
-        // Retry needs to clone the service it retries through; a buffer makes it cloneable.
-        // Tracing sits inside the retry so each attempt is logged.
-        .with_layer(
-            &ServiceBuilder::new()
-                .layer(RetryLayer::new(policy))
-                .layer(trace::TraceLayer::new(
-                    args.verbosity,
-                    server.clone(),
-                    warnings.clone(),
-                    deadline,
-                    args.request_timeout.is_some(),
-                ))
-                .layer(BufferLayer::new(64)),
-        )
-        .build();
-    Ok(Cluster {
-        client,
-        namespace,
-        namespace_given: args.namespace.is_some(),
-        // Messages name the proxy too: a refused connection may be the proxy's.
-        server: match &proxy {
-            Some(p) => format!("{server} through the proxy {}", p.describe()),
-            None => server.clone(),
-        },
-        user,
-        field_manager: "kubectl-kruise".to_string(),
-        audit: true,
-        verbosity: args.verbosity,
-        warnings,
-    })
+        let namespace = args
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        config.headers.push((
+            http::header::USER_AGENT,
+            http::HeaderValue::from_str(&user_agent()).context("invalid User-Agent")?,
+        ));
+        let proxy = proxy::choose(&config.cluster_url, proxy_url.as_deref(), |name| {
+            std::env::var(name).ok()
+        })?;
+        // An exec helper is run here, not by kube: see `login`. A helper that logs in with a
+        // client certificate hands it to TLS; a token goes on each request.
+        let login = match config.auth_info.exec.take() {
+            Some(exec) => {
+                let login = Arc::new(login::Login::new(exec)?);
+                let first = login.credential().await?;
+                if let (Some(cert), Some(key)) = (&first.client_certificate, &first.client_key) {
+                    use base64::Engine;
+                    let b64 = base64::engine::general_purpose::STANDARD;
+                    config.auth_info.client_certificate_data = Some(b64.encode(cert));
+                    config.auth_info.client_key_data = Some(b64.encode(key).into());
+                }
+                first.token.is_some().then_some(login)
+            }
+            None => None,
+        };
+        Ok(Connector {
+            config,
+            user,
+            proxy,
+            login,
+            deadline,
+            namespace,
+            namespace_given: args.namespace.is_some(),
+            verbosity: args.verbosity,
+            timeout_given: args.request_timeout.is_some(),
+        })
+    }
+
+    /// The client of the cluster, or with `through` (a path such as a hub's
+    /// `/apis/cluster.core.oam.dev/v1alpha1/clustergateways/NAME/proxy`) of the cluster
+    /// behind that path.
+    pub fn cluster(&self, through: Option<&str>) -> Result<Cluster> {
+        let mut config = self.config.clone();
+        if let Some(path) = through {
+            let base = config.cluster_url.to_string();
+            config.cluster_url = format!("{}{path}", base.trim_end_matches('/'))
+                .parse()
+                .with_context(|| format!("cannot reach {path} under {base}"))?;
+        }
+        let server = config.cluster_url.to_string();
+        let server = server.trim_end_matches('/').to_string();
+        // kube's default retries 429/503/504 up to 15 times with backoff growing to 1000 s: a
+        // command could sit silent for minutes against a sick API server. Retry briefly
+        // instead (at most 3 times, about 1.4 s in all), then say what the server answered.
+        let policy = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2), 3, false)
+            .context("cannot set up the retry policy")?;
+        let policy = ReadsRetried {
+            policy,
+            relogin: self.login.is_some(),
+        };
+        let warnings = Arc::new(Warnings::default());
+        let stack = transport::stack(
+            &config,
+            self.proxy.as_ref().map(|p| &p.uri),
+            self.login.clone(),
+        )?;
+        let client: Client = ClientBuilder::new(stack, config.default_namespace.clone())
+            // Retry needs to clone the service it retries through; a buffer makes it
+            // cloneable. Tracing sits inside the retry so each attempt is logged.
+            .with_layer(
+                &ServiceBuilder::new()
+                    .layer(RetryLayer::new(policy))
+                    .layer(trace::TraceLayer::new(
+                        self.verbosity,
+                        server.clone(),
+                        warnings.clone(),
+                        self.deadline,
+                        self.timeout_given,
+                    ))
+                    .layer(BufferLayer::new(64)),
+            )
+            .build();
+        Ok(Cluster {
+            client,
+            namespace: self.namespace.clone(),
+            namespace_given: self.namespace_given,
+            // Messages name the proxy too: a refused connection may be the proxy's.
+            server: match &self.proxy {
+                Some(p) => format!("{server} through the proxy {}", p.describe()),
+                None => server,
+            },
+            user: self.user.clone(),
+            field_manager: "kubectl-kruise".to_string(),
+            audit: true,
+            verbosity: self.verbosity,
+            warnings,
+        })
+    }
 }

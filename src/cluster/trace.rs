@@ -29,16 +29,27 @@ type DynBody = kube::client::DynBody;
 pub struct Warnings {
     seen: Mutex<Vec<String>>,
     count: AtomicUsize,
+    /// The cluster they come from, when a command runs in several.
+    cluster: std::sync::OnceLock<String>,
 }
 
 impl Warnings {
     fn record(&self, text: &str) {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if !seen.iter().any(|s| s == text) {
-            eprintln!("Warning: {text}");
+            // Printed by the HTTP stack's own task, outside the command's output scope.
+            match self.cluster.get() {
+                Some(c) => eprintln!("{}", crate::output::tag(c, &format!("Warning: {text}"))),
+                None => eprintln!("Warning: {text}"),
+            }
             seen.push(text.to_string());
         }
         self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Name the cluster the warnings come from.
+    pub fn from_cluster(&self, name: &str) {
+        self.cluster.set(name.to_string()).ok();
     }
 
     /// How many warnings the server sent during this command.

@@ -398,7 +398,7 @@ pub async fn check(cluster: &Cluster, a: &CheckArgs) -> Result<Code> {
                 table,
             ))?;
             if !all_allowed {
-                eprintln!(
+                crate::errln!(
                     "{who} may not run every verb asked for; grant them with: kubectl kruise \
                      rollout access grant ROLLOUT... --subject SUBJECT --verbs VERBS -n {ns}"
                 );

@@ -123,7 +123,7 @@ pub async fn judge(
     let args = template.args(filled, given).map_err(Failure::Usage)?;
     let metrics = template.resolve(&args).map_err(Failure::Usage)?;
     let name = object["metadata"]["name"].as_str().unwrap_or("");
-    eprintln!("analysing {name} with {}", template.names.join(", "));
+    crate::errln!("analysing {name} with {}", template.names.join(", "));
     let mut shown = std::collections::BTreeMap::<String, usize>::new();
     let mut progress = |metric: &str, m: &Measurement| {
         let n = shown.entry(metric.to_string()).or_default();
@@ -134,7 +134,7 @@ pub async fn judge(
             .as_deref()
             .map(|w| format!(": {w}"))
             .unwrap_or_default();
-        eprintln!("  {metric} #{n}: {value} {}{why}", m.phase.as_str());
+        crate::errln!("  {metric} #{n}: {value} {}{why}", m.phase.as_str());
     };
     let report = crate::analysis::run(&metrics, &mut progress).await;
     let reason = format!("Analysis{}", report.phase.as_str());

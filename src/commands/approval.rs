@@ -130,7 +130,7 @@ pub(crate) async fn wait_past(
                 last = decode(&obj).with_context(|| format!("cannot read rollout {}", name_of))?;
                 match after(&last, step) {
                     After::Past(now) => {
-                        eprintln!("{name} moved past step {step}: {now}");
+                        crate::errln!("{name} moved past step {step}: {now}");
                         return Ok(());
                     }
                     After::Failed(why) => {
@@ -150,7 +150,7 @@ pub(crate) async fn wait_past(
                         .await?;
                         if done.result == "approved" {
                             again += 1;
-                            eprintln!(
+                            crate::errln!(
                                 "note: the controller overwrote the approval of step {step}; \
                                  approved again ({again}/{MAX_REAPPROVALS})"
                             );

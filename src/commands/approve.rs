@@ -15,6 +15,7 @@ use crate::cluster::select::Item;
 use crate::cluster::{Fetched, RolloutApi, TargetRef};
 use crate::exit::Failure;
 use crate::model::analysis::RolloutArgs;
+use crate::model::gate::Until;
 use crate::model::observe::staleness;
 use crate::model::state::{Jump, Refusal, decide_approve, decide_approve_step, decide_to_step};
 use crate::model::{Rollout, decode};
@@ -188,17 +189,37 @@ pub async fn one(
             write_from(api, fetched, "approve", dry_run, |r| plan(r, &mut seen)).await?
         }
     };
-    if let Some(limit) = args.wait
+    // A release train's car waits as --wait does, then for the next batch to be ready.
+    let wait = args.wait.or(args.one_by_one.then_some(args.timeout));
+    if let Some(limit) = wait
         && dry_run == DryRun::None
     {
+        let started = std::time::Instant::now();
         let r = decode(&outcome.object).context("cannot read the rollout")?;
         let step = args.expect_step.or(seen).or(r.current_step()).unwrap_or(0);
+        let total = r.steps.len() as i64;
         // One rollout: say it is approved before waiting, as the wait may take long.
         if single {
             super::bulk::show(&outcome, &item.target.display(), args.output)?;
             outcome.shown = true;
         }
         wait_past(api, &t.name, r, step, limit).await?;
+        if args.one_by_one {
+            let until = if step < total {
+                Until::Step(step + 1)
+            } else {
+                Until::Completed
+            };
+            let left = if limit.is_zero() {
+                limit
+            } else {
+                limit
+                    .saturating_sub(started.elapsed())
+                    .max(std::time::Duration::from_millis(1))
+            };
+            let ready = super::status::wait_until(api, t, until, left).await?;
+            crate::errln!("{ready}");
+        }
     }
     Ok(outcome)
 }

@@ -44,7 +44,13 @@ struct Log {
 
 impl Log {
     fn new() -> Self {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        // In one cluster of several, lines are tagged: no live line among them.
+        let target = if crate::output::in_cluster_scope() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
         // The spinner's timer only where it is seen: in a pipe a wait wakes nothing.
         if !bar.is_hidden() {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -57,7 +63,7 @@ impl Log {
 
     fn line(&self, text: &str) {
         if self.bar.is_hidden() {
-            eprintln!("{text}");
+            crate::errln!("{text}");
         } else {
             self.bar.println(text);
         }

@@ -114,7 +114,7 @@ fn report_of(item: &Item, res: &Result<Outcome>) -> Report {
 /// Print one object's result as `-o` asks, its notes on stderr.
 pub fn show(outcome: &Outcome, display: &str, output: Option<ObjectFormat>) -> Result<()> {
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        crate::errln!("note: {note}");
     }
     super::print_object(&outcome.object, display, &outcome.message, output)
 }
@@ -160,7 +160,7 @@ where
             },
             // Each write is one request: an object is either written or untouched.
             _ = &mut interrupted => {
-                eprintln!("interrupted: {} (the rest untouched)", summary_line(&reports));
+                crate::errln!("interrupted: {} (the rest untouched)", summary_line(&reports));
                 return Ok(Code::Interrupted);
             }
         };
@@ -168,7 +168,7 @@ where
         match (&res, output) {
             (Ok(o), None) => {
                 for note in &o.notes {
-                    eprintln!("note: {note}");
+                    crate::errln!("note: {note}");
                 }
                 emit(&format!("{}\n", o.message))?;
             }
@@ -186,7 +186,7 @@ where
         Some(ObjectFormat::Yaml) => emit(&render::yaml(&list_doc(&reports))?)?,
         _ => {}
     }
-    eprintln!("{}", summary_line(&reports));
+    crate::errln!("{}", summary_line(&reports));
     Ok(combined(reports.iter().map(|r| r.code)))
 }
 

@@ -3,7 +3,7 @@
 //! no longer has it (410 Gone). Nothing is polled: an idle fleet costs no requests.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -12,9 +12,10 @@ use kube::api::{Api, DynamicObject, WatchEvent, WatchParams};
 use serde_json::Value;
 
 use super::options::list_read;
+use super::reach::Target;
 use crate::cli::{ListArgs, ObjectFormat};
 use crate::cluster::stream_list::ItemSink;
-use crate::cluster::{ApiError, RolloutApi};
+use crate::cluster::{ApiError, ConnectOptions, RolloutApi};
 use crate::exit::{Code, Failure};
 use crate::model::fleet::{attention, summary_line};
 use crate::model::summary::{Summary, summarize};
@@ -32,51 +33,105 @@ struct Entry {
     summary: Summary,
 }
 
-/// The fleet, keyed by namespace and name.
+/// (cluster, namespace, name); the cluster is empty when there is one.
+type Key = (String, String, String);
+
+/// The fleet, and how each cluster stands when the command runs in several.
 #[derive(Default)]
-struct Fleet(BTreeMap<(String, String), Entry>);
+struct Fleet {
+    entries: BTreeMap<Key, Entry>,
+    /// In the clusters' order: `None` while it answers, else why it does not.
+    clusters: Vec<(String, Option<String>)>,
+}
+
+fn key(cluster: &str, obj: &Value) -> Key {
+    let m = |k: &str| {
+        obj.pointer(&format!("/metadata/{k}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (cluster.to_string(), m("namespace"), m("name"))
+}
+
+fn entry(obj: &Value) -> Option<Entry> {
+    let r = decode(obj).ok()?;
+    let summary = summarize(&r, None);
+    Some(Entry {
+        stage: summary.stage,
+        created: r.creation_timestamp.clone(),
+        summary,
+    })
+}
 
 impl Fleet {
-    /// Take a rollout as listed or watched; `None` for an object that is not one.
-    fn upsert(&mut self, obj: &Value) -> Option<&Entry> {
-        let r = decode(obj).ok()?;
-        let summary = summarize(&r, None);
-        let key = (r.namespace.clone(), r.name.clone());
-        self.0.insert(
-            key.clone(),
-            Entry {
-                stage: summary.stage,
-                created: r.creation_timestamp.clone(),
-                summary,
-            },
-        );
-        self.0.get(&key)
+    /// Take a rollout as watched; `None` for an object that is not one.
+    fn upsert(&mut self, cluster: &str, obj: &Value) -> Option<&Entry> {
+        let e = entry(obj)?;
+        let k = key(cluster, obj);
+        self.entries.insert(k.clone(), e);
+        self.entries.get(&k)
     }
 
-    fn remove(&mut self, obj: &Value) -> Option<Entry> {
-        let m = |k: &str| {
-            obj.pointer(&format!("/metadata/{k}"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        self.0.remove(&(m("namespace"), m("name")))
+    fn remove(&mut self, cluster: &str, obj: &Value) -> Option<Entry> {
+        self.entries.remove(&key(cluster, obj))
+    }
+
+    /// A cluster listed (again): its rollouts replace those it had.
+    fn relisted(&mut self, cluster: &str, listed: Vec<(Key, Entry)>) {
+        self.entries.retain(|k, _| k.0 != cluster);
+        self.entries.extend(listed);
+        self.set_state(cluster, None);
+    }
+
+    fn set_state(&mut self, cluster: &str, state: Option<String>) {
+        if let Some(c) = self.clusters.iter_mut().find(|(n, _)| n == cluster) {
+            c.1 = state;
+        }
     }
 
     /// Entries in the order a person reads them: what needs them first.
-    fn sorted(&self) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self.0.values().collect();
-        v.sort_by_key(|e| attention(e.stage));
+    fn sorted(&self) -> Vec<(&Key, &Entry)> {
+        let mut v: Vec<(&Key, &Entry)> = self.entries.iter().collect();
+        v.sort_by_key(|(_, e)| attention(e.stage));
         v
+    }
+
+    fn stages<'a>(&'a self, cluster: Option<&'a str>) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(k, _)| cluster.is_none_or(|c| k.0 == c))
+            .map(|(_, e)| e.stage)
+    }
+
+    /// The count line; with several clusters, then one line per cluster.
+    fn summary(&self) -> Vec<String> {
+        let all = summary_line(self.stages(None));
+        if self.clusters.is_empty() {
+            return vec![all];
+        }
+        let mut lines = vec![format!("{} clusters, {all}", self.clusters.len())];
+        for (name, state) in &self.clusters {
+            lines.push(match state {
+                None => format!("  {name}: {}", summary_line(self.stages(Some(name)))),
+                Some(why) => format!("  {name}: {why}"),
+            });
+        }
+        lines
     }
 }
 
-/// Gathers the listed rollouts into the fleet.
-struct Collector(Fleet);
+/// Gathers one cluster's listed rollouts.
+struct Collector {
+    cluster: String,
+    listed: Vec<(Key, Entry)>,
+}
 
 impl ItemSink for Collector {
     fn item(&mut self, obj: Value) -> Result<()> {
-        self.0.upsert(&obj);
+        if let Some(e) = entry(&obj) {
+            self.listed.push((key(&self.cluster, &obj), e));
+        }
         Ok(())
     }
 }
@@ -93,33 +148,50 @@ enum Mode {
 struct View {
     mode: Mode,
     all_namespaces: bool,
+    /// Several clusters: a CLUSTER column, lines and documents naming theirs.
+    clusters: bool,
+}
+
+/// What one cluster's watch reports to the view.
+enum Update {
+    Listed(String, Vec<(Key, Entry)>),
+    Changed(String, &'static str, Value),
+    /// The cluster cannot be listed or watched; the others go on.
+    Failed(String, anyhow::Error),
 }
 
 impl View {
-    /// The table and the summary line, cut to the terminal's height.
+    fn row(&self, k: &Key, e: &Entry, now: jiff::Timestamp) -> Vec<String> {
+        let mut row = render::list_row(
+            &e.summary,
+            &render::age_since(e.created.as_deref(), now),
+            self.all_namespaces,
+        );
+        if self.clusters {
+            row.insert(0, k.0.clone());
+        }
+        row
+    }
+
+    /// The summary, then the table, cut to the terminal's height.
     fn screen(&self, fleet: &Fleet) -> Vec<String> {
         let now = jiff::Timestamp::now();
+        let mut lines = fleet.summary();
         let height = console::Term::stdout().size().0 as usize;
-        let room = height.saturating_sub(3).max(1);
+        let room = height.saturating_sub(2 + lines.len()).max(1);
         let entries = fleet.sorted();
         let shown = entries.len().min(room);
         let rows: Vec<Vec<String>> = entries[..shown]
             .iter()
-            .map(|e| {
-                render::list_row(
-                    &e.summary,
-                    &render::age_since(e.created.as_deref(), now),
-                    self.all_namespaces,
-                )
-            })
+            .map(|(k, e)| self.row(k, e, now))
             .collect();
         let header: Vec<&str> = self
-            .all_namespaces
-            .then_some("NAMESPACE")
+            .clusters
+            .then_some("CLUSTER")
             .into_iter()
+            .chain(self.all_namespaces.then_some("NAMESPACE"))
             .chain(LIST_HEADER)
             .collect();
-        let mut lines = vec![summary_line(fleet.0.values().map(|e| e.stage))];
         lines.extend(
             render::plain_table(Some(&header), rows)
                 .lines()
@@ -131,9 +203,39 @@ impl View {
         lines
     }
 
-    /// Show the fleet as it is now; `changed` is the rollout that just changed, if any.
-    fn show(&mut self, fleet: &Fleet, changed: Option<(&str, &Summary)>) -> Result<()> {
+    fn line(&self, cluster: &str, text: String) -> String {
+        if self.clusters {
+            crate::output::tag(cluster, &text)
+        } else {
+            text
+        }
+    }
+
+    fn doc(&self, cluster: &str, event: &str, s: &Summary) -> Result<String> {
+        let mut doc = serde_json::to_value(s)?;
+        doc["event"] = Value::String(event.to_string());
+        if self.clusters {
+            doc = crate::output::tagged_doc(doc, cluster);
+        }
+        Ok(format!("{}\n", serde_json::to_string(&doc)?))
+    }
+
+    /// Show the fleet as it is now; `changed` is the rollout that just changed, if any
+    /// (`None`: a cluster listed, `listed` its name).
+    fn show(
+        &mut self,
+        fleet: &Fleet,
+        changed: Option<(&str, &Summary)>,
+        cluster: &str,
+    ) -> Result<()> {
         let mut out = std::io::stdout().lock();
+        let listed = || {
+            fleet
+                .sorted()
+                .into_iter()
+                .filter(|(k, _)| k.0 == cluster)
+                .map(|(_, e)| &e.summary)
+        };
         let text = match &self.mode {
             Mode::Terminal { lines } => {
                 let new = self.screen(fleet);
@@ -142,47 +244,76 @@ impl View {
                 text
             }
             Mode::Lines => match changed {
-                Some((what, s)) => format!("{} {what} {}\n", stamp(), render::status_line(s)),
+                Some((what, s)) => format!(
+                    "{} {}\n",
+                    stamp(),
+                    self.line(cluster, format!("{what} {}", render::status_line(s)))
+                ),
                 None => {
                     let mut t = String::new();
-                    for e in fleet.sorted() {
+                    for s in listed() {
                         t.push_str(&format!(
-                            "{} LISTED {}\n",
+                            "{} {}\n",
                             stamp(),
-                            render::status_line(&e.summary)
+                            self.line(cluster, format!("LISTED {}", render::status_line(s)))
                         ));
                     }
-                    t.push_str(&format!(
-                        "{} {}\n",
-                        stamp(),
-                        summary_line(fleet.0.values().map(|e| e.stage))
-                    ));
+                    for l in fleet.summary() {
+                        t.push_str(&format!("{} {l}\n", stamp()));
+                    }
                     t
                 }
             },
-            Mode::Json => {
-                let mut t = String::new();
-                let mut line = |event: &str, s: &Summary| -> Result<()> {
-                    let mut doc = serde_json::to_value(s)?;
-                    doc["event"] = Value::String(event.to_string());
-                    t.push_str(&serde_json::to_string(&doc)?);
-                    t.push('\n');
-                    Ok(())
-                };
-                match changed {
-                    Some((what, s)) => line(what, s)?,
-                    None => {
-                        for e in fleet.sorted() {
-                            line("LISTED", &e.summary)?;
-                        }
+            Mode::Json => match changed {
+                Some((what, s)) => self.doc(cluster, what, s)?,
+                None => {
+                    let mut t = String::new();
+                    for s in listed() {
+                        t.push_str(&self.doc(cluster, "LISTED", s)?);
                     }
+                    t
                 }
-                t
-            }
+            },
         };
         out.write_all(text.as_bytes())?;
         out.flush()?;
         Ok(())
+    }
+
+    fn apply(&mut self, fleet: &mut Fleet, update: Update) -> Result<()> {
+        match update {
+            Update::Listed(cluster, listed) => {
+                fleet.relisted(&cluster, listed);
+                self.show(fleet, None, &cluster)
+            }
+            Update::Changed(cluster, "DELETED", obj) => match fleet.remove(&cluster, &obj) {
+                Some(e) => self.show(fleet, Some(("DELETED", &e.summary)), &cluster),
+                None => Ok(()),
+            },
+            Update::Changed(cluster, what, obj) => match fleet.upsert(&cluster, &obj) {
+                Some(e) => {
+                    let s = e.summary.clone();
+                    self.show(fleet, Some((what, &s)), &cluster)
+                }
+                None => Ok(()),
+            },
+            Update::Failed(cluster, e) => {
+                let why = format!("{e:#}");
+                if !matches!(self.mode, Mode::Terminal { .. }) {
+                    eprintln!("{}", crate::output::tag(&cluster, &format!("error: {why}")));
+                }
+                fleet.set_state(&cluster, Some(format!("error: {why}")));
+                if let Mode::Terminal { lines } = &self.mode {
+                    let new = self.screen(fleet);
+                    let text = screen::redraw(lines, &new);
+                    self.mode = Mode::Terminal { lines: new };
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(text.as_bytes())?;
+                    out.flush()?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -198,7 +329,9 @@ fn mode(output: Option<ObjectFormat>) -> Result<Mode> {
         || std::env::var("TERM").is_ok_and(|t| t == "dumb");
     Ok(match output {
         Some(ObjectFormat::Json) => Mode::Json,
-        None if std::io::stdout().is_terminal() && !plain => Mode::Terminal { lines: Vec::new() },
+        None if crate::output::stdout_is_terminal() && !plain => {
+            Mode::Terminal { lines: Vec::new() }
+        }
         None => Mode::Lines,
         Some(other) => {
             return Err(Failure::Usage(format!(
@@ -228,25 +361,112 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
     let mut view = View {
         mode: mode(args.output)?,
         all_namespaces: args.all_namespaces,
+        clusters: false,
     };
+    let mut fleet = Fleet::default();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let watch = follow(api, args, String::new(), tx);
+    futures::pin_mut!(watch);
+    let interrupted = tokio::signal::ctrl_c();
+    futures::pin_mut!(interrupted);
+    loop {
+        tokio::select! {
+            Some(update) = rx.recv() => view.apply(&mut fleet, update)?,
+            // It ends only on an error (the updates it sent before are shown first).
+            res = &mut watch => {
+                while let Ok(update) = rx.try_recv() {
+                    view.apply(&mut fleet, update)?;
+                }
+                return res.map(|()| Code::Ok);
+            }
+            _ = &mut interrupted => return Err(Failure::Interrupted.into()),
+        }
+    }
+}
+
+/// `list --watch` in several clusters: one view; a cluster that cannot be reached, listed
+/// or watched is named in it, and the others go on.
+pub async fn run_clusters(
+    targets: &[Target],
+    opts: &ConnectOptions,
+    max: usize,
+    args: &ListArgs,
+) -> Result<Code> {
+    let mut view = View {
+        mode: mode(args.output)?,
+        all_namespaces: args.all_namespaces,
+        clusters: true,
+    };
+    let mut fleet = Fleet {
+        clusters: targets
+            .iter()
+            .map(|t| (t.name.clone(), Some("connecting".to_string())))
+            .collect(),
+        ..Fleet::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let gate = tokio::sync::Semaphore::new(max);
+    let gate = &gate;
+    let mut watches: futures::stream::FuturesUnordered<_> = targets
+        .iter()
+        .map(|t| {
+            let tx = tx.clone();
+            async move {
+                let res = async {
+                    let cluster = {
+                        let _place = gate.acquire().await?;
+                        t.connect(opts).await?
+                    };
+                    follow(&RolloutApi::new(cluster), args, t.name.clone(), tx.clone()).await
+                }
+                .await;
+                if let Err(e) = res {
+                    tx.send(Update::Failed(t.name.clone(), e)).ok();
+                }
+            }
+        })
+        .collect();
+    drop(tx);
+    let interrupted = tokio::signal::ctrl_c();
+    futures::pin_mut!(interrupted);
+    loop {
+        tokio::select! {
+            Some(update) = rx.recv() => view.apply(&mut fleet, update)?,
+            Some(()) = watches.next() => {}
+            _ = &mut interrupted => return Err(Failure::Interrupted.into()),
+            else => {
+                // Every cluster has failed: nothing is left to watch.
+                return Ok(Code::Error);
+            }
+        }
+    }
+}
+
+/// One cluster's rollouts: a list, then a watch from its resourceVersion, reconnecting
+/// from the last one seen and listing again on 410 Gone. Returns only on an error that
+/// watching again cannot mend.
+async fn follow(
+    api: &RolloutApi,
+    args: &ListArgs,
+    cluster: String,
+    tx: tokio::sync::mpsc::UnboundedSender<Update>,
+) -> Result<()> {
     let read = list_read(args);
-    let (collected, mut rv, version) = api.list_into(&read, Collector(Fleet::default())).await?;
-    let mut fleet = collected.0;
-    view.show(&fleet, None)?;
+    let collector = || Collector {
+        cluster: cluster.clone(),
+        listed: Vec::new(),
+    };
+    let (collected, mut rv, version) = api.list_into(&read, collector()).await?;
+    tx.send(Update::Listed(cluster.clone(), collected.listed))
+        .ok();
     let watch = watch_api(api, version, args.all_namespaces);
     let mut wp = WatchParams::default().timeout(WATCH_SECONDS);
     if let Some(sel) = &args.selector {
         wp = wp.labels(sel);
     }
-    let interrupted = tokio::signal::ctrl_c();
-    futures::pin_mut!(interrupted);
     let mut backoff = Duration::from_millis(500);
     loop {
-        let opened = tokio::select! {
-            s = watch.watch(&wp, &rv) => s,
-            _ = &mut interrupted => return Err(Failure::Interrupted.into()),
-        };
-        let stream = match opened {
+        let stream = match watch.watch(&wp, &rv).await {
             Ok(s) => s,
             Err(e) => {
                 let e = api_error(api, e);
@@ -260,10 +480,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
                     return Err(anyhow::Error::new(e).context("cannot watch the rollouts"));
                 }
                 // The server is away: try again, a little later each time.
-                tokio::select! {
-                    _ = tokio::time::sleep(backoff) => {}
-                    _ = &mut interrupted => return Err(Failure::Interrupted.into()),
-                }
+                tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(30));
                 continue;
             }
@@ -271,49 +488,38 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         backoff = Duration::from_millis(500);
         futures::pin_mut!(stream);
         let mut relist = false;
-        loop {
-            let ev = tokio::select! {
-                ev = stream.next() => ev,
-                _ = &mut interrupted => return Err(Failure::Interrupted.into()),
-            };
+        while let Some(ev) = stream.next().await {
             match ev {
-                Some(Ok(WatchEvent::Added(o) | WatchEvent::Modified(o))) => {
+                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
+                    rv = object_rv(&o).unwrap_or(rv);
+                    let value = with_kind(serde_json::to_value(&o)?, version);
+                    tx.send(Update::Changed(cluster.clone(), "MODIFIED", value))
+                        .ok();
+                }
+                Ok(WatchEvent::Deleted(o)) => {
                     rv = object_rv(&o).unwrap_or(rv);
                     let value = serde_json::to_value(&o)?;
-                    let value = with_kind(value, version);
-                    if let Some(e) = fleet.upsert(&value) {
-                        let s = e.summary.clone();
-                        view.show(&fleet, Some(("MODIFIED", &s)))?;
-                    }
+                    tx.send(Update::Changed(cluster.clone(), "DELETED", value))
+                        .ok();
                 }
-                Some(Ok(WatchEvent::Deleted(o))) => {
-                    rv = object_rv(&o).unwrap_or(rv);
-                    let value = serde_json::to_value(&o)?;
-                    if let Some(e) = fleet.remove(&value) {
-                        view.show(&fleet, Some(("DELETED", &e.summary)))?;
-                    }
-                }
-                Some(Ok(WatchEvent::Bookmark(b))) => rv = b.metadata.resource_version,
+                Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
                 // The server no longer has our resourceVersion: list again.
-                Some(Ok(WatchEvent::Error(s))) if s.code == 410 => {
+                Ok(WatchEvent::Error(s)) if s.code == 410 => {
                     relist = true;
                     break;
                 }
-                Some(Ok(WatchEvent::Error(s))) => {
-                    return Err(anyhow::anyhow!(
-                        "the watch of the rollouts failed: {}",
-                        s.message
-                    ));
+                Ok(WatchEvent::Error(s)) => {
+                    anyhow::bail!("the watch of the rollouts failed: {}", s.message);
                 }
                 // A dropped connection, or the server's timeout: watch again from rv.
-                Some(Err(_)) | None => break,
+                Err(_) => break,
             }
         }
         if relist {
-            let (collected, new_rv, _) = api.list_into(&read, Collector(Fleet::default())).await?;
-            fleet = collected.0;
+            let (collected, new_rv, _) = api.list_into(&read, collector()).await?;
+            tx.send(Update::Listed(cluster.clone(), collected.listed))
+                .ok();
             rv = new_rv;
-            view.show(&fleet, None)?;
         }
     }
 }

@@ -43,6 +43,8 @@ struct Printer {
     output: Option<ObjectFormat>,
     /// KubeVela kinds are listed too: a KIND column tells them apart.
     kinds: bool,
+    /// One cluster of several: rows (KIND always first) go to one table of them all.
+    clusters: bool,
     all_namespaces: bool,
     chunk: usize,
     now: jiff::Timestamp,
@@ -56,7 +58,7 @@ impl Printer {
     /// Print the rows held: each chunk is its own table (as kubectl's chunked output), the
     /// header once, with the first rows.
     fn flush_rows(&mut self) -> Result<()> {
-        if self.rows.is_empty() {
+        if self.rows.is_empty() || crate::output::rows(&mut self.rows, self.kinds) {
             return Ok(());
         }
         let header: Vec<&str> = self
@@ -170,7 +172,7 @@ impl ItemSink for Printer {
         let rollout = match decode(&obj) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("warning: skipping an object: {e}");
+                crate::errln!("warning: skipping an object: {e}");
                 return Ok(());
             }
         };
@@ -182,7 +184,7 @@ impl ItemSink for Printer {
                     &render::age_since(rollout.creation_timestamp.as_deref(), self.now),
                     self.all_namespaces,
                 );
-                if self.kinds {
+                if self.kinds || self.clusters {
                     row.insert(0, "rollout.rollouts.kruise.io".into());
                 }
                 self.rows.push(row);
@@ -221,6 +223,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
     let printer = Printer {
         output: args.output,
         kinds: !vela.is_empty(),
+        clusters: crate::output::in_cluster_scope(),
         all_namespaces: args.all_namespaces,
         chunk: args.chunk_size as usize,
         now: jiff::Timestamp::now(),
@@ -262,12 +265,40 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         Some(ObjectFormat::Yaml) if count == 0 => emit("[]\n")?,
         None if count == 0 => {
             if args.all_namespaces {
-                eprintln!("No rollouts found.");
+                crate::errln!("No rollouts found.");
             } else {
-                eprintln!("No rollouts found in {} namespace.", api.namespace());
+                crate::errln!("No rollouts found in {} namespace.", api.namespace());
             }
         }
         _ => {}
     }
     Ok(Code::Ok)
+}
+
+/// The rows of several clusters as one table, a CLUSTER column first; each row as its
+/// cluster gave it (KIND first), KIND shown when any cluster serves KubeVela's kinds.
+pub fn print_clusters(
+    rows: Vec<(String, Vec<String>)>,
+    kinds: bool,
+    all_namespaces: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let header: Vec<&str> = std::iter::once("CLUSTER")
+        .chain(kinds.then_some("KIND"))
+        .chain(all_namespaces.then_some("NAMESPACE"))
+        .chain(LIST_HEADER)
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|(cluster, mut row)| {
+            if !kinds && !row.is_empty() {
+                row.remove(0);
+            }
+            row.insert(0, cluster);
+            row
+        })
+        .collect();
+    emit(&render::plain_table(Some(&header), rows))
 }

@@ -8,18 +8,18 @@ mod approve;
 mod autopilot;
 mod batch;
 mod bulk;
+mod clusters;
 mod fleet;
 mod follow;
 mod history;
 mod list;
 mod options;
 mod pause;
+mod reach;
 mod restart;
 mod status;
 mod undo;
 mod write;
-
-use std::io::Write;
 
 use anyhow::{Context, Result};
 
@@ -72,37 +72,50 @@ pub fn run(cli: Cli) -> Result<Code> {
             let cmd = *cmd;
             // Arguments are checked before any client is built (which may run exec auth).
             let selection = check_args(&cmd)?;
+            clusters::check(&cli.cluster, &cmd)?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            let warnings_as_errors = cli.cluster.warnings_as_errors;
             rt.block_on(async move {
-                let mut cluster = cluster::connect(&options::connect_options(&cli.cluster)).await?;
-                if let Some(w) = write_flags(&cmd) {
-                    cluster.field_manager = w.field_manager.clone();
-                    cluster.audit = !w.no_event;
+                if cli.cluster.many_clusters() {
+                    return clusters::run(&cli.cluster, cmd, selection).await;
                 }
-                if let RolloutCommand::Analyze(a) = &cmd {
-                    cluster.audit = !a.no_event;
-                }
-                let warnings = cluster.warnings.clone();
-                let code = dispatch(cluster, cmd, selection).await;
-                if warnings_as_errors && warnings.count() > 0 {
-                    // The command's own error, if any, still comes first.
-                    let code = code?;
-                    if code == Code::Ok {
-                        return Err(anyhow::anyhow!(
-                            "the API server sent {} warning(s) and --warnings-as-errors is set",
-                            warnings.count()
-                        ));
-                    }
-                    return Ok(code);
-                }
-                code
+                let cluster = cluster::connect(&options::connect_options(&cli.cluster)).await?;
+                run_in(cluster, cmd, selection, cli.cluster.warnings_as_errors).await
             })
         }
     }
+}
+
+/// Run a command in one connected cluster.
+async fn run_in(
+    mut cluster: Cluster,
+    cmd: RolloutCommand,
+    selection: Option<Selection>,
+    warnings_as_errors: bool,
+) -> Result<Code> {
+    if let Some(w) = write_flags(&cmd) {
+        cluster.field_manager = w.field_manager.clone();
+        cluster.audit = !w.no_event;
+    }
+    if let RolloutCommand::Analyze(a) = &cmd {
+        cluster.audit = !a.no_event;
+    }
+    let warnings = cluster.warnings.clone();
+    let code = dispatch(cluster, cmd, selection).await;
+    if warnings_as_errors && warnings.count() > 0 {
+        // The command's own error, if any, still comes first.
+        let code = code?;
+        if code == Code::Ok {
+            return Err(anyhow::anyhow!(
+                "the API server sent {} warning(s) and --warnings-as-errors is set",
+                warnings.count()
+            ));
+        }
+        return Ok(code);
+    }
+    code
 }
 
 fn write_flags(cmd: &RolloutCommand) -> Option<&WriteFlags> {
@@ -188,7 +201,7 @@ async fn dispatch(cluster: Cluster, cmd: RolloutCommand, sel: Option<Selection>)
             let empty = s.nothing_found(&cluster.namespace);
             let items = resolve(&cluster, s).await?;
             if items.is_empty() {
-                eprintln!("{empty}");
+                crate::errln!("{empty}");
                 return Ok(Code::Ok);
             }
             Some((items, named_one))
@@ -254,14 +267,12 @@ pub(crate) fn api_for(api: &RolloutApi, item: &Item) -> RolloutApi {
 
 /// Print an error the way kubectl does: `error: ...` on stderr, one line with its causes.
 pub fn report(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    crate::errln!("error: {err:#}");
 }
 
 /// Write to stdout and flush, so that a closed pipe surfaces as an error we can recognise.
 pub(crate) fn emit(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    crate::output::out(text)?;
     Ok(())
 }
 

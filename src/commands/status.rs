@@ -1,7 +1,6 @@
 //! `rollout status [--watch | --until=COND] [--timeout]`: where the release stands, and the
 //! CI gate that waits for a condition.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -71,7 +70,7 @@ fn live_mode(output: Option<DataFormat>) -> LiveMode {
     match output {
         Some(DataFormat::Json) => LiveMode::JsonLines,
         Some(DataFormat::Yaml) => LiveMode::Yaml,
-        None if std::io::stdout().is_terminal() && !plain => LiveMode::Terminal,
+        None if crate::output::stdout_is_terminal() && !plain => LiveMode::Terminal,
         None => LiveMode::Lines,
     }
 }
@@ -105,7 +104,7 @@ pub async fn run(
             return Ok(Code::Ok);
         }
         let end = follow_item(api, item, args, mode).await?;
-        eprintln!("{end}");
+        crate::errln!("{end}");
         return Ok(Code::Ok);
     }
     if !follow {
@@ -119,7 +118,7 @@ pub async fn run(
     let mut reports = Vec::new();
     while let Some((item, res)) = pending.next().await {
         match &res {
-            Ok(msg) => eprintln!("{msg}"),
+            Ok(msg) => crate::errln!("{msg}"),
             Err(e) => super::report(e),
         }
         let rep = Report::new(item, res.as_ref().map(|m| ("done".to_string(), m.clone())));
@@ -142,7 +141,7 @@ pub async fn run(
     if left > 0 {
         line.push_str(&format!(", {left} not waited for"));
     }
-    eprintln!("{line}");
+    crate::errln!("{line}");
     Ok(combined(reports.iter().map(|r| r.code)))
 }
 
@@ -235,7 +234,7 @@ async fn read_rollout(
         decode(&fetched.object).with_context(|| format!("cannot read rollout {}", target.name))?;
     // The view is still useful without pod counts; say why they are missing.
     let workload = workload_state(api, &rollout, |e| {
-        eprintln!("warning: pod counts unavailable: {e}")
+        crate::errln!("warning: pod counts unavailable: {e}")
     })
     .await?;
     Ok((fetched, rollout, workload))
@@ -286,7 +285,7 @@ async fn follow_item(
 ) -> Result<String> {
     let api = &api_for(api, item);
     match &item.target {
-        TargetRef::Rollout(r) => follow_rollout(api, r, args, mode).await,
+        TargetRef::Rollout(r) => follow_rollout(api, r, args.until, args.timeout, mode).await,
         TargetRef::Workload { kind, name } => {
             follow_workload(api, *kind, name, args.timeout, mode).await
         }
@@ -295,6 +294,17 @@ async fn follow_item(
         }
         TargetRef::App { .. } => Err(item.target.not_expanded()),
     }
+}
+
+/// Follow a rollout, quietly, until it meets `until` (a release train's next batch ready),
+/// within `limit` (0: no limit); what it came to, for the log.
+pub(crate) async fn wait_until(
+    api: &RolloutApi,
+    target: &RolloutRef,
+    until: Until,
+    limit: Duration,
+) -> Result<String> {
+    follow_rollout(api, target, Some(until), limit, LiveMode::Quiet).await
 }
 
 /// Follow a workload's own rollout until it has finished, as `kubectl rollout status`.
@@ -366,7 +376,8 @@ async fn follow_workload(
 async fn follow_rollout(
     api: &RolloutApi,
     target: &RolloutRef,
-    args: &StatusArgs,
+    until: Option<Until>,
+    limit: Duration,
     mode: LiveMode,
 ) -> Result<String> {
     let (fetched, rollout, workload) = read_rollout(api, target).await?;
@@ -381,7 +392,7 @@ async fn follow_rollout(
         live.finish();
         end.map_err(Into::into)
     };
-    if let Some(end) = end_of(args.until, &rollout, workload.as_ref()) {
+    if let Some(end) = end_of(until, &rollout, workload.as_ref()) {
         return finish(end, &live);
     }
     // Rollout and workload changes, in the order they happen: a new image on the workload
@@ -405,7 +416,7 @@ async fn follow_rollout(
             _ => rollout_events,
         };
     futures::pin_mut!(events);
-    let timeout = deadline(args.timeout);
+    let timeout = deadline(limit);
     futures::pin_mut!(timeout);
     let interrupted = tokio::signal::ctrl_c();
     futures::pin_mut!(interrupted);
@@ -433,7 +444,7 @@ async fn follow_rollout(
                     // A missing or unwatchable workload: judge by the rollout alone.
                     Some(Change::Workload(Ok(None))) => workload = None,
                     Some(Change::Workload(Err(e))) => {
-                        eprintln!("warning: cannot watch the workload: {e}");
+                        crate::errln!("warning: cannot watch the workload: {e}");
                         workload = None;
                     }
                     None => {
@@ -442,17 +453,17 @@ async fn follow_rollout(
                     }
                 }
                 live.show(&summarize(&current, workload.as_ref()))?;
-                if let Some(end) = end_of(args.until, &current, workload.as_ref()) {
+                if let Some(end) = end_of(until, &current, workload.as_ref()) {
                     return finish(end, &live);
                 }
             }
             _ = &mut timeout => {
                 live.finish();
-                let what = args.until.map_or("stop".to_string(), |u| format!("reach {u}"));
+                let what = until.map_or("stop".to_string(), |u| format!("reach {u}"));
                 let s = summarize(&current, workload.as_ref());
                 return Err(Failure::TimedOut(format!(
                     "timed out after {} waiting for {} to {what}; it is {}",
-                    humantime::format_duration(args.timeout),
+                    humantime::format_duration(limit),
                     current.display_name(),
                     render::stage_text(&s)
                 )).into());

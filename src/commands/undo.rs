@@ -67,7 +67,7 @@ pub async fn run(api: &RolloutApi, target: TargetRef, args: &UndoArgs) -> Result
 
     let undone = roll_back(api, target, args.to_revision, dry_run).await?;
     if let Some(note) = &undone.note {
-        eprintln!("note: {note}");
+        crate::errln!("note: {note}");
     }
     match args.output {
         Some(ObjectFormat::Name) => emit(&format!("{}\n", undone.display))?,
