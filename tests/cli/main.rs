@@ -5,6 +5,7 @@ mod access;
 mod analysis;
 mod approve;
 mod bulk;
+mod clusters;
 mod contract;
 mod faults;
 mod field;

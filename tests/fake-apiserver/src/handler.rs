@@ -168,6 +168,32 @@ async fn serve(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // A hub passes a member's requests on, with the hub's own credentials already checked.
+    match crate::hub::route(&api, uri.path()) {
+        Some(crate::hub::Proxied::To(member, rest)) => {
+            let uri: Uri = match uri.query() {
+                Some(q) => format!("{rest}?{q}"),
+                None => rest,
+            }
+            .parse()
+            .unwrap_or_default();
+            return Box::pin(serve(
+                State(member),
+                method,
+                uri,
+                version,
+                peer,
+                Query(query),
+                headers,
+                body,
+            ))
+            .await;
+        }
+        Some(crate::hub::Proxied::Refused(code, reason, message)) => {
+            return status(code, &reason, message, None, "");
+        }
+        None => {}
+    }
     let origin = Origin {
         at: std::time::Instant::now(),
         peer: peer.map(|p| p.0.0),

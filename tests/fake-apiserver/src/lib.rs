@@ -26,6 +26,7 @@ pub mod conversion;
 pub mod demo;
 mod faults;
 mod handler;
+pub mod hub;
 pub mod link;
 mod patch;
 mod policy;

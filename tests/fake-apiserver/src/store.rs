@@ -193,6 +193,9 @@ pub(crate) struct Store {
     /// Served under this path prefix (a gateway's, such as Rancher's
     /// `/k8s/clusters/c-m-xxxx`): a request without it is answered 404.
     pub prefix: String,
+    /// A hub: which API serves the members, and the members by name.
+    pub hub: Option<crate::hub::HubKind>,
+    pub members: crate::hub::Members,
     /// When set, only these bearer tokens are accepted; any other request gets 401.
     pub tokens: Option<Vec<String>>,
     /// The link in front of the server, if any: its counters are reported with the requests.

@@ -1,0 +1,254 @@
+//! `--contexts` and `--all-contexts`: every verb in each named kubeconfig context.
+
+use std::time::{Duration, Instant};
+
+use fake_apiserver::sim::Controller;
+use serde_json::{Value, json};
+
+use super::Many;
+
+#[test]
+fn list_has_a_cluster_column_and_an_unreachable_cluster_costs_one_line() {
+    let many = Many::new(&["eu", "us"], &["asia"]);
+    many.env("us").modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepIndex"] = json!(2);
+    });
+    let started = Instant::now();
+    let run = many.run(&[
+        "rollout",
+        "list",
+        "--contexts",
+        "eu,asia",
+        "--contexts=us",
+        "--request-timeout=1s",
+    ]);
+    // The silent cluster is bounded by --request-timeout (and the short retries of reads).
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    run.expect_code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("CLUSTER   NAME"), "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("eu        rollouts-nginx"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[1].contains("1/3"), "{}", run.stdout);
+    assert!(
+        lines[2].starts_with("us        rollouts-nginx"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[2].contains("2/3"), "{}", run.stdout);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(errors[0].starts_with("[asia] error: "), "{}", run.stderr);
+    run.assert_stderr("3 clusters: 2 ok, 1 error (asia)");
+}
+
+#[test]
+fn list_as_json_is_one_list_whose_items_carry_their_cluster() {
+    let many = Many::new(&["eu", "us"], &[]);
+    for format in ["json", "yaml"] {
+        let run = many.run(&["rollout", "list", "--all-contexts", "-o", format]);
+        run.expect_code(0);
+        let doc: Value = if format == "json" {
+            run.json()
+        } else {
+            serde_saphyr::from_str(&run.stdout).unwrap()
+        };
+        assert_eq!(doc["kind"], json!("List"));
+        let items = doc["items"].as_array().unwrap();
+        let seen: Vec<(&str, &str)> = items
+            .iter()
+            .map(|i| (i["cluster"].as_str().unwrap(), i["name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![("eu", "rollouts-nginx"), ("us", "rollouts-nginx")],
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn approve_acts_in_every_context_of_a_five_context_kubeconfig_at_once() {
+    let names = ["c1", "c2", "c3", "c4", "c5"];
+    let many = Many::new(&names, &[]);
+    let run = many.run(&["rollout", "approve", "rollouts-nginx", "--all-contexts"]);
+    run.expect_code(0);
+    for n in names {
+        assert_eq!(many.approvals(n), 1, "{n}");
+        assert_eq!(super::step_of(many.env(n)), (1, "StepReady".into()));
+        run.assert_stdout(&format!(
+            "[{n}] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)"
+        ));
+    }
+    // In the kubeconfig's order, however they finished.
+    let order: Vec<&str> = run.stdout.lines().map(|l| &l[..4]).collect();
+    assert_eq!(order, vec!["[c1]", "[c2]", "[c3]", "[c4]", "[c5]"]);
+    run.assert_stderr("5 clusters: 5 ok");
+}
+
+#[test]
+fn exit_codes_combine_over_clusters_most_severe_first() {
+    let many = Many::new(&["eu", "us"], &["asia"]);
+    // us is not waiting for an approval: refused there, nothing written.
+    many.env("us").modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+    });
+    let run = many.run(&["rollout", "approve", "rollouts-nginx", "--contexts=eu,us"]);
+    run.expect_code(5);
+    assert_eq!((many.approvals("eu"), many.approvals("us")), (1, 0));
+    run.assert_stderr("[us] error: ")
+        .assert_stderr("2 clusters: 1 ok, 1 refused (us)");
+    // An unreachable cluster outweighs a refusal.
+    let run = many.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--contexts=asia,us",
+        "--request-timeout=1s",
+    ]);
+    run.expect_code(1)
+        .assert_stderr("2 clusters: 1 error (asia), 1 refused (us)");
+}
+
+#[test]
+fn status_until_waits_for_every_cluster_and_fails_fast() {
+    let many = Many::new(&["eu", "us"], &[]);
+    // Both wait at step 1: the condition holds in each.
+    let run = many.run(&[
+        "rollout",
+        "status",
+        "rollouts-nginx",
+        "--contexts=eu,us",
+        "--until=paused",
+        "--timeout=20s",
+    ]);
+    run.expect_code(0)
+        .assert_stderr("[eu] rollout.rollouts.kruise.io/rollouts-nginx reached paused")
+        .assert_stderr("[us] rollout.rollouts.kruise.io/rollouts-nginx reached paused");
+
+    // us never completes (no controller); eu's release is rolled back: the gate fails at
+    // once, without waiting out the timeout for us.
+    let eu = Controller::new(&many.env("eu").api, "default", "rollouts-nginx");
+    eu.cancel();
+    for _ in 0..10 {
+        eu.reconcile();
+    }
+    let started = Instant::now();
+    let run = many.run(&[
+        "rollout",
+        "status",
+        "rollouts-nginx",
+        "--contexts=eu,us",
+        "--until=completed",
+        "--timeout=60s",
+    ]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    run.expect_code(4)
+        .assert_stderr("[eu] error: ")
+        .assert_stderr("1 cluster: 1 rollout failed (eu), 1 not waited for");
+}
+
+#[test]
+fn each_context_is_asked_in_its_namespace_or_the_one_given() {
+    let many = Many::new(&["eu", "us"], &[]);
+    let run = many.run(&["rollout", "list", "--contexts=eu,us", "-n", "team-a"]);
+    run.expect_code(0)
+        .assert_stderr("[eu] No rollouts found in team-a namespace.")
+        .assert_stderr("[us] No rollouts found in team-a namespace.");
+    for (_, env) in &many.clusters {
+        assert!(
+            env.api
+                .requests()
+                .iter()
+                .any(|r| r.path.contains("/namespaces/team-a/rollouts"))
+        );
+    }
+}
+
+#[test]
+fn the_cluster_flags_are_checked_before_any_cluster_is_asked() {
+    let many = Many::new(&["eu", "us"], &[]);
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["rollout", "list", "--contexts=eu", "--context=us"],
+            2,
+            "--context names one context and --contexts several",
+        ),
+        (
+            &["rollout", "list", "--contexts=eu", "--all-contexts"],
+            2,
+            "give one of them",
+        ),
+        (
+            &["rollout", "approve", "rollouts-nginx", "--one-by-one"],
+            2,
+            "--one-by-one goes from cluster to cluster",
+        ),
+        (
+            &[
+                "rollout",
+                "approve",
+                "x",
+                "--contexts=eu,us",
+                "--analysis",
+                "-",
+            ],
+            2,
+            "a template from stdin (-) can be read only once",
+        ),
+        (
+            &["rollout", "list", "--contexts=eu,nope"],
+            1,
+            "context \"nope\" does not exist in the kubeconfig (it has: eu, us)",
+        ),
+        (
+            &["rollout", "list", "--contexts=eu", "--member-clusters=all"],
+            2,
+            "cannot be combined with --contexts",
+        ),
+    ];
+    for (args, code, message) in cases {
+        many.run(args).expect_code(*code).assert_stderr(message);
+    }
+    for (_, env) in &many.clusters {
+        assert!(env.api.requests().is_empty(), "{:?}", env.api.requests());
+    }
+}
+
+#[test]
+fn access_grant_applies_one_role_per_cluster() {
+    let many = Many::new(&["eu", "us"], &[]);
+    for (_, env) in &many.clusters {
+        env.api.serve_rbac();
+    }
+    many.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "--subject",
+        "serviceaccount:default:ci-bot",
+        "--verbs",
+        "approve",
+        "--apply",
+        "--contexts=eu,us",
+    ])
+    .expect_code(0)
+    .assert_stderr("2 clusters: 2 ok");
+    for (name, env) in &many.clusters {
+        let roles = env.api.list("rbac.authorization.k8s.io", "roles");
+        assert_eq!(roles.len(), 1, "{name}: {roles:?}");
+    }
+}

@@ -1,0 +1,119 @@
+//! One command in many clusters: kubeconfig contexts, hub members (KubeVela's
+//! ClusterGateway, Karmada) and release trains, each cluster its own fake API server.
+
+mod contexts;
+mod members;
+mod train;
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::harness::{Env, Run, run_command};
+
+pub const SEED: &[&str] = &["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"];
+
+/// Several clusters, one kubeconfig context each (named as the cluster), and contexts whose
+/// server never answers.
+pub struct Many {
+    pub clusters: Vec<(String, Env)>,
+    pub kubeconfig: PathBuf,
+    _dir: tempfile::TempDir,
+    /// Accepts connections and never answers: a cluster that is down behind a load balancer.
+    _silent: Option<std::net::TcpListener>,
+}
+
+impl Many {
+    /// `names`, each a fresh cluster with the seed rollout (waiting at step 1), and the
+    /// `down` contexts, whose server accepts connections and never answers.
+    pub fn new(names: &[&str], down: &[&str]) -> Many {
+        let clusters: Vec<(String, Env)> = names
+            .iter()
+            .map(|n| (n.to_string(), Env::new().with(SEED)))
+            .collect();
+        let silent =
+            (!down.is_empty()).then(|| std::net::TcpListener::bind("127.0.0.1:0").expect("bind"));
+        let mut servers: Vec<(String, String)> = clusters
+            .iter()
+            .map(|(n, e)| (n.clone(), e.server.url()))
+            .collect();
+        if let Some(l) = &silent {
+            let url = format!("http://{}", l.local_addr().unwrap());
+            servers.extend(down.iter().map(|d| (d.to_string(), url.clone())));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(&kubeconfig, kubeconfig_of(&servers)).unwrap();
+        Many {
+            clusters,
+            kubeconfig,
+            _dir: dir,
+            _silent: silent,
+        }
+    }
+
+    pub fn env(&self, name: &str) -> &Env {
+        &self.clusters.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.clusters[0].1.command(args);
+        cmd.env("KUBECONFIG", &self.kubeconfig);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_command(self.command(args))
+    }
+
+    /// Status writes (approvals) each cluster received.
+    pub fn approvals(&self, name: &str) -> usize {
+        self.env(name)
+            .writes()
+            .iter()
+            .filter(|w| w.path.ends_with("/status") && w.body.contains("StepReady"))
+            .count()
+    }
+}
+
+/// A kubeconfig with one context per (name, server), the first current.
+pub fn kubeconfig_of(servers: &[(String, String)]) -> String {
+    let mut clusters = String::new();
+    let mut contexts = String::new();
+    for (name, url) in servers {
+        clusters.push_str(&format!("- name: {name}\n  cluster:\n    server: {url}\n"));
+        contexts.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {name}\n    user: tester\n"
+        ));
+    }
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n{clusters}users:\n- name: tester\n  user:\n    token: fake-token\n\
+         contexts:\n{contexts}current-context: {}\n",
+        servers[0].0
+    )
+}
+
+/// The seed rollout's stored step and state.
+pub fn step_of(env: &Env) -> (i64, String) {
+    let s = env.rollout("rollouts-nginx")["status"]["canaryStatus"].clone();
+    (
+        s["currentStepIndex"].as_i64().unwrap_or(0),
+        s["currentStepState"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// The seed rollout, its previous release complete; nothing in flight until a deploy.
+pub fn released(env: &Env) {
+    env.modify_rollout("rollouts-nginx", |r| {
+        r["status"] = json!({
+            "observedGeneration": 2,
+            "phase": "Healthy",
+            "conditions": [
+                {"type": "Progressing", "status": "False", "reason": "Completed"},
+                {"type": "Succeeded", "status": "True", "reason": "Completed"}
+            ],
+            "canaryStatus": {"currentStepIndex": 3, "currentStepState": "Completed",
+                "observedWorkloadGeneration": 36, "stableRevision": "68556bc579"}
+        });
+    });
+}

@@ -1,0 +1,148 @@
+//! Release trains: `approve --one-by-one` approves a cluster only once the one before it
+//! has taken the step and its next batch is ready; it stops at the first that fails.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fake_apiserver::sim::Controller;
+
+use super::{Many, released, step_of};
+use crate::harness::eventually;
+
+/// Clusters whose release of a new image waits at step 1, each with its controller running
+/// (the handles keep them running).
+fn waiting(many: &Many, names: &[&str]) -> Vec<(Controller, fake_apiserver::sim::Running)> {
+    names
+        .iter()
+        .map(|n| {
+            let env = many.env(n);
+            released(env);
+            let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
+            let running = ctl.spawn(Duration::from_millis(15));
+            ctl.deploy("nginx:1.28");
+            eventually(&format!("{n} waits at step 1"), || {
+                step_of(env) == (1, "StepPaused".to_string())
+            });
+            (ctl, running)
+        })
+        .collect()
+}
+
+/// When cluster `of` is approved, where cluster `before` stood.
+fn seen_at_approval(many: &Many, of: &str, before: &str) -> Arc<Mutex<Vec<(i64, String)>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (record, earlier) = (seen.clone(), many.env(before).api.clone());
+    many.env(of)
+        .api
+        .observe_writes(Box::new(move |_, sub, _, after| {
+            if sub == Some("status")
+                && after["status"]["canaryStatus"]["currentStepState"] == "StepReady"
+            {
+                let r = earlier
+                    .get(
+                        crate::harness::GROUP,
+                        "rollouts",
+                        "default",
+                        "rollouts-nginx",
+                    )
+                    .unwrap();
+                let s = &r["status"]["canaryStatus"];
+                record.lock().unwrap().push((
+                    s["currentStepIndex"].as_i64().unwrap_or(0),
+                    s["currentStepState"].as_str().unwrap_or("").to_string(),
+                ));
+            }
+        }));
+    seen
+}
+
+#[test]
+fn each_cluster_is_approved_once_the_one_before_has_its_next_batch_ready() {
+    let many = Many::new(&["a", "b", "c"], &[]);
+    let _controllers = waiting(&many, &["a", "b", "c"]);
+    let at_b = seen_at_approval(&many, "b", "a");
+    let at_c = seen_at_approval(&many, "c", "b");
+    let run = many.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--expect-step=1",
+        "--contexts=a,b,c",
+        "--one-by-one",
+        "--timeout=30s",
+    ]);
+    run.expect_code(0)
+        .assert_stdout("[a] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)")
+        .assert_stderr("[a] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready (StepPaused)")
+        .assert_stderr("release train: approved in a, b, c");
+    assert_eq!(*at_b.lock().unwrap(), vec![(2, "StepPaused".to_string())]);
+    assert_eq!(*at_c.lock().unwrap(), vec![(2, "StepPaused".to_string())]);
+    for n in ["a", "b", "c"] {
+        assert_eq!(many.approvals(n), 1, "{n}");
+    }
+    // Run again (a CI retry): every cluster is past step 1, nothing more is written.
+    many.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--expect-step=1",
+        "--contexts=a,b,c",
+        "--one-by-one",
+        "--timeout=30s",
+    ])
+    .expect_code(0);
+    for n in ["a", "b", "c"] {
+        assert_eq!(many.approvals(n), 1, "{n}");
+    }
+}
+
+#[test]
+fn the_train_stops_at_the_cluster_whose_release_fails() {
+    let many = Many::new(&["a", "b", "c"], &[]);
+    let controllers = waiting(&many, &["a", "b", "c"]);
+    // b's release is rolled back right after its approval.
+    let b = controllers[1].0.clone();
+    many.env("b")
+        .api
+        .observe_writes(Box::new(move |_, sub, _, after| {
+            if sub == Some("status")
+                && after["status"]["canaryStatus"]["currentStepState"] == "StepReady"
+            {
+                b.cancel();
+            }
+        }));
+    let run = many.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--contexts=a,b,c",
+        "--one-by-one",
+        "--timeout=30s",
+    ]);
+    run.expect_code(4)
+        .assert_stderr("[b] error: ")
+        .assert_stderr(
+            "release train: approved in a; stopped at b (rollout failed); not approved: c",
+        );
+    assert_eq!(many.approvals("c"), 0);
+    assert!(many.env("c").writes().is_empty());
+}
+
+#[test]
+fn the_train_stops_at_a_cluster_that_never_takes_the_step() {
+    let many = Many::new(&["a", "b", "c"], &[]);
+    let _controllers = waiting(&many, &["a"]);
+    // b waits at step 1 with no controller: the approval is written and never acted on.
+    let run = many.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--contexts=a,b,c",
+        "--one-by-one",
+        "--timeout=2s",
+    ]);
+    run.expect_code(3)
+        .assert_stderr("[b] error: timed out after 2s")
+        .assert_stderr("release train: approved in a; stopped at b (timed out); not approved: c");
+    assert_eq!((many.approvals("b"), many.approvals("c")), (1, 0));
+}
