@@ -338,6 +338,31 @@ fn the_tour_runs_as_written_in_the_sandbox_shell() {
     assert!(!dir.exists(), "{} is left behind", dir.display());
 }
 
+#[test]
+fn the_clusters_block_runs_in_the_sandbox_shell() {
+    if !have_kubectl("the_clusters_block_runs_in_the_sandbox_shell") {
+        return;
+    }
+    let typed = format!("set -euo pipefail\n{}exit\n", block("clusters"));
+    let out = in_the_sandbox_shell(&typed, &[]);
+    let out_text = text(&out);
+    assert!(
+        out.status.success(),
+        "the clusters block failed ({}):\n{typed}\n{out_text}",
+        out.status
+    );
+    for expected in [
+        "CLUSTER     NAME             WORKLOAD",
+        "prod-asia   rollouts-nginx",
+        "[prod-us] rollout.rollouts.kruise.io/rollouts-nginx reached paused",
+        "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)",
+        "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready",
+        "release train: approved in prod-eu, prod-us, prod-asia",
+    ] {
+        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
+    }
+}
+
 /// Open the README's sandbox shell (with `env` added), type `typed` into it, and wait for it
 /// to end: building the plugin and the fake may take a while on a fresh clone.
 fn in_the_sandbox_shell(typed: &str, env: &[(&str, &str)]) -> Output {

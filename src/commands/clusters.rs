@@ -208,24 +208,31 @@ impl Run<'_> {
 
     async fn held(&self, targets: &[Target], max: usize) -> Result<Vec<Ran>> {
         let rows = matches!(self.cmd, RolloutCommand::List(a) if a.output.is_none());
-        let mut results = futures::stream::iter(targets)
-            .map(|t| async move {
+        // Run unordered (a slow cluster holds no one else's place), shown in order: each
+        // cluster's output waits only for the clusters before it to be shown.
+        let mut results = futures::stream::iter(targets.iter().enumerate())
+            .map(|(i, t)| async move {
                 let scope = Scope::new(&t.name, false, self.docs, rows);
-                (t, self.one(t, scope, None).await)
+                (i, self.one(t, scope, None).await)
             })
-            .buffered(max);
+            .buffer_unordered(max);
+        let mut done = std::collections::BTreeMap::new();
         let (mut ran, mut docs, mut table, mut kinds) = (Vec::new(), Vec::new(), Vec::new(), false);
-        while let Some((t, (held, res))) = results.next().await {
-            output::show(&t.name, &held.lines)?;
-            docs.extend(held.docs);
-            kinds |= held.kinds;
-            table.extend(held.rows.into_iter().map(|r| (t.name.clone(), r)));
-            ran.push(finish(t, res)?);
+        while let Some((i, result)) = results.next().await {
+            done.insert(i, result);
+            while let Some((held, res)) = done.remove(&ran.len()) {
+                let t = &targets[ran.len()];
+                output::show(&t.name, &held.lines)?;
+                docs.extend(held.docs);
+                kinds |= held.kinds;
+                table.extend(held.rows.into_iter().map(|r| (t.name.clone(), r)));
+                ran.push(finish(t, res)?);
+            }
         }
         if let RolloutCommand::List(a) = self.cmd
             && rows
         {
-            super::list::print_clusters(table, kinds, a.all_namespaces)?;
+            super::list::print_clusters(table, kinds, a.all_namespaces, a.chunk_size as usize)?;
         }
         self.print_docs(docs)?;
         Ok(ran)

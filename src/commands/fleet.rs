@@ -299,18 +299,28 @@ impl View {
             },
             Update::Failed(cluster, e) => {
                 let why = format!("{e:#}");
+                fleet.set_state(&cluster, Some(format!("error: {why}")));
+                let text = match &self.mode {
+                    Mode::Terminal { lines } => {
+                        let new = self.screen(fleet);
+                        let text = screen::redraw(lines, &new);
+                        self.mode = Mode::Terminal { lines: new };
+                        text
+                    }
+                    // The counts again, now naming the cluster that is gone.
+                    Mode::Lines => fleet
+                        .summary()
+                        .iter()
+                        .map(|l| format!("{} {l}\n", stamp()))
+                        .collect(),
+                    Mode::Json => String::new(),
+                };
                 if !matches!(self.mode, Mode::Terminal { .. }) {
                     eprintln!("{}", crate::output::tag(&cluster, &format!("error: {why}")));
                 }
-                fleet.set_state(&cluster, Some(format!("error: {why}")));
-                if let Mode::Terminal { lines } = &self.mode {
-                    let new = self.screen(fleet);
-                    let text = screen::redraw(lines, &new);
-                    self.mode = Mode::Terminal { lines: new };
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(text.as_bytes())?;
-                    out.flush()?;
-                }
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
                 Ok(())
             }
         }

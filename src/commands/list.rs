@@ -276,29 +276,38 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
 }
 
 /// The rows of several clusters as one table, a CLUSTER column first; each row as its
-/// cluster gave it (KIND first), KIND shown when any cluster serves KubeVela's kinds.
+/// cluster gave it (KIND first), KIND shown when any cluster serves KubeVela's kinds. In
+/// chunks of `chunk` rows, each its own table with the header once, as one cluster's list.
 pub fn print_clusters(
     rows: Vec<(String, Vec<String>)>,
     kinds: bool,
     all_namespaces: bool,
+    chunk: usize,
 ) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
     let header: Vec<&str> = std::iter::once("CLUSTER")
         .chain(kinds.then_some("KIND"))
         .chain(all_namespaces.then_some("NAMESPACE"))
         .chain(LIST_HEADER)
         .collect();
-    let rows = rows
-        .into_iter()
-        .map(|(cluster, mut row)| {
-            if !kinds && !row.is_empty() {
-                row.remove(0);
-            }
-            row.insert(0, cluster);
-            row
-        })
-        .collect();
-    emit(&render::plain_table(Some(&header), rows))
+    let mut rows = rows.into_iter().map(|(cluster, mut row)| {
+        if !kinds && !row.is_empty() {
+            row.remove(0);
+        }
+        row.insert(0, cluster);
+        row
+    });
+    let mut first = true;
+    loop {
+        let block: Vec<Vec<String>> = rows.by_ref().take(chunk.max(1)).collect();
+        if block.is_empty() {
+            return Ok(());
+        }
+        let table = render::plain_table(Some(&header), block);
+        let table = match first {
+            true => table.as_str(),
+            false => table.split_once('\n').map_or("", |(_, rest)| rest),
+        };
+        emit(table)?;
+        first = false;
+    }
 }

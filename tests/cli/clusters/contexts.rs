@@ -252,3 +252,53 @@ fn access_grant_applies_one_role_per_cluster() {
         assert_eq!(roles.len(), 1, "{name}: {roles:?}");
     }
 }
+
+#[test]
+fn list_watch_follows_every_cluster_in_one_view() {
+    let many = Many::new(&["eu", "us"], &["asia"]);
+    let child = many
+        .command(&[
+            "rollout",
+            "list",
+            "--watch",
+            "--contexts=eu,us,asia",
+            "--request-timeout=1s",
+        ])
+        .spawn()
+        .unwrap();
+    crate::harness::eventually("both watches are open", || {
+        many.env("eu").api.open_watches() == 1 && many.env("us").api.open_watches() == 1
+    });
+    many.env("us").modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+    });
+    // asia gives up after --request-timeout.
+    std::thread::sleep(Duration::from_millis(2500));
+    let run = crate::harness::interrupt(child, Duration::from_secs(10));
+    run.expect_code(130);
+    let out = &run.stdout;
+    assert!(out.contains("[eu] LISTED default/rollouts-nginx"), "{out}");
+    assert!(out.contains("[us] LISTED default/rollouts-nginx"), "{out}");
+    let modified: Vec<&str> = out.lines().filter(|l| l.contains("MODIFIED")).collect();
+    assert_eq!(modified.len(), 1, "{out}");
+    assert!(
+        modified[0].contains("[us] MODIFIED default/rollouts-nginx"),
+        "{out}"
+    );
+    // The summary: overall, then each cluster, the unreachable one saying why.
+    assert!(
+        out.contains("3 clusters, 2 rollouts: 1 waiting for approval, 1 progressing"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  eu: 1 rollout: 1 waiting for approval"),
+        "{out}"
+    );
+    assert!(out.contains("  asia: error: "), "{out}");
+    run.assert_stderr("[asia] error: ");
+    // One list and one watch per cluster: nothing polled.
+    for n in ["eu", "us"] {
+        let reqs = many.env(n).api.requests();
+        assert_eq!(reqs.len(), 2, "{n}: {reqs:?}");
+    }
+}

@@ -43,7 +43,11 @@ impl Many {
         }
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
-        std::fs::write(&kubeconfig, kubeconfig_of(&servers)).unwrap();
+        std::fs::write(
+            &kubeconfig,
+            fake_apiserver::kubeconfig_of_contexts(&servers),
+        )
+        .unwrap();
         Many {
             clusters,
             kubeconfig,
@@ -74,23 +78,6 @@ impl Many {
             .filter(|w| w.path.ends_with("/status") && w.body.contains("StepReady"))
             .count()
     }
-}
-
-/// A kubeconfig with one context per (name, server), the first current.
-pub fn kubeconfig_of(servers: &[(String, String)]) -> String {
-    let mut clusters = String::new();
-    let mut contexts = String::new();
-    for (name, url) in servers {
-        clusters.push_str(&format!("- name: {name}\n  cluster:\n    server: {url}\n"));
-        contexts.push_str(&format!(
-            "- name: {name}\n  context:\n    cluster: {name}\n    user: tester\n"
-        ));
-    }
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n{clusters}users:\n- name: tester\n  user:\n    token: fake-token\n\
-         contexts:\n{contexts}current-context: {}\n",
-        servers[0].0
-    )
 }
 
 /// The seed rollout's stored step and state.

@@ -546,6 +546,45 @@ impl RunningServer {
     }
 }
 
+/// A kubeconfig with a context per (name, server), each its own cluster, the first current.
+pub fn kubeconfig_of_contexts(servers: &[(String, String)]) -> String {
+    let clusters: Vec<Value> = servers
+        .iter()
+        .map(|(n, url)| serde_json::json!({"name": n, "cluster": {"server": url}}))
+        .collect();
+    let contexts: Vec<Value> = servers
+        .iter()
+        .map(|(n, _)| serde_json::json!({"name": n, "context": {"cluster": n, "user": "tester"}}))
+        .collect();
+    let kc = serde_json::json!({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": clusters, "contexts": contexts,
+        "users": [{"name": "tester", "user": {"token": "fake-token"}}],
+        "current-context": servers.first().map(|(n, _)| n.as_str()).unwrap_or(""),
+    });
+    serde_saphyr::to_string(&kc).expect("a kubeconfig encodes")
+}
+
+/// [`kubeconfig_for`], and a context per hub member (named as it) whose server is the
+/// member's proxy path under `url`, as a kubeconfig for a KubeVela member is written.
+pub fn kubeconfig_with_members(url: &str, ca_pem: Option<&str>, members: &[String]) -> String {
+    let mut kc: serde_json::Value =
+        serde_saphyr::from_str(&kubeconfig_for(url, ca_pem)).expect("the kubeconfig we write");
+    let base = kc["clusters"][0]["cluster"].clone();
+    for m in members {
+        let mut cluster = base.clone();
+        cluster["server"] =
+            format!("{url}/apis/cluster.core.oam.dev/v1alpha1/clustergateways/{m}/proxy").into();
+        if let Some(list) = kc["clusters"].as_array_mut() {
+            list.push(serde_json::json!({"name": m, "cluster": cluster}));
+        }
+        if let Some(list) = kc["contexts"].as_array_mut() {
+            list.push(serde_json::json!({"name": m, "context": {"cluster": m, "user": "tester"}}));
+        }
+    }
+    serde_saphyr::to_string(&kc).expect("a kubeconfig encodes")
+}
+
 /// The kubeconfig [`RunningServer::kubeconfig`] writes, for a server at `url` (the server
 /// itself, or a link or gateway in front of it), trusting `ca_pem` when given.
 pub fn kubeconfig_for(url: &str, ca_pem: Option<&str>) -> String {

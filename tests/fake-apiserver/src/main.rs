@@ -65,6 +65,24 @@ struct Args {
     /// ROUND_TRIP[/RATE], e.g. 40ms/50mbit. Its byte counts are reported at /fake/requests
     #[arg(long, value_name = "SPEC", value_parser = fake_apiserver::link::LinkSpec::parse)]
     link: Option<fake_apiserver::link::LinkSpec>,
+
+    /// Also be a KubeVela hub of these member clusters (ClusterGateway), each with the seed
+    /// release waiting at step 1 (and its controller with --simulate); the kubeconfig gets a
+    /// context per member, through the hub's proxy path. The sandbox has prod-eu, prod-us and
+    /// prod-asia
+    #[arg(long, value_name = "NAME[,NAME...]", value_delimiter = ',')]
+    members: Vec<String>,
+
+    /// Serve N clusters instead of one (c01, c02, ...), each on its own port with the objects
+    /// loaded, and a kubeconfig context for each; --link goes in front of c01 only. For the
+    /// many-clusters benchmark
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    clusters: usize,
+
+    /// With --clusters: also this many contexts (down01, ...) whose server accepts
+    /// connections and never answers
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    silent_contexts: usize,
 }
 
 /// How a KubeVela controller is made for one object (namespace, name).
@@ -119,6 +137,70 @@ fn wait_for_stop() {
     });
 }
 
+/// Store the objects, and `copies` numbered copies of each Rollout.
+fn load_into(api: &FakeApi, objects: &[Value], copies: usize) {
+    for obj in objects {
+        if obj["kind"] == "Rollout" {
+            for i in 1..=copies {
+                let mut copy = obj.clone();
+                copy["metadata"]["name"] = json!(format!(
+                    "{}-{i:05}",
+                    obj["metadata"]["name"].as_str().unwrap_or("r")
+                ));
+                api.insert(copy);
+            }
+        }
+        api.insert(obj.clone());
+    }
+}
+
+/// `--clusters N`: N servers in this process, a context each, and silent contexts.
+fn serve_clusters(args: &Args, objects: &[Value]) -> std::process::ExitCode {
+    let versions: Vec<&str> = args.rollout_versions.iter().map(String::as_str).collect();
+    let mut servers = Vec::new();
+    let mut links = Vec::new();
+    let mut contexts = Vec::new();
+    for i in 1..=args.clusters {
+        let api = FakeApi::new();
+        api.serve_rollouts(&versions);
+        load_into(&api, objects, args.copies);
+        let server = api.spawn();
+        let url = match (&args.link, i) {
+            (Some(spec), 1) => {
+                let link = fake_apiserver::link::Link::spawn(server.addr, spec.clone());
+                let url = format!("http://{}", link.addr);
+                links.push(link);
+                url
+            }
+            _ => server.url(),
+        };
+        let name = format!("c{i:02}");
+        println!("cluster {name} {url}");
+        contexts.push((name, url));
+        servers.push((api, server));
+    }
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").ok();
+    if let Some(l) = &silent {
+        let url = format!(
+            "http://{}",
+            l.local_addr().map(|a| a.to_string()).unwrap_or_default()
+        );
+        for i in 1..=args.silent_contexts {
+            contexts.push((format!("down{i:02}"), url.clone()));
+        }
+    }
+    if let Some(path) = &args.kubeconfig
+        && let Err(e) = std::fs::write(path, fake_apiserver::kubeconfig_of_contexts(&contexts))
+    {
+        eprintln!("error: {}: {e}", path.display());
+        return std::process::ExitCode::from(1);
+    }
+    println!("serving {} clusters", args.clusters);
+    loop {
+        std::thread::park();
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let api = FakeApi::new();
@@ -155,21 +237,38 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    for obj in objects {
-        if obj["kind"] == "Rollout" {
-            for i in 1..=args.copies {
-                let mut copy = obj.clone();
-                copy["metadata"]["name"] = json!(format!(
-                    "{}-{i:05}",
-                    obj["metadata"]["name"].as_str().unwrap_or("r")
-                ));
-                api.insert(copy);
-            }
-        }
-        api.insert(obj);
+    if args.clusters > 0 {
+        return serve_clusters(&args, &objects);
     }
+    load_into(&api, &objects, args.copies);
     let mut controllers = Vec::new();
     let simulate = args.simulate.or(args.sandbox.then_some(500));
+    let members = if args.members.is_empty() && args.sandbox {
+        ["prod-eu", "prod-us", "prod-asia"]
+            .map(String::from)
+            .to_vec()
+    } else {
+        args.members.clone()
+    };
+    if !members.is_empty() {
+        let mut served = Vec::new();
+        for name in &members {
+            let member = FakeApi::new();
+            member.serve_rollouts(&["v1beta1", "v1alpha1"]);
+            for (file, text) in &fake_apiserver::demo::FILES[..2] {
+                for doc in parse(file, text).unwrap_or_default() {
+                    member.insert(doc);
+                }
+            }
+            if let Some(ms) = simulate {
+                let every = std::time::Duration::from_millis(ms.max(10));
+                controllers
+                    .push(Controller::new(&member, "default", "rollouts-nginx").spawn(every));
+            }
+            served.push((name.as_str(), Some(member)));
+        }
+        api.serve_members(fake_apiserver::hub::HubKind::ClusterGateway, served);
+    }
     if let Some(ms) = simulate {
         let every = std::time::Duration::from_millis(ms.max(10));
         let rollouts = api.list("rollouts.kruise.io", "rollouts");
@@ -218,7 +317,7 @@ fn main() -> std::process::ExitCode {
     if let Some(path) = &kubeconfig
         && let Err(e) = std::fs::write(
             path,
-            fake_apiserver::kubeconfig_for(&client_url, ca.as_deref()),
+            fake_apiserver::kubeconfig_with_members(&client_url, ca.as_deref(), &members),
         )
     {
         eprintln!("error: {}: {e}", path.display());
