@@ -167,7 +167,7 @@ fn serve_clusters(args: &Args, objects: &[Value]) -> std::process::ExitCode {
         let server = api.spawn();
         let url = match (&args.link, i) {
             (Some(spec), 1) => {
-                let link = fake_apiserver::link::Link::spawn(server.addr, spec.clone());
+                let link = fake_apiserver::link::Link::spawn(server.addr, *spec);
                 let url = format!("http://{}", link.addr);
                 links.push(link);
                 url
