@@ -95,13 +95,28 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
         request_timeout: Some(DEADLINE),
         ..Default::default()
     };
+    // A list (`a,b,`): clap completes the part after the last comma; the names before it
+    // are not offered again.
+    let given: Vec<&str> = words
+        .last()
+        .and_then(|w| w.rsplit_once(','))
+        .map(|(before, _)| before.split(',').collect())
+        .unwrap_or_default();
+    let fresh = |names: Vec<(String, String)>| -> Vec<(String, String)> {
+        names
+            .into_iter()
+            .filter(|(n, _)| !given.contains(&n.as_str()))
+            .collect()
+    };
     if want == Names::Context {
         // From the kubeconfig alone: no request.
         let (names, _) = cluster::context_names(&args).unwrap_or_default();
-        return names
-            .into_iter()
-            .map(|n| (n, "context".to_string()))
-            .collect();
+        return fresh(
+            names
+                .into_iter()
+                .map(|n| (n, "context".to_string()))
+                .collect(),
+        );
     }
     let Ok(mut cluster) = cluster::connect(&args).await else {
         return Vec::new();
@@ -110,9 +125,15 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
     match want {
         Names::Context => Vec::new(),
         Names::Member => match cluster::hub::members(&cluster).await {
-            Ok((kind, names)) => std::iter::once(("all".to_string(), "every member".to_string()))
-                .chain(names.into_iter().map(|n| (n, kind.describe().to_string())))
-                .collect(),
+            // `all` stands alone: not offered after other names.
+            Ok((kind, names)) => fresh(
+                given
+                    .is_empty()
+                    .then(|| ("all".to_string(), "every member".to_string()))
+                    .into_iter()
+                    .chain(names.into_iter().map(|n| (n, kind.describe().to_string())))
+                    .collect(),
+            ),
             Err(_) => Vec::new(),
         },
         Names::Namespace => {

@@ -54,10 +54,10 @@ const APPROVE_EXAMPLES: &str = "Examples:
   kubectl kruise rollout approve web --expect-step=2 --wait=10m
   # Every rollout labelled app=web in every namespace, as JSON for a script
   kubectl kruise rollout approve -l app=web -A -o json
-  # KubeVela: an AppRollout, or the rollout trait's Rollout
-  kubectl kruise rollout approve approllout/rolling-example
   # Only if the metrics say so (Argo Rollouts' AnalysisTemplate format)
-  kubectl kruise rollout approve web --expect-step=2 --analysis=error-rate.yaml";
+  kubectl kruise rollout approve web --expect-step=2 --analysis=error-rate.yaml
+  # A release train: each cluster once the one before has its next batch ready
+  kubectl kruise rollout approve web --contexts=canary,eu,us --one-by-one --timeout=30m";
 
 const ANALYZE_EXAMPLES: &str = "Examples:
   # Judge the release of rollout web by a template now: a table of each measurement
@@ -106,6 +106,8 @@ const STATUS_EXAMPLES: &str = "Examples:
   kubectl kruise rollout status web --watch
   # In CI: wait until step 2 waits for approval (exit 3 after 10 minutes, 4 if it fails)
   kubectl kruise rollout status web --until=step=2 --timeout=10m
+  # A gate over several clusters: every one must get there; the first that cannot fails it
+  kubectl kruise rollout status web --until=completed --contexts=eu,us --timeout=30m
   # As kubectl rollout status does, for a workload
   kubectl kruise rollout status deployment/web";
 
@@ -121,7 +123,10 @@ const LIST_EXAMPLES: &str = "Examples:
   # In every namespace, those labelled team=shop
   kubectl kruise rollout list -A -l team=shop
   # A live view that puts what needs a person first
-  kubectl kruise rollout list -A --watch";
+  kubectl kruise rollout list -A --watch
+  # In every kubeconfig context, or every member cluster of a KubeVela or Karmada hub
+  kubectl kruise rollout list -A --all-contexts
+  kubectl kruise rollout list --member-clusters=all -o json";
 
 /// `kubectl kruise options`: the global flags, which every other help leaves out.
 pub fn global_options_help() -> String {
@@ -139,7 +144,7 @@ pub fn global_options_help() -> String {
 
 /// Where the global flags are, as `kubectl options` is for kubectl.
 const GLOBAL_FLAGS: &str =
-    "Global flags (--kubeconfig, --context, -n, -v, ...): `kubectl kruise options`";
+    "Global flags (--kubeconfig, --context, --contexts, -n, ...): `kubectl kruise options`";
 
 /// The examples of each rollout verb, for its man page.
 pub fn examples(verb: &str) -> Option<&'static str> {
@@ -669,13 +674,13 @@ pub struct WriteArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
-    /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or
-    /// step N not yet waiting for approval, is refused (exit 5)
+    /// Approve step N only: done or past it is nothing to do (exit 0); an earlier step, or N
+    /// not yet waiting, is refused (exit 5)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
     pub expect_step: Option<i64>,
 
-    /// Then wait until the controller has moved past the step, approving again if it
-    /// overwrote the approval; an optional limit such as 10m (exit 3 when reached)
+    /// Then wait until the controller has moved past the step (approving again if it
+    /// overwrote the approval); a limit such as 10m (exit 3)
     #[arg(
         long,
         value_name = "DURATION",
@@ -686,15 +691,19 @@ pub struct ApproveArgs {
     )]
     pub wait: Option<Duration>,
 
-    /// With several clusters: a release train. Approve in the first cluster, wait until its
-    /// controller has taken the step and that batch is ready, then the next cluster, in the
-    /// order given; stop at the first that fails (exit 4) or times out (exit 3)
+    /// With several clusters: a release train, one cluster after another
+    ///
+    /// Approve in the first cluster, wait until its controller has taken the step and that
+    /// batch is ready, then the next cluster, in the order given; stop at the first that
+    /// fails (exit 4) or times out (exit 3), leaving the later ones untouched
     #[arg(long, conflicts_with_all = ["wait", "to_step"])]
     pub one_by_one: bool,
 
-    /// --one-by-one: how long each cluster may take to take the step and ready its batch
-    /// (exit 3 when reached; 0, the default, waits as long as it takes)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0", requires = "one_by_one")]
+    /// --one-by-one: the time each cluster has (exit 3; 0: no limit)
+    ///
+    /// How long each cluster may take to take the step and make its next batch ready; 0, the
+    /// default, waits as long as it takes
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0", hide_default_value = true, requires = "one_by_one")]
     pub timeout: Duration,
 
     /// Move the release to step N, forward or back, by writing nextStepIndex (Kruise
@@ -948,34 +957,14 @@ pub mod completers {
         names(Names::Namespace, current)
     }
 
-    /// Completer of a comma-separated list: the names after the last comma, each offered
-    /// with the words before it.
-    fn listed(want: Names, current: &OsStr) -> Vec<CompletionCandidate> {
-        let current = current.to_string_lossy();
-        let (before, last) = match current.rsplit_once(',') {
-            Some((b, l)) => (format!("{b},"), l.to_string()),
-            None => (String::new(), current.to_string()),
-        };
-        let given: Vec<&str> = before.split(',').collect();
-        names(want, OsStr::new(&last))
-            .into_iter()
-            .filter(|c| !given.contains(&c.get_value().to_string_lossy().as_ref()))
-            .map(|c| {
-                let help = c.get_help().cloned();
-                CompletionCandidate::new(format!("{before}{}", c.get_value().to_string_lossy()))
-                    .help(help)
-            })
-            .collect()
-    }
-
     /// Completer of `--contexts`.
     pub fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
-        listed(Names::Context, current)
+        names(Names::Context, current)
     }
 
     /// Completer of `--member-clusters`.
     pub fn members(current: &OsStr) -> Vec<CompletionCandidate> {
-        listed(Names::Member, current)
+        names(Names::Member, current)
     }
 
     /// Completer of `--until`: its conditions (`step=` is followed by a number).

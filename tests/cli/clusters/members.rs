@@ -163,3 +163,40 @@ fn kubectl_reaches_a_member_through_the_same_proxy_path() {
     assert_eq!(doc["items"][0]["name"], json!("rollouts-nginx"));
     assert_eq!(doc["items"][0]["cluster"], json!("eu"));
 }
+
+#[test]
+fn tab_completes_member_names_from_the_hub_and_context_names_from_the_kubeconfig() {
+    let env = hub(
+        HubKind::Karmada,
+        vec![("eu-west", Some(member())), ("us-east", Some(member()))],
+    );
+    let complete = |words: &[&str]| -> Vec<String> {
+        let mut all = vec!["__complete"];
+        all.extend_from_slice(words);
+        let run = env.run(&all);
+        run.expect_code(0);
+        run.stdout
+            .lines()
+            .filter(|l| !l.starts_with(':'))
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        complete(&["rollout", "list", "--member-clusters", ""]),
+        ["all", "eu-west", "us-east"]
+    );
+    // After a comma: the others, each with the words before it.
+    assert_eq!(
+        complete(&["rollout", "list", "--member-clusters", "us-east,"]),
+        ["us-east,eu-west"]
+    );
+    // The harness kubeconfig has two contexts: fake and fake-ns.
+    assert_eq!(
+        complete(&["rollout", "list", "--contexts", "fake,"]),
+        ["fake,fake-ns"]
+    );
+    assert_eq!(
+        complete(&["rollout", "list", "--contexts", "f"]),
+        ["fake", "fake-ns"]
+    );
+}
