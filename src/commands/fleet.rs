@@ -203,6 +203,17 @@ impl View {
         lines
     }
 
+    /// On a terminal: what redraws the screen as the fleet is now.
+    fn redraw(&mut self, fleet: &Fleet) -> String {
+        let new = self.screen(fleet);
+        let text = match &self.mode {
+            Mode::Terminal { lines } => screen::redraw(lines, &new),
+            _ => String::new(),
+        };
+        self.mode = Mode::Terminal { lines: new };
+        text
+    }
+
     fn line(&self, cluster: &str, text: String) -> String {
         if self.clusters {
             crate::output::tag(cluster, &text)
@@ -237,12 +248,7 @@ impl View {
                 .map(|(_, e)| &e.summary)
         };
         let text = match &self.mode {
-            Mode::Terminal { lines } => {
-                let new = self.screen(fleet);
-                let text = screen::redraw(lines, &new);
-                self.mode = Mode::Terminal { lines: new };
-                text
-            }
+            Mode::Terminal { .. } => self.redraw(fleet),
             Mode::Lines => match changed {
                 Some((what, s)) => format!(
                     "{} {}\n",
@@ -301,12 +307,7 @@ impl View {
                 let why = format!("{e:#}");
                 fleet.set_state(&cluster, Some(format!("error: {why}")));
                 let text = match &self.mode {
-                    Mode::Terminal { lines } => {
-                        let new = self.screen(fleet);
-                        let text = screen::redraw(lines, &new);
-                        self.mode = Mode::Terminal { lines: new };
-                        text
-                    }
+                    Mode::Terminal { .. } => self.redraw(fleet),
                     // The counts again, now naming the cluster that is gone.
                     Mode::Lines => fleet
                         .summary()

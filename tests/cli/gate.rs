@@ -19,6 +19,13 @@ fn released() -> (Env, Controller) {
 /// [`released`], among the objects of these fixture files.
 pub fn released_with(fixtures: &[&str]) -> (Env, Controller) {
     let env = Env::new().with(fixtures);
+    mark_released(&env);
+    let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
+    (env, ctl)
+}
+
+/// The seed rollout's previous release, complete (nginx generation 36 observed).
+pub fn mark_released(env: &Env) {
     env.modify_rollout("rollouts-nginx", |r| {
         r["status"] = json!({
             "observedGeneration": 2,
@@ -31,8 +38,6 @@ pub fn released_with(fixtures: &[&str]) -> (Env, Controller) {
                 "observedWorkloadGeneration": 36, "stableRevision": "68556bc579"}
         });
     });
-    let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
-    (env, ctl)
 }
 
 fn status(env: &Env) -> Value {

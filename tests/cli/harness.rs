@@ -296,6 +296,20 @@ pub fn tool(name: &str, what: &str) -> Option<PathBuf> {
     found
 }
 
+/// What kubectl's `__complete` gets from the plugin for `words` (the last being completed):
+/// the candidates, without their descriptions and the directive line.
+pub fn completions(env: &Env, words: &[&str]) -> Vec<String> {
+    let mut all = vec!["__complete"];
+    all.extend_from_slice(words);
+    let run = env.run(&all);
+    run.expect_code(0);
+    run.stdout
+        .lines()
+        .filter(|l| !l.starts_with(':'))
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect()
+}
+
 /// Poll until `cond` holds (at most 10 s): used to wait for a spawned watch to be set up.
 pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

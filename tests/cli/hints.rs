@@ -61,15 +61,7 @@ fn an_empty_selection_says_what_was_looked_for() {
 #[test]
 fn completion_offers_kubevela_rollouts_as_the_plugin_names_them() {
     let env = with_kubevela();
-    let complete = |word: &str| -> Vec<String> {
-        let run = env.run(&["__complete", "rollout", "approve", word]);
-        run.expect_code(0);
-        run.stdout
-            .lines()
-            .filter(|l| !l.starts_with(':'))
-            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
-            .collect()
-    };
+    let complete = |word: &str| crate::harness::completions(&env, &["rollout", "approve", word]);
     let all = complete("");
     for name in [
         "rollouts-nginx",

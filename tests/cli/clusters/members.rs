@@ -170,17 +170,7 @@ fn tab_completes_member_names_from_the_hub_and_context_names_from_the_kubeconfig
         HubKind::Karmada,
         vec![("eu-west", Some(member())), ("us-east", Some(member()))],
     );
-    let complete = |words: &[&str]| -> Vec<String> {
-        let mut all = vec!["__complete"];
-        all.extend_from_slice(words);
-        let run = env.run(&all);
-        run.expect_code(0);
-        run.stdout
-            .lines()
-            .filter(|l| !l.starts_with(':'))
-            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
-            .collect()
-    };
+    let complete = |words: &[&str]| crate::harness::completions(&env, words);
     assert_eq!(
         complete(&["rollout", "list", "--member-clusters", ""]),
         ["all", "eu-west", "us-east"]

@@ -7,8 +7,6 @@ mod train;
 
 use std::path::PathBuf;
 
-use serde_json::json;
-
 use crate::harness::{Env, Run, run_command};
 
 pub const SEED: &[&str] = &["rollout-seed-v1beta1.yaml", "deployment-nginx.yaml"];
@@ -87,20 +85,4 @@ pub fn step_of(env: &Env) -> (i64, String) {
         s["currentStepIndex"].as_i64().unwrap_or(0),
         s["currentStepState"].as_str().unwrap_or("").to_string(),
     )
-}
-
-/// The seed rollout, its previous release complete; nothing in flight until a deploy.
-pub fn released(env: &Env) {
-    env.modify_rollout("rollouts-nginx", |r| {
-        r["status"] = json!({
-            "observedGeneration": 2,
-            "phase": "Healthy",
-            "conditions": [
-                {"type": "Progressing", "status": "False", "reason": "Completed"},
-                {"type": "Succeeded", "status": "True", "reason": "Completed"}
-            ],
-            "canaryStatus": {"currentStepIndex": 3, "currentStepState": "Completed",
-                "observedWorkloadGeneration": 36, "stableRevision": "68556bc579"}
-        });
-    });
 }

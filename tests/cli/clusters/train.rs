@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use fake_apiserver::sim::Controller;
 
-use super::{Many, released, step_of};
+use super::{Many, step_of};
+use crate::gate::mark_released;
 use crate::harness::eventually;
 
 /// Clusters whose release of a new image waits at step 1, each with its controller running
@@ -16,7 +17,7 @@ fn waiting(many: &Many, names: &[&str]) -> Vec<(Controller, fake_apiserver::sim:
         .iter()
         .map(|n| {
             let env = many.env(n);
-            released(env);
+            mark_released(env);
             let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
             let running = ctl.spawn(Duration::from_millis(15));
             ctl.deploy("nginx:1.28");
@@ -26,6 +27,19 @@ fn waiting(many: &Many, names: &[&str]) -> Vec<(Controller, fake_apiserver::sim:
             (ctl, running)
         })
         .collect()
+}
+
+/// The train through a, b and c, with these flags.
+fn train(many: &Many, flags: &[&str]) -> crate::harness::Run {
+    let mut args = vec![
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--contexts=a,b,c",
+        "--one-by-one",
+    ];
+    args.extend_from_slice(flags);
+    many.run(&args)
 }
 
 /// When cluster `of` is approved, where cluster `before` stood.
@@ -62,15 +76,7 @@ fn each_cluster_is_approved_once_the_one_before_has_its_next_batch_ready() {
     let _controllers = waiting(&many, &["a", "b", "c"]);
     let at_b = seen_at_approval(&many, "b", "a");
     let at_c = seen_at_approval(&many, "c", "b");
-    let run = many.run(&[
-        "rollout",
-        "approve",
-        "rollouts-nginx",
-        "--expect-step=1",
-        "--contexts=a,b,c",
-        "--one-by-one",
-        "--timeout=30s",
-    ]);
+    let run = train(&many, &["--expect-step=1", "--timeout=30s"]);
     run.expect_code(0)
         .assert_stdout("[a] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)")
         .assert_stderr("[a] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready (StepPaused)")
@@ -81,16 +87,7 @@ fn each_cluster_is_approved_once_the_one_before_has_its_next_batch_ready() {
         assert_eq!(many.approvals(n), 1, "{n}");
     }
     // Run again (a CI retry): every cluster is past step 1, nothing more is written.
-    many.run(&[
-        "rollout",
-        "approve",
-        "rollouts-nginx",
-        "--expect-step=1",
-        "--contexts=a,b,c",
-        "--one-by-one",
-        "--timeout=30s",
-    ])
-    .expect_code(0);
+    train(&many, &["--expect-step=1", "--timeout=30s"]).expect_code(0);
     for n in ["a", "b", "c"] {
         assert_eq!(many.approvals(n), 1, "{n}");
     }
@@ -111,14 +108,7 @@ fn the_train_stops_at_the_cluster_whose_release_fails() {
                 b.cancel();
             }
         }));
-    let run = many.run(&[
-        "rollout",
-        "approve",
-        "rollouts-nginx",
-        "--contexts=a,b,c",
-        "--one-by-one",
-        "--timeout=30s",
-    ]);
+    let run = train(&many, &["--timeout=30s"]);
     run.expect_code(4)
         .assert_stderr("[b] error: ")
         .assert_stderr(
@@ -133,14 +123,7 @@ fn the_train_stops_at_a_cluster_that_never_takes_the_step() {
     let many = Many::new(&["a", "b", "c"], &[]);
     let _controllers = waiting(&many, &["a"]);
     // b waits at step 1 with no controller: the approval is written and never acted on.
-    let run = many.run(&[
-        "rollout",
-        "approve",
-        "rollouts-nginx",
-        "--contexts=a,b,c",
-        "--one-by-one",
-        "--timeout=2s",
-    ]);
+    let run = train(&many, &["--timeout=2s"]);
     run.expect_code(3)
         .assert_stderr("[b] error: timed out after 2s")
         .assert_stderr("release train: approved in a; stopped at b (timed out); not approved: c");
