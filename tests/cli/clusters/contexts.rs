@@ -302,3 +302,83 @@ fn list_watch_follows_every_cluster_in_one_view() {
         assert_eq!(reqs.len(), 2, "{n}: {reqs:?}");
     }
 }
+
+#[test]
+fn list_watch_on_a_terminal_is_one_screen_of_every_cluster() {
+    let Some(script) = crate::harness::tool("script", "the many-clusters terminal test") else {
+        return;
+    };
+    let many = Many::new(&["eu", "us"], &["asia"]);
+    let child = many.clusters[0]
+        .1
+        .on_a_terminal(
+            &script,
+            "rollout list --watch --contexts=eu,us,asia --request-timeout=1s",
+        )
+        .env("KUBECONFIG", &many.kubeconfig)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::harness::eventually("both watches are open", || {
+        many.env("eu").api.open_watches() == 1 && many.env("us").api.open_watches() == 1
+    });
+    many.env("us").modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let run = crate::harness::interrupt(child, Duration::from_secs(10));
+    let out = run.stdout;
+    assert!(out.contains("CLUSTER   NAME"), "{out}");
+    assert!(
+        out.contains("3 clusters, 2 rollouts: 2 waiting for approval"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 clusters, 2 rollouts: 1 waiting for approval, 1 progressing"),
+        "{out}"
+    );
+    assert!(out.contains("  us: 1 rollout: 1 progressing"), "{out}");
+    assert!(out.contains("  asia: error: "), "{out}");
+    // Redrawn in place, not printed line after line.
+    assert!(out.contains("\u{1b}["), "{out}");
+    assert!(!out.contains("LISTED"), "{out}");
+}
+
+#[test]
+fn status_blocks_and_documents_name_their_cluster() {
+    let many = Many::new(&["eu", "us"], &[]);
+    let run = many.run(&["rollout", "status", "rollouts-nginx", "--contexts=us,eu"]);
+    run.expect_code(0);
+    // Each cluster's block whole, in the order given, every line tagged.
+    let first_eu = run.stdout.find("[eu] ").unwrap();
+    let last_us = run.stdout.rfind("[us] ").unwrap();
+    assert!(last_us < first_eu, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .all(|l| l.starts_with("[us] ") || l.starts_with("[eu] ")),
+        "{}",
+        run.stdout
+    );
+    let doc = many
+        .run(&[
+            "rollout",
+            "status",
+            "rollouts-nginx",
+            "--contexts=us,eu",
+            "-o",
+            "json",
+        ])
+        .json();
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["cluster"], json!("us"));
+    assert_eq!(items[1]["cluster"], json!("eu"));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["stage"] == json!("WaitingForApproval"))
+    );
+}
