@@ -39,13 +39,25 @@ pub struct Held {
     pub kinds: bool,
 }
 
+/// How a scope shows what its cluster prints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown {
+    /// Lines go out as they come (the command follows something); else they are held until
+    /// the cluster is done, to be shown in the clusters' order.
+    pub live: bool,
+    /// `-o json|yaml`: the documents' format.
+    pub docs: Option<Docs>,
+    /// Each document goes out as it comes, tagged (a followed status's changes); else
+    /// they are gathered into one List.
+    pub stream_docs: bool,
+    /// `list` hands rows rather than a table.
+    pub rows: bool,
+}
+
 /// One cluster's share of a command run in several.
 pub struct Scope {
     pub cluster: String,
-    /// Lines go out as they come (the command follows something); else they are held until
-    /// the cluster is done, to be shown in the clusters' order.
-    live: bool,
-    docs: Option<Docs>,
+    shown: Shown,
     state: Mutex<State>,
 }
 
@@ -55,20 +67,14 @@ struct State {
     /// An unfinished line of stdout, and the document text gathered.
     partial: String,
     text: String,
-    /// `list` hands rows rather than a table.
-    rows: bool,
 }
 
 impl Scope {
-    pub fn new(cluster: &str, live: bool, docs: Option<Docs>, rows: bool) -> Arc<Scope> {
+    pub fn new(cluster: &str, shown: Shown) -> Arc<Scope> {
         Arc::new(Scope {
             cluster: cluster.to_string(),
-            live,
-            docs,
-            state: Mutex::new(State {
-                rows,
-                ..State::default()
-            }),
+            shown,
+            state: Mutex::new(State::default()),
         })
     }
 
@@ -84,7 +90,7 @@ impl Scope {
             st.held.lines.push((Stream::Out, partial));
         }
         let text = std::mem::take(&mut st.text);
-        if let Some(format) = self.docs {
+        if let Some(format) = self.shown.docs {
             match parse_docs(&text, format) {
                 Some(docs) => {
                     let docs = docs
@@ -104,12 +110,12 @@ impl Scope {
 
     fn out(&self, text: &str) -> std::io::Result<()> {
         let mut st = self.state();
-        if let Some(format) = self.docs {
-            if !self.live {
+        if let Some(format) = self.shown.docs {
+            if !self.shown.stream_docs {
                 st.text.push_str(text);
                 return Ok(());
             }
-            // Followed: each write is one whole document (an event), shown at once.
+            // Streamed: each write is one whole document (an event), shown at once.
             if let Some(docs) = parse_docs(text, format) {
                 drop(st);
                 let mut out = String::new();
@@ -133,7 +139,7 @@ impl Scope {
         let rest = st.partial.split_off(end + 1);
         let done = std::mem::replace(&mut st.partial, rest);
         let lines = done.lines().map(|l| (Stream::Out, l.to_string()));
-        if self.live {
+        if self.shown.live {
             drop(st);
             let text: String = lines
                 .map(|(_, l)| format!("{}\n", tag(&self.cluster, &l)))
@@ -146,7 +152,7 @@ impl Scope {
     }
 
     fn err(&self, line: &str) {
-        if self.live {
+        if self.shown.live {
             eprintln!("{}", tag(&self.cluster, line));
         } else {
             let mut st = self.state();
@@ -253,10 +259,10 @@ pub fn rows(rows: &mut Vec<Vec<String>>, kinds: bool) -> bool {
     let Some(s) = current() else {
         return false;
     };
-    let mut st = s.state();
-    if !st.rows {
+    if !s.shown.rows {
         return false;
     }
+    let mut st = s.state();
     st.held.kinds |= kinds;
     st.held.rows.append(rows);
     true
@@ -291,7 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn held_lines_are_whole_and_in_order() {
-        let scope = Scope::new("eu", false, None, false);
+        let scope = Scope::new("eu", Shown::default());
         scoped(scope.clone(), async {
             out("one\ntw").unwrap();
             err("note: x");
@@ -313,7 +319,14 @@ mod tests {
 
     #[tokio::test]
     async fn documents_are_gathered_lists_opened_and_tagged() {
-        let scope = Scope::new("us", false, Some(Docs::Json), false);
+        let scope = Scope::new(
+            "us",
+            Shown {
+                docs: Some(Docs::Json),
+                live: true,
+                ..Shown::default()
+            },
+        );
         scoped(scope.clone(), async {
             out("{\"kind\": \"List\", \"items\": [{\"name\": \"a\"}, ").unwrap();
             out("{\"name\": \"b\"}]}\n{\"name\": \"c\", \"cluster\": \"stale\"}").unwrap();
@@ -337,7 +350,13 @@ mod tests {
 
     #[tokio::test]
     async fn yaml_documents_are_read_too() {
-        let scope = Scope::new("x", false, Some(Docs::Yaml), false);
+        let scope = Scope::new(
+            "x",
+            Shown {
+                docs: Some(Docs::Yaml),
+                ..Shown::default()
+            },
+        );
         scoped(scope.clone(), async {
             out("apiVersion: v1\nkind: List\nitems:\n- name: a\n").unwrap();
         })

@@ -18,7 +18,7 @@ use crate::cli::{ClusterArgs, DataFormat, DryRun, RolloutCommand};
 use crate::cluster::ConnectOptions;
 use crate::cluster::select::Selection;
 use crate::exit::{Code, Failure, code_for, is_broken_pipe};
-use crate::output::{self, Docs, Held, Scope};
+use crate::output::{self, Docs, Held, Scope, Shown};
 use crate::render;
 
 fn usage(msg: &str) -> anyhow::Error {
@@ -212,7 +212,14 @@ impl Run<'_> {
         // cluster's output waits only for the clusters before it to be shown.
         let mut results = futures::stream::iter(targets.iter().enumerate())
             .map(|(i, t)| async move {
-                let scope = Scope::new(&t.name, false, self.docs, rows);
+                let scope = Scope::new(
+                    &t.name,
+                    Shown {
+                        docs: self.docs,
+                        rows,
+                        ..Shown::default()
+                    },
+                );
                 (i, self.one(t, scope, None).await)
             })
             .buffer_unordered(max);
@@ -244,13 +251,22 @@ impl Run<'_> {
         let mut pending: FuturesUnordered<_> = targets
             .iter()
             .map(|t| async move {
-                let scope = Scope::new(&t.name, true, self.docs, false);
+                let scope = Scope::new(
+                    &t.name,
+                    Shown {
+                        live: true,
+                        docs: self.docs,
+                        stream_docs: self.streams_docs(),
+                        rows: false,
+                    },
+                );
                 (t, self.one(t, scope, Some(gate)).await)
             })
             .collect();
-        let mut ran = Vec::new();
+        let (mut ran, mut docs) = (Vec::new(), Vec::new());
         while let Some((t, (held, res))) = pending.next().await {
             output::show(&t.name, &held.lines)?;
+            docs.extend(held.docs);
             let r = finish(t, res)?;
             let failed = r.code != Code::Ok;
             ran.push(r);
@@ -259,16 +275,27 @@ impl Run<'_> {
                 break;
             }
         }
+        // Documents not streamed (`approve --wait`, `autopilot`): one List, once all ended.
+        drop(pending);
+        self.print_docs(docs)?;
         Ok(ran)
     }
 
     /// `approve --one-by-one`: a release train.
     async fn train(&self, targets: &[Target]) -> Result<Code> {
-        let mut ran: Vec<Ran> = Vec::new();
+        let (mut ran, mut docs): (Vec<Ran>, Vec<Value>) = (Vec::new(), Vec::new());
         for t in targets {
-            let scope = Scope::new(&t.name, true, self.docs, false);
+            let scope = Scope::new(
+                &t.name,
+                Shown {
+                    live: true,
+                    docs: self.docs,
+                    ..Shown::default()
+                },
+            );
             let (held, res) = self.one(t, scope, None).await;
             output::show(&t.name, &held.lines)?;
+            docs.extend(held.docs);
             let r = finish(t, res)?;
             let stop = r.code != Code::Ok;
             ran.push(r);
@@ -299,11 +326,20 @@ impl Run<'_> {
         if !untouched.is_empty() {
             line.push_str(&format!("; not approved: {}", untouched.join(", ")));
         }
+        self.print_docs(docs)?;
         eprintln!("{line}");
         Ok(ran.last().map_or(Code::Ok, |r| r.code))
     }
 
+    /// A followed status prints a document per change: each goes out as it comes.
+    fn streams_docs(&self) -> bool {
+        matches!(self.cmd, RolloutCommand::Status(a) if a.watch || a.until.is_some())
+    }
+
     fn print_docs(&self, docs: Vec<Value>) -> Result<()> {
+        if self.docs.is_some() && self.streams_docs() {
+            return Ok(());
+        }
         let Some(format) = self.docs else {
             return Ok(());
         };

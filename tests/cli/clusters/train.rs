@@ -108,7 +108,7 @@ fn the_train_stops_at_the_cluster_whose_release_fails() {
                 b.cancel();
             }
         }));
-    let run = train(&many, &["--timeout=30s"]);
+    let run = train(&many, &["--timeout=30s", "-o", "json"]);
     run.expect_code(4)
         .assert_stderr("[b] error: ")
         .assert_stderr(
@@ -116,6 +116,16 @@ fn the_train_stops_at_the_cluster_whose_release_fails() {
         );
     assert_eq!(many.approvals("c"), 0);
     assert!(many.env("c").writes().is_empty());
+    // -o json: one List of what was written, each object naming its cluster; b's approval
+    // was written before its release failed.
+    let doc = run.json();
+    let clusters: Vec<&str> = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["cluster"].as_str().unwrap())
+        .collect();
+    assert_eq!(clusters, ["a", "b"]);
 }
 
 #[test]
