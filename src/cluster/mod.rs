@@ -163,6 +163,29 @@ pub struct Connector {
     namespace_given: bool,
     verbosity: u8,
     timeout_given: bool,
+    shared: std::sync::OnceLock<SharedStack>,
+}
+
+/// One HTTP stack that several clients send through.
+type SharedStack = tower::buffer::Buffer<
+    http::Request<kube::client::Body>,
+    <transport::Stack as tower::Service<http::Request<kube::client::Body>>>::Future,
+>;
+
+/// `req` with its path under `prefix` (a member's proxy path on its hub).
+fn under(
+    prefix: &str,
+    mut req: http::Request<kube::client::Body>,
+) -> http::Request<kube::client::Body> {
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map_or("/", http::uri::PathAndQuery::as_str);
+    // The prefix is a valid path (checked when the client was made) and so is the request's.
+    if let Ok(uri) = http::Uri::try_from(format!("{prefix}{pq}")) {
+        *req.uri_mut() = uri;
+    }
+    req
 }
 
 impl Connector {
@@ -221,22 +244,33 @@ impl Connector {
             namespace_given: args.namespace.is_some(),
             verbosity: args.verbosity,
             timeout_given: args.request_timeout.is_some(),
+            shared: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The hub's HTTP stack, made once and shared by the clients of its members.
+    fn shared_stack(&self) -> Result<SharedStack> {
+        if let Some(s) = self.shared.get() {
+            return Ok(s.clone());
+        }
+        let stack = transport::stack(
+            &self.config,
+            self.proxy.as_ref().map(|p| &p.uri),
+            self.login.clone(),
+        )?;
+        Ok(self
+            .shared
+            .get_or_init(|| tower::buffer::Buffer::new(stack, 256))
+            .clone())
     }
 
     /// The client of the cluster, or with `through` (a path such as a hub's
     /// `/apis/cluster.core.oam.dev/v1alpha1/clustergateways/NAME/proxy`) of the cluster
     /// behind that path.
     pub fn cluster(&self, through: Option<&str>) -> Result<Cluster> {
-        let mut config = self.config.clone();
-        if let Some(path) = through {
-            let base = config.cluster_url.to_string();
-            config.cluster_url = format!("{}{path}", base.trim_end_matches('/'))
-                .parse()
-                .with_context(|| format!("cannot reach {path} under {base}"))?;
-        }
-        let server = config.cluster_url.to_string();
-        let server = server.trim_end_matches('/').to_string();
+        let config = &self.config;
+        let base = config.cluster_url.to_string();
+        let server = format!("{}{}", base.trim_end_matches('/'), through.unwrap_or(""));
         // kube's default retries 429/503/504 up to 15 times with backoff growing to 1000 s: a
         // command could sit silent for minutes against a sick API server. Retry briefly
         // instead (at most 3 times, about 1.4 s in all), then say what the server answered.
@@ -247,11 +281,26 @@ impl Connector {
             relogin: self.login.is_some(),
         };
         let warnings = Arc::new(Warnings::default());
-        let stack = transport::stack(
-            &config,
-            self.proxy.as_ref().map(|p| &p.uri),
-            self.login.clone(),
-        )?;
+        let stack = match through {
+            None => transport::stack(
+                config,
+                self.proxy.as_ref().map(|p| &p.uri),
+                self.login.clone(),
+            )?,
+            // Every member's requests go over the hub's one HTTP stack (one connection with
+            // HTTP/2), each under its member's path.
+            Some(path) => {
+                let prefix = http::uri::PathAndQuery::try_from(format!("{path}/"))
+                    .with_context(|| format!("cannot reach {path} under {base}"))?;
+                let prefix = prefix.path().trim_end_matches('/').to_string();
+                let hub = self.shared_stack()?;
+                tower::util::BoxService::new(
+                    ServiceBuilder::new()
+                        .map_request(move |req| under(&prefix, req))
+                        .service(hub),
+                )
+            }
+        };
         let client: Client = ClientBuilder::new(stack, config.default_namespace.clone())
             // Retry needs to clone the service it retries through; a buffer makes it
             // cloneable. Tracing sits inside the retry so each attempt is logged.

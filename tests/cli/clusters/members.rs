@@ -190,3 +190,33 @@ fn tab_completes_member_names_from_the_hub_and_context_names_from_the_kubeconfig
         ["fake", "fake-ns"]
     );
 }
+
+#[test]
+fn members_share_the_connection_to_their_hub() {
+    let members: Vec<FakeApi> = (0..4).map(|_| member()).collect();
+    let names = ["m1", "m2", "m3", "m4"];
+    let env = hub(
+        HubKind::ClusterGateway,
+        names
+            .iter()
+            .zip(&members)
+            .map(|(n, m)| (*n, Some(m.clone())))
+            .collect(),
+    );
+    // One member at a time: over HTTP/1.1 a connection is reused once free, so the members
+    // need no more connections than one of them does (its list and discovery go together).
+    env.run(&[
+        "rollout",
+        "list",
+        "--member-clusters=all",
+        "--max-clusters-in-flight=1",
+    ])
+    .expect_code(0);
+    let peers: std::collections::BTreeSet<_> = members
+        .iter()
+        .flat_map(|m| m.requests())
+        .filter_map(|r| r.peer)
+        .collect();
+    assert!(!peers.is_empty());
+    assert!(peers.len() <= 2, "{} connections: {peers:?}", peers.len());
+}
