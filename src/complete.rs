@@ -126,7 +126,7 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
         Names::Context => Vec::new(),
         Names::Member => match cluster::hub::members(&cluster).await {
             // `all` stands alone: not offered after other names.
-            Ok((kind, names)) => fresh(
+            Ok((kind, Some(names))) => fresh(
                 given
                     .is_empty()
                     .then(|| ("all".to_string(), "every member".to_string()))
@@ -134,7 +134,7 @@ async fn live(words: &[String], current: &str, want: Names) -> Vec<(String, Stri
                     .chain(names.into_iter().map(|n| (n, kind.describe().to_string())))
                     .collect(),
             ),
-            Err(_) => Vec::new(),
+            _ => Vec::new(),
         },
         Names::Namespace => {
             let ns = ObjectApi::new(

@@ -53,8 +53,10 @@ impl HubKind {
 }
 
 /// The hub's member clusters and the API that reaches them: both APIs are asked together
-/// (one round trip), ClusterGateway preferred when the hub serves both.
-pub async fn members(hub: &Cluster) -> Result<(HubKind, Vec<String>)> {
+/// (one round trip), ClusterGateway preferred when the hub serves both. `None` for the
+/// names when the hub serves the API but will not list its members to this user (a bot may
+/// reach the members it is given without that right).
+pub async fn members(hub: &Cluster) -> Result<(HubKind, Option<Vec<String>>)> {
     let lists = futures::future::join_all(
         HubKind::ALL.map(|k| async move { k.api(hub).list_all(None).await }),
     )
@@ -62,8 +64,9 @@ pub async fn members(hub: &Cluster) -> Result<(HubKind, Vec<String>)> {
     let mut first_error = None;
     for (kind, list) in HubKind::ALL.into_iter().zip(lists) {
         match list {
-            Ok(items) => return Ok((kind, names(&items))),
+            Ok(items) => return Ok((kind, Some(names(&items)))),
             Err(ApiError::NotServed(_)) => {}
+            Err(ApiError::Forbidden(_)) if first_error.is_none() => return Ok((kind, None)),
             Err(e) => {
                 first_error.get_or_insert((kind, e));
             }

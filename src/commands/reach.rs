@@ -45,13 +45,27 @@ pub async fn targets(args: &ClusterArgs) -> Result<Vec<Target>> {
     if !args.member_clusters.is_empty() {
         let connector = Arc::new(Connector::new(&opts).await?);
         let (kind, members) = hub::members(&connector.cluster(None)?).await?;
-        let names = if args.member_clusters == ["all"] {
-            if members.is_empty() {
-                anyhow::bail!("the hub has no member clusters ({})", kind.describe());
+        let names = match members {
+            Some(members) if args.member_clusters == ["all"] => {
+                if members.is_empty() {
+                    anyhow::bail!("the hub has no member clusters ({})", kind.describe());
+                }
+                members
             }
-            members
-        } else {
-            chosen(&args.member_clusters, &members, "member cluster", kind)?
+            Some(members) => chosen(&args.member_clusters, &members, "member cluster", kind)?,
+            None if args.member_clusters == ["all"] => anyhow::bail!(
+                "--member-clusters=all needs the right to list the hub's members ({}): name \
+                 the members instead",
+                kind.describe()
+            ),
+            // Not allowed to list them: the members named are reached as given (a name the
+            // hub does not know is that member's error).
+            None => chosen(
+                &args.member_clusters,
+                &args.member_clusters,
+                "member cluster",
+                kind,
+            )?,
         };
         return Ok(names
             .into_iter()

@@ -220,3 +220,33 @@ fn members_share_the_connection_to_their_hub() {
     assert!(!peers.is_empty());
     assert!(peers.len() <= 2, "{} connections: {peers:?}", peers.len());
 }
+
+#[test]
+fn a_user_who_may_not_list_the_members_reaches_those_named() {
+    let eu = member();
+    let env = hub(HubKind::ClusterGateway, vec![("eu", Some(eu.clone()))]);
+    env.api.forbid(
+        fake_apiserver::Verb::List,
+        "cluster.core.oam.dev",
+        "clustergateways",
+        None,
+    );
+    env.run(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--member-clusters=eu",
+    ])
+    .expect_code(0)
+    .assert_stdout("[eu] rollout.rollouts.kruise.io/rollouts-nginx approved");
+    assert_eq!(
+        eu.writes()
+            .iter()
+            .filter(|w| w.path.ends_with("/status"))
+            .count(),
+        1
+    );
+    env.run(&["rollout", "list", "--member-clusters=all"])
+        .expect_code(1)
+        .assert_stderr("--member-clusters=all needs the right to list the hub's members");
+}
