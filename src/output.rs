@@ -153,7 +153,9 @@ impl Scope {
 
     fn err(&self, line: &str) {
         if self.shown.live {
-            eprintln!("{}", tag(&self.cluster, line));
+            for l in line.lines() {
+                eprintln!("{}", tag(&self.cluster, l));
+            }
         } else {
             let mut st = self.state();
             st.held
