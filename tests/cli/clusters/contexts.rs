@@ -253,6 +253,19 @@ fn access_grant_applies_one_role_per_cluster() {
     }
 }
 
+/// A `list --watch` of eu, us and asia (down), once eu and us are watched: us's release moves
+/// on, asia gives up after its --request-timeout, then Ctrl-C.
+fn watched(many: &Many, child: std::process::Child) -> crate::harness::Run {
+    crate::harness::eventually("both watches are open", || {
+        many.env("eu").api.open_watches() == 1 && many.env("us").api.open_watches() == 1
+    });
+    many.env("us").modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    crate::harness::interrupt(child, Duration::from_secs(10))
+}
+
 #[test]
 fn list_watch_follows_every_cluster_in_one_view() {
     let many = Many::new(&["eu", "us"], &["asia"]);
@@ -266,15 +279,7 @@ fn list_watch_follows_every_cluster_in_one_view() {
         ])
         .spawn()
         .unwrap();
-    crate::harness::eventually("both watches are open", || {
-        many.env("eu").api.open_watches() == 1 && many.env("us").api.open_watches() == 1
-    });
-    many.env("us").modify_rollout("rollouts-nginx", |r| {
-        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
-    });
-    // asia gives up after --request-timeout.
-    std::thread::sleep(Duration::from_millis(2500));
-    let run = crate::harness::interrupt(child, Duration::from_secs(10));
+    let run = watched(&many, child);
     run.expect_code(130);
     let out = &run.stdout;
     assert!(out.contains("[eu] LISTED default/rollouts-nginx"), "{out}");
@@ -321,14 +326,7 @@ fn list_watch_on_a_terminal_is_one_screen_of_every_cluster() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    crate::harness::eventually("both watches are open", || {
-        many.env("eu").api.open_watches() == 1 && many.env("us").api.open_watches() == 1
-    });
-    many.env("us").modify_rollout("rollouts-nginx", |r| {
-        r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
-    });
-    std::thread::sleep(Duration::from_millis(2500));
-    let run = crate::harness::interrupt(child, Duration::from_secs(10));
+    let run = watched(&many, child);
     let out = run.stdout;
     assert!(out.contains("CLUSTER   NAME"), "{out}");
     assert!(
