@@ -131,12 +131,13 @@ pub async fn one(
                 let report = gate::judge(&cluster, &object, &g.template, &filled, &g.given).await?;
                 gate::verdict(&report, &format!("{} not approved", item.target.display()))?;
             }
+            // A release train waits for a KubeVela batch as `--wait` does.
             let o = super::batch::approve_one(
                 &cluster,
                 *kind,
                 name,
                 args.expect_step,
-                args.wait,
+                args.wait.or(args.one_by_one.then_some(args.timeout)),
                 dry_run,
             )
             .await?;

@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::json;
+
 use fake_apiserver::sim::Controller;
 
 use super::{Many, step_of};
@@ -138,4 +140,72 @@ fn the_train_stops_at_a_cluster_that_never_takes_the_step() {
         .assert_stderr("[b] error: timed out after 2s")
         .assert_stderr("release train: approved in a; stopped at b (timed out); not approved: c");
     assert_eq!((many.approvals("b"), many.approvals("c")), (1, 0));
+}
+
+#[test]
+fn a_train_of_kubevela_app_rollouts_waits_for_each_next_batch() {
+    use fake_apiserver::sim_vela::VelaController;
+    let many = Many::new(&["a", "b"], &[]);
+    let mut running = Vec::new();
+    for (name, env) in &many.clusters {
+        env.api.serve_kubevela();
+        for obj in crate::harness::fixture_docs("kubevela/approllout.yaml") {
+            env.api.insert(obj);
+        }
+        env.api.modify(
+            "core.oam.dev",
+            "approllouts",
+            "default",
+            "rolling-example",
+            |o| {
+                o["spec"]["rolloutPlan"]["batchPartition"] = json!(0);
+                o["status"] = json!({});
+            },
+        );
+        let ctl = VelaController::app_rollout(&env.api, "default", "rolling-example");
+        running.push(ctl.spawn(Duration::from_millis(20)));
+        let api = env.api.clone();
+        eventually(&format!("{name} waits after batch 1"), || {
+            let o = api
+                .get("core.oam.dev", "approllouts", "default", "rolling-example")
+                .unwrap();
+            o["status"]["batchRollingState"] == "batchReady"
+        });
+    }
+    // When b is approved, where a's rollout stands.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (record, a) = (seen.clone(), many.env("a").api.clone());
+    many.env("b")
+        .api
+        .observe_writes(Box::new(move |_, _, before, after| {
+            if before["spec"]["rolloutPlan"]["batchPartition"]
+                != after["spec"]["rolloutPlan"]["batchPartition"]
+            {
+                let o = a
+                    .get("core.oam.dev", "approllouts", "default", "rolling-example")
+                    .unwrap();
+                record.lock().unwrap().push((
+                    o["status"]["currentBatch"].clone(),
+                    o["status"]["batchRollingState"].clone(),
+                ));
+            }
+        }));
+    many.run(&[
+        "rollout",
+        "approve",
+        "approllout/rolling-example",
+        "--expect-step=1",
+        "--contexts=a,b",
+        "--one-by-one",
+        "--timeout=20s",
+    ])
+    .expect_code(0)
+    .assert_stdout("[a] approllout.core.oam.dev/rolling-example approved (batch 1/3 -> 2/3)")
+    .assert_stderr("release train: approved in a, b");
+    // a had its second batch out and ready before b was approved.
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(json!(1), json!("batchReady"))],
+        "(currentBatch counts from 0)"
+    );
 }
