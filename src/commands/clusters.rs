@@ -13,17 +13,13 @@ use serde_json::Value;
 use super::bulk::combined;
 use super::options::connect_options;
 use super::reach::{Target, targets};
-use super::{emit, run_in};
+use super::{emit, run_in, usage};
 use crate::cli::{ClusterArgs, DataFormat, DryRun, RolloutCommand};
 use crate::cluster::ConnectOptions;
 use crate::cluster::select::Selection;
-use crate::exit::{Code, Failure, code_for, is_broken_pipe};
+use crate::exit::{Code, code_for, is_broken_pipe};
 use crate::output::{self, Docs, Held, Scope, Shown};
 use crate::render;
-
-fn usage(msg: &str) -> anyhow::Error {
-    Failure::Usage(msg.to_string()).into()
-}
 
 /// What the cluster flags and the command say together, checked before any connection.
 pub fn check(args: &ClusterArgs, cmd: &RolloutCommand) -> Result<()> {

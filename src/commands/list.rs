@@ -12,7 +12,7 @@ use crate::cluster::stream_list::ItemSink;
 use crate::exit::Code;
 use crate::model::summary::{Summary, summarize};
 use crate::model::{decode, display_name};
-use crate::render::{self, LIST_HEADER};
+use crate::render;
 
 /// Output is written in blocks of about this many bytes: one write per item would cost a
 /// system call each.
@@ -61,22 +61,9 @@ impl Printer {
         if self.rows.is_empty() || crate::output::rows(&mut self.rows, self.kinds) {
             return Ok(());
         }
-        let header: Vec<&str> = self
-            .kinds
-            .then_some("KIND")
-            .into_iter()
-            .chain(self.all_namespaces.then_some("NAMESPACE"))
-            .chain(LIST_HEADER)
-            .collect();
-        let table = render::plain_table(Some(&header), std::mem::take(&mut self.rows));
-        let table = if self.header_done {
-            table
-                .split_once('\n')
-                .map(|(_, r)| r.to_string())
-                .unwrap_or_default()
-        } else {
-            table
-        };
+        let header = render::list_header(false, self.kinds, self.all_namespaces);
+        let rows = std::mem::take(&mut self.rows);
+        let table = render::table_chunk(&header, rows, !self.header_done);
         self.header_done = true;
         self.text.push_str(&table);
         self.flush_text()
@@ -284,11 +271,7 @@ pub fn print_clusters(
     all_namespaces: bool,
     chunk: usize,
 ) -> Result<()> {
-    let header: Vec<&str> = std::iter::once("CLUSTER")
-        .chain(kinds.then_some("KIND"))
-        .chain(all_namespaces.then_some("NAMESPACE"))
-        .chain(LIST_HEADER)
-        .collect();
+    let header = render::list_header(true, kinds, all_namespaces);
     let mut rows = rows.into_iter().map(|(cluster, mut row)| {
         if !kinds && !row.is_empty() {
             row.remove(0);
@@ -302,12 +285,7 @@ pub fn print_clusters(
         if block.is_empty() {
             return Ok(());
         }
-        let table = render::plain_table(Some(&header), block);
-        let table = match first {
-            true => table.as_str(),
-            false => table.split_once('\n').map_or("", |(_, rest)| rest),
-        };
-        emit(table)?;
+        emit(&render::table_chunk(&header, block, first))?;
         first = false;
     }
 }

@@ -232,6 +232,33 @@ pub const LIST_HEADER: [&str; 8] = [
 ];
 
 /// One row of `rollout list`; `age` already formatted.
+/// The header of `list`'s table: CLUSTER, KIND and NAMESPACE first when shown, then
+/// [`LIST_HEADER`].
+pub fn list_header(cluster: bool, kind: bool, namespace: bool) -> Vec<&'static str> {
+    [
+        (cluster, "CLUSTER"),
+        (kind, "KIND"),
+        (namespace, "NAMESPACE"),
+    ]
+    .into_iter()
+    .filter_map(|(shown, name)| shown.then_some(name))
+    .chain(LIST_HEADER)
+    .collect()
+}
+
+/// One chunk of a table printed chunk by chunk (as kubectl's chunked output): each its own
+/// table, the header only on the first.
+pub fn table_chunk(header: &[&str], rows: Vec<Vec<String>>, first: bool) -> String {
+    let table = plain_table(Some(header), rows);
+    if first {
+        return table;
+    }
+    table
+        .split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
+
 pub fn list_row(s: &Summary, age: &str, with_namespace: bool) -> Vec<String> {
     let mut row = Vec::with_capacity(9);
     if with_namespace {

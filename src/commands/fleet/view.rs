@@ -13,7 +13,7 @@ use crate::exit::Failure;
 use crate::model::decode;
 use crate::model::fleet::{attention, summary_line};
 use crate::model::summary::{Summary, summarize};
-use crate::render::{self, LIST_HEADER, screen};
+use crate::render::{self, screen};
 
 /// One rollout of the fleet, as shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,13 +175,7 @@ impl View {
             .iter()
             .map(|(k, e)| self.row(k, e, now))
             .collect();
-        let header: Vec<&str> = self
-            .clusters
-            .then_some("CLUSTER")
-            .into_iter()
-            .chain(self.all_namespaces.then_some("NAMESPACE"))
-            .chain(LIST_HEADER)
-            .collect();
+        let header = render::list_header(self.clusters, false, self.all_namespaces);
         lines.extend(
             render::plain_table(Some(&header), rows)
                 .lines()

@@ -163,18 +163,30 @@ fn status_until_waits_for_every_cluster_and_fails_fast() {
 #[test]
 fn each_context_is_asked_in_its_namespace_or_the_one_given() {
     let many = Many::new(&["eu", "us"], &[]);
+    // us's context names a namespace of its own; eu's names none (default).
+    let mut kc: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&many.kubeconfig).unwrap()).unwrap();
+    kc["contexts"][1]["context"]["namespace"] = json!("team-b");
+    std::fs::write(&many.kubeconfig, serde_saphyr::to_string(&kc).unwrap()).unwrap();
+    let asked = |name: &str, ns: &str| {
+        many.env(name)
+            .api
+            .requests()
+            .iter()
+            .any(|r| r.path.contains(&format!("/namespaces/{ns}/rollouts")))
+    };
+    let run = many.run(&["rollout", "list", "--contexts=eu,us"]);
+    run.expect_code(0)
+        .assert_stdout("eu        rollouts-nginx")
+        .assert_stderr("[us] No rollouts found in team-b namespace.");
+    assert!(asked("eu", "default") && !asked("eu", "team-b"));
+    assert!(asked("us", "team-b") && !asked("us", "default"));
+
     let run = many.run(&["rollout", "list", "--contexts=eu,us", "-n", "team-a"]);
     run.expect_code(0)
         .assert_stderr("[eu] No rollouts found in team-a namespace.")
         .assert_stderr("[us] No rollouts found in team-a namespace.");
-    for (_, env) in &many.clusters {
-        assert!(
-            env.api
-                .requests()
-                .iter()
-                .any(|r| r.path.contains("/namespaces/team-a/rollouts"))
-        );
-    }
+    assert!(asked("eu", "team-a") && asked("us", "team-a"));
 }
 
 #[test]
