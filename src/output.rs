@@ -226,6 +226,17 @@ fn current() -> Option<Arc<Scope>> {
     SCOPE.try_with(Arc::clone).ok()
 }
 
+/// `f`, to run on another thread (`spawn_blocking`) inside the scope of the task that made
+/// it: a task-local scope does not follow work to another thread by itself, and a cluster's
+/// lines printed there would go out untagged.
+pub fn carry<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+    let scope = current();
+    move || match scope {
+        Some(s) => SCOPE.sync_scope(s, f),
+        None => f(),
+    }
+}
+
 /// Print to stdout (or the cluster's scope), flushed, so that a closed pipe surfaces as an
 /// error the caller can recognise.
 pub fn out(text: &str) -> std::io::Result<()> {

@@ -3,7 +3,10 @@
 //! what it is written on. Arbitrary JSON is built around the fields these read, so that deep
 //! paths get odd values too: wrong types, huge and negative numbers, nulls.
 //!
-//! 120,000 cases per run (see CASES); each test prints how many it ran.
+//! 160,000 cases per run (see CASES); each test prints how many it ran.
+//!
+//! And one story: for releases of every state, each renderer (a table row, a live line, the
+//! status block, JSON) shows the phase, step and state words of the one view model.
 
 use kubectl_kruise::cli::parse_duration;
 use kubectl_kruise::cluster::resource::{parse_target, parse_targets};
@@ -21,11 +24,12 @@ use kubectl_kruise::model::state::{
 use kubectl_kruise::model::summary::summarize;
 use kubectl_kruise::model::workload_verbs::{decide_restart, decide_workload_pause};
 use kubectl_kruise::model::{StepState, WorkloadKind, decode};
+use kubectl_kruise::render;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Cases per property; six properties, 120,000 cases in all.
+/// Cases per property; eight properties, 160,000 cases in all.
 const CASES: u32 = 20_000;
 
 /// Count a case of property `name`; say so once all its cases have run.
@@ -41,6 +45,8 @@ static WORKLOADS: AtomicU32 = AtomicU32::new(0);
 static TARGETS: AtomicU32 = AtomicU32::new(0);
 static SELECTORS: AtomicU32 = AtomicU32::new(0);
 static DURATIONS: AtomicU32 = AtomicU32::new(0);
+static VIEWS: AtomicU32 = AtomicU32::new(0);
+static BATCH_VIEWS: AtomicU32 = AtomicU32::new(0);
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -218,8 +224,240 @@ fn workload() -> impl Strategy<Value = Option<WorkloadState>> {
     ))
 }
 
+/// A Kruise Rollout in any state the controller writes: phase, Progressing reason, step
+/// index and state, pause, disabled, steps of each kind, replica counts and generations.
+fn release() -> impl Strategy<Value = Value> {
+    let phases = prop::sample::select(vec![
+        "Progressing",
+        "Healthy",
+        "Initial",
+        "Disabled",
+        "Terminating",
+        "",
+    ]);
+    let reasons = prop::sample::select(vec![
+        "InRolling",
+        "Initializing",
+        "Finalising",
+        "Cancelling",
+        "Completed",
+        "Paused",
+        "",
+    ]);
+    let states = prop::sample::select(vec![
+        "BeforeStepUpgrade",
+        "StepUpgrade",
+        "StepTrafficRouting",
+        "StepMetricsAnalysis",
+        "StepPaused",
+        "StepReady",
+        "Completed",
+        "SomethingNew",
+    ]);
+    let pauses = prop::sample::select(vec![
+        json!({}),
+        json!({"duration": 30}),
+        json!({"duration": 0}),
+    ]);
+    (
+        (phases, reasons, states, prop::sample::select(vec!["True", "False", ""])),
+        (0i64..6, prop::collection::vec((1i64..101, pauses, any::<bool>()), 0..5)),
+        (any::<bool>(), any::<bool>(), 0i64..12, 0i64..12, 30i64..33),
+        (prop::option::of("[a-f0-9]{6}"), any::<bool>(), prop::sample::select(vec!["v1beta1", "v1alpha1"])),
+    )
+        .prop_map(
+            |((phase, reason, state, succeeded), (step, steps), (paused, disabled, ready, made, observed),
+              (hash, blue_green, version))| {
+                let steps: Vec<Value> = steps
+                    .into_iter()
+                    .map(|(pct, pause, traffic)| {
+                        let mut s = json!({"replicas": format!("{pct}%"), "pause": pause});
+                        if traffic {
+                            s["traffic"] = json!(format!("{pct}%"));
+                        }
+                        s
+                    })
+                    .collect();
+                let field = if blue_green && version == "v1beta1" { "blueGreenStatus" } else { "canaryStatus" };
+                let (made_f, ready_f) = if field == "blueGreenStatus" {
+                    ("updatedReplicas", "updatedReadyReplicas")
+                } else {
+                    ("canaryReplicas", "canaryReadyReplicas")
+                };
+                let strategy = if field == "blueGreenStatus" {
+                    json!({"blueGreen": {"steps": steps}, "paused": paused})
+                } else {
+                    json!({"canary": {"steps": steps}, "paused": paused})
+                };
+                let mut conditions = vec![json!({"type": "Progressing", "status": "True", "reason": reason})];
+                if !succeeded.is_empty() {
+                    conditions.push(json!({"type": "Succeeded", "status": succeeded, "message": "done"}));
+                }
+                let mut release = json!({
+                    "currentStepIndex": step,
+                    "currentStepState": state,
+                    "stableRevision": "68556bc579",
+                    "canaryRevision": "5c9556986d",
+                    "podTemplateHash": hash,
+                    "observedWorkloadGeneration": observed,
+                });
+                release[made_f] = json!(made);
+                release[ready_f] = json!(ready);
+                let mut status = json!({
+                    "observedGeneration": 2,
+                    "phase": phase,
+                    "message": "a message",
+                    "conditions": conditions,
+                });
+                status[field] = release;
+                json!({
+                    "apiVersion": format!("rollouts.kruise.io/{version}"),
+                    "kind": "Rollout",
+                    "metadata": {"name": "web", "namespace": "shop", "generation": 2},
+                    "spec": {
+                        "disabled": disabled,
+                        "workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web-app"},
+                        "strategy": strategy,
+                    },
+                    "status": status,
+                })
+            },
+        )
+}
+
+/// A KubeVela AppRollout or trait Rollout in any state its controller writes.
+fn batch_release() -> impl Strategy<Value = Value> {
+    let rolling = prop::sample::select(vec![
+        "",
+        "locatingTargetApp",
+        "initializing",
+        "rollingInBatches",
+        "finalising",
+        "rolloutSucceed",
+        "rolloutFailed",
+        "rolloutAbandoning",
+    ]);
+    let batch = prop::sample::select(vec![
+        "",
+        "batchInitializing",
+        "batchRolling",
+        "batchReady",
+        "batchVerifying",
+    ]);
+    (
+        rolling,
+        batch,
+        (
+            any::<bool>(),
+            0i64..4,
+            prop::option::of(0i64..4),
+            0i64..11,
+            0i64..11,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(rolling, batch, (paused, current, partition, upgraded, ready), app)| {
+                let plan = json!({
+                    "rolloutBatches": [{"replicas": 1}, {"replicas": "50%"}, {"replicas": "50%"}],
+                    "targetSize": 10, "paused": paused, "batchPartition": partition,
+                });
+                let status = json!({
+                    "rollingState": rolling, "batchRollingState": batch, "currentBatch": current,
+                    "upgradedReplicas": upgraded, "upgradedReadyReplicas": ready,
+                    "lastTargetAppRevision": "v2", "lastSourceAppRevision": "v1",
+                });
+                if app {
+                    json!({"apiVersion": "core.oam.dev/v1beta1", "kind": "AppRollout",
+                       "metadata": {"name": "app", "namespace": "default"},
+                       "spec": {"targetAppRevisionName": "v2", "sourceAppRevisionName": "v1",
+                                "rolloutPlan": plan},
+                       "status": status})
+                } else {
+                    json!({"apiVersion": "standard.oam.dev/v1alpha1", "kind": "Rollout",
+                       "metadata": {"name": "trait", "namespace": "default"},
+                       "spec": {"targetRevisionName": "v2", "sourceRevisionName": "v1",
+                                "componentName": "c", "rolloutPlan": plan},
+                       "status": status})
+                }
+            },
+        )
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn every_view_of_a_release_says_what_the_view_model_says(
+        obj in release(),
+        replicas in 0i64..20,
+        generation in 30i64..33,
+    ) {
+        ran(&VIEWS, "one view of Kruise releases");
+        let Ok(r) = decode(&obj) else { return Ok(()) };
+        let w = WorkloadState { replicas, generation: Some(generation), rollout_id: None };
+        for workload in [None, Some(&w)] {
+            let s = summarize(&r, workload);
+            let v = &s.view;
+            // A table row (list, the fleet, the many-clusters table).
+            let row = render::list_row(v, "1m", false);
+            prop_assert_eq!(&row[3], &v.step_label());
+            prop_assert_eq!(&row[4], v.state);
+            prop_assert_eq!(&row[6], &v.phase.clone().unwrap_or_else(|| "-".into()));
+            // A live line (status --watch, list --watch in a pipe).
+            let line = render::status_line(v);
+            prop_assert!(line.starts_with(&format!("shop/web  {}", v.state)), "{}", line);
+            prop_assert!(line.contains(&v.text), "{}", line);
+            if v.step.is_some() {
+                prop_assert!(line.contains(&format!("step {}", v.step_label())), "{}", line);
+            }
+            // The status block.
+            let block = render::status_view(&s);
+            prop_assert!(
+                block.lines().any(|l| l.starts_with("Stage:") && l.ends_with(&v.text)),
+                "{}",
+                block
+            );
+            if let Some(p) = &v.phase {
+                prop_assert!(block.lines().any(|l| l.starts_with("Phase:") && l.contains(p.as_str())), "{}", block);
+            }
+            // JSON.
+            let doc = serde_json::to_value(&s).unwrap();
+            prop_assert_eq!(doc["stage"].as_str(), Some(v.state));
+            prop_assert_eq!(doc["stateText"].as_str(), Some(v.text.as_str()));
+            prop_assert_eq!(doc["currentStepIndex"].as_i64(), v.step);
+            prop_assert_eq!(doc["totalSteps"].as_u64(), Some(v.total_steps as u64));
+            prop_assert_eq!(doc["phase"].as_str(), v.phase.as_deref());
+            prop_assert_eq!(doc["workloadChecked"].as_bool(), Some(workload.is_some()));
+        }
+        // list reads no workload and status does: where they differ, status says it waits for
+        // the controller to catch up, and list says it did not check.
+        let (listed, shown) = (summarize(&r, None).view, summarize(&r, Some(&w)).view);
+        if listed.state != shown.state {
+            prop_assert_eq!(shown.waiting_for, Some("the controller"));
+            prop_assert!(shown.why.is_some());
+            prop_assert!(!listed.workload_checked);
+        }
+    }
+
+    #[test]
+    fn every_view_of_a_kubevela_release_says_what_the_view_model_says(obj in batch_release()) {
+        ran(&BATCH_VIEWS, "one view of KubeVela releases");
+        let Ok(r) = decode_batch(&obj) else { return Ok(()) };
+        let s = summarize_batch(&r, None);
+        let v = &s.view;
+        let row = render::list_row(v, "1m", false);
+        prop_assert_eq!(&row[3], &v.step_label());
+        prop_assert_eq!(&row[4], v.state);
+        let line = render::status_line(v);
+        prop_assert!(line.contains(&v.text), "{}", line);
+        let block = render::batch_view(&s);
+        prop_assert!(block.lines().any(|l| l.starts_with("Stage:") && l.ends_with(&v.text)), "{}", block);
+        let doc = serde_json::to_value(&s).unwrap();
+        prop_assert_eq!(doc["stage"].as_str(), Some(v.state));
+        prop_assert_eq!(doc["stateText"].as_str(), Some(v.text.as_str()));
+        prop_assert_eq!(doc["currentStepIndex"].as_i64(), v.step);
+    }
 
     #[test]
     fn kruise_rollouts_of_any_shape_never_panic_and_approvals_need_a_waiting_step(

@@ -34,7 +34,7 @@ pub use kubeconfig::context_names;
 pub use options::ConnectOptions;
 
 pub use error::ApiError;
-pub use object::{ObjectApi, app_api, batch_api, gvk_resource};
+pub use object::{ObjectApi, app_api, batch_api, gvk_resource, vela_kinds};
 pub use resource::{RolloutRef, TargetRef, parse_rollout_args, parse_target};
 pub use rollouts::{Fetched, ListRead, RolloutApi, Target, api_resource as rollout_resource};
 pub use trace::{LongBody, Warnings};

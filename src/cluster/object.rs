@@ -8,13 +8,25 @@ use serde_json::Value;
 
 use super::rollouts::{to_value, watch_object};
 use super::{ApiError, Cluster};
+use crate::model::batch::BatchKind;
 
 /// Requests on KubeVela's batch rollouts of `kind`.
-pub fn batch_api(cluster: &Cluster, kind: crate::model::batch::BatchKind) -> ObjectApi {
+pub fn batch_api(cluster: &Cluster, kind: BatchKind) -> ObjectApi {
     ObjectApi::new(
         cluster,
         gvk_resource(kind.group(), kind.version(), kind.kind(), kind.plural()),
     )
+}
+
+/// Which KubeVela batch kinds the cluster serves: one discovery request.
+pub async fn vela_kinds(cluster: &Cluster) -> Result<Vec<BatchKind>, ApiError> {
+    let groups = cluster.client.list_api_groups().await.map_err(|e| {
+        ApiError::from_kube(e, "API groups", "", &cluster.namespace, &cluster.server)
+    })?;
+    Ok([BatchKind::TraitRollout, BatchKind::AppRollout]
+        .into_iter()
+        .filter(|k| groups.groups.iter().any(|g| g.name == k.group()))
+        .collect())
 }
 
 /// Requests on KubeVela Applications.
@@ -211,6 +223,46 @@ impl ObjectApi {
             .await
             .map(|l| l.items.into_iter().map(to_value).collect())
             .map_err(|e| self.classify(e, ""))
+    }
+
+    /// The API to list and watch this kind in this namespace, or in all.
+    pub fn collection(&self, all_namespaces: bool) -> Api<DynamicObject> {
+        if all_namespaces {
+            Api::all_with(self.cluster.client.clone(), &self.ar)
+        } else {
+            self.api()
+        }
+    }
+
+    /// Every object matching `selector`, whole, with its apiVersion and kind (a list's
+    /// items may leave them out), and the list's resourceVersion to watch from.
+    pub async fn list_from(
+        &self,
+        selector: Option<&str>,
+        all_namespaces: bool,
+    ) -> Result<(Vec<Value>, String), ApiError> {
+        let mut lp = ListParams::default();
+        if let Some(s) = selector {
+            lp = lp.labels(s);
+        }
+        let list = self
+            .collection(all_namespaces)
+            .list(&lp)
+            .await
+            .map_err(|e| self.classify(e, ""))?;
+        let api_version = self.ar.api_version.clone();
+        let kind = self.ar.kind.clone();
+        let items = list
+            .items
+            .into_iter()
+            .map(|o| {
+                let mut v = to_value(o);
+                v["apiVersion"] = api_version.clone().into();
+                v["kind"] = kind.clone().into();
+                v
+            })
+            .collect();
+        Ok((items, list.metadata.resource_version.unwrap_or_default()))
     }
 
     /// Every object in every namespace matching `selector`, whole (for small kinds only).

@@ -136,10 +136,11 @@ pub async fn open(
 pub async fn read<S: ItemSink>(body: ListBody, mut sink: S) -> anyhow::Result<(S, ListEnd)> {
     // serde reads synchronously: decode on a blocking thread that pulls the body through a
     // bridge, while this runtime keeps receiving it.
-    let (sink, res) = tokio::task::spawn_blocking(move || {
+    // The sink prints: it runs in the cluster's output scope, as the caller does.
+    let (sink, res) = tokio::task::spawn_blocking(crate::output::carry(move || {
         let res = decode_list(SyncIoBridge::new(body), &mut sink);
         (sink, res)
-    })
+    }))
     .await
     .map_err(|e| anyhow::anyhow!("the list reader stopped: {e}"))?;
     Ok((sink, res?))

@@ -155,12 +155,12 @@ pub async fn run(args: &ClusterArgs, cmd: RolloutCommand, sel: Option<Selection>
             return super::fleet::run_clusters(&targets, &opts, max, a).await;
         }
     };
-    let left = targets.len() - ran.len();
-    let mut line = summary(&ran);
-    if left > 0 {
-        line.push_str(&format!(", {left} not waited for"));
-    }
-    eprintln!("{line}");
+    let left: Vec<&str> = targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|n| !ran.iter().any(|r| r.name == *n))
+        .collect();
+    eprintln!("{}", summary(&ran, &left));
     Ok(combined(ran.iter().map(|r| r.code)))
 }
 
@@ -380,8 +380,9 @@ fn word(code: Code) -> &'static str {
 }
 
 /// `3 clusters: 2 ok, 1 error (eu)`: counts in order of first appearance, the clusters
-/// that did not succeed named.
-fn summary(ran: &[Ran]) -> String {
+/// that did not succeed named; then those not waited for (a gate that failed fast), so
+/// that every cluster is counted.
+fn summary(ran: &[Ran], left: &[&str]) -> String {
     let mut counts: Vec<(Code, Vec<&str>)> = Vec::new();
     for r in ran {
         match counts.iter_mut().find(|(c, _)| *c == r.code) {
@@ -396,12 +397,17 @@ fn summary(ran: &[Ran]) -> String {
             other => format!("{} {} ({})", names.len(), word(*other), names.join(", ")),
         })
         .collect();
-    let noun = if ran.len() == 1 {
-        "cluster"
-    } else {
-        "clusters"
-    };
-    format!("{} {noun}: {}", ran.len(), parts.join(", "))
+    let mut parts = parts;
+    if !left.is_empty() {
+        parts.push(format!(
+            "{} not waited for ({})",
+            left.len(),
+            left.join(", ")
+        ));
+    }
+    let total = ran.len() + left.len();
+    let noun = if total == 1 { "cluster" } else { "clusters" };
+    format!("{total} {noun}: {}", parts.join(", "))
 }
 
 #[cfg(test)]
@@ -417,12 +423,21 @@ mod tests {
 
     #[test]
     fn the_summary_names_the_clusters_that_did_not_succeed() {
-        let line = summary(&[
-            ran("a", Code::Ok),
-            ran("b", Code::Error),
-            ran("c", Code::Ok),
-            ran("d", Code::Error),
-        ]);
+        let line = summary(
+            &[
+                ran("a", Code::Ok),
+                ran("b", Code::Error),
+                ran("c", Code::Ok),
+                ran("d", Code::Error),
+            ],
+            &[],
+        );
         assert_eq!(line, "4 clusters: 2 ok, 2 error (b, d)");
+        // A gate that failed fast counts the clusters it did not wait for, by name.
+        let line = summary(&[ran("a", Code::RolloutFailed)], &["b"]);
+        assert_eq!(
+            line,
+            "2 clusters: 1 rollout failed (a), 1 not waited for (b)"
+        );
     }
 }

@@ -136,24 +136,6 @@ impl Printer {
     }
 }
 
-/// Which KubeVela batch kinds the cluster serves: one discovery request.
-async fn vela_kinds(api: &RolloutApi) -> Result<Vec<crate::model::batch::BatchKind>> {
-    use crate::model::batch::BatchKind;
-    let groups = api.cluster().client.list_api_groups().await.map_err(|e| {
-        crate::cluster::ApiError::from_kube(
-            e,
-            "API groups",
-            "",
-            api.namespace(),
-            &api.cluster().server,
-        )
-    })?;
-    Ok([BatchKind::TraitRollout, BatchKind::AppRollout]
-        .into_iter()
-        .filter(|k| groups.groups.iter().any(|g| g.name == k.group()))
-        .collect())
-}
-
 impl ItemSink for Printer {
     fn item(&mut self, obj: Value) -> Result<()> {
         let rollout = match decode(&obj) {
@@ -167,7 +149,7 @@ impl ItemSink for Printer {
         match self.output {
             None => {
                 let mut row = render::list_row(
-                    &s,
+                    &s.view,
                     &render::age_since(rollout.creation_timestamp.as_deref(), self.now),
                     self.all_namespaces,
                 );
@@ -205,7 +187,10 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
     // The Kruise list and discovery go out together; the KubeVela lists, when discovery
     // finds KubeVela, go out while the Kruise list's body is still arriving.
     let read = list_read(args);
-    let (vela, opened) = futures::join!(vela_kinds(api), api.open_list(&read));
+    let (vela, opened) = futures::join!(
+        crate::cluster::vela_kinds(api.cluster()),
+        api.open_list(&read)
+    );
     let (vela, opened) = (vela?, opened?);
     let printer = Printer {
         output: args.output,

@@ -268,7 +268,7 @@ async fn with_release(api: &RolloutApi, p: Progress, obj: &Value) -> Value {
             let s = summarize(&r, w.as_ref());
             serde_json::json!({"rollout": rollout, "stage": s.stage,
                 "currentStepIndex": s.current_step_index, "totalSteps": s.total_steps,
-                "text": render::stage_text(&s)})
+                "text": s.view.text})
         }
         None => serde_json::json!({"rollout": rollout, "stage": null}),
     };
@@ -465,7 +465,7 @@ async fn follow_rollout(
                     "timed out after {} waiting for {} to {what}; it is {}",
                     humantime::format_duration(limit),
                     current.display_name(),
-                    render::stage_text(&s)
+                    s.view.text
                 )).into());
             }
             _ = &mut interrupted => {

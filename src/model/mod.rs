@@ -21,6 +21,7 @@ pub mod revision;
 pub mod state;
 pub mod steps;
 pub mod summary;
+pub mod view;
 pub mod workload;
 pub mod workload_verbs;
 

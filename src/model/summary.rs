@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::observe::WorkloadState;
 use super::state::Stage;
+use super::view::{ReleaseView, of_rollout};
 use super::{Pause, Rollout, Style};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,6 +24,16 @@ pub struct Summary {
     pub message: Option<String>,
     /// This plugin's reading of the state; see [`Stage`].
     pub stage: &'static str,
+    /// The state in words, as every view says it: `waiting for approval at step 1/3`.
+    pub state_text: String,
+    /// What the release waits for now (`approval`, `pods`, `the controller`, ...).
+    pub waiting_for: Option<&'static str>,
+    /// Why, in a sentence.
+    pub why: Option<String>,
+    /// The command that moves the release on, when a person must act.
+    pub next: Option<String>,
+    /// Whether the workload was read (`list` does not read it: see `why`).
+    pub workload_checked: bool,
     /// Why the status is not trusted yet (the controller has not observed the current spec,
     /// workload generation or rollout-id); `stage` reads `Progressing` meanwhile.
     pub waiting_for_controller: Option<String>,
@@ -36,6 +47,9 @@ pub struct Summary {
     pub batch: Option<Batch>,
     pub steps: Vec<StepSummary>,
     pub conditions: Vec<ConditionSummary>,
+    /// The one view every renderer shows; the fields above that say the same come from it.
+    #[serde(skip)]
+    pub view: ReleaseView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,6 +104,7 @@ pub struct ConditionSummary {
 /// counts and tells whether the status is current.
 pub fn summarize(r: &Rollout, workload: Option<&WorkloadState>) -> Summary {
     let workload_replicas = workload.map(|w| w.replicas);
+    let view = of_rollout(r, workload);
     let (stage, waiting_for_controller) = r.observed_stage(workload);
     let current = r.current_step();
     let total = r.steps.len();
@@ -153,12 +168,17 @@ pub fn summarize(r: &Rollout, workload: Option<&WorkloadState>) -> Summary {
         phase: r.phase.clone(),
         reason: r.progressing_reason().map(str::to_string),
         message: r.message.clone(),
-        stage: stage.as_str(),
+        stage: view.state,
+        state_text: view.text.clone(),
+        waiting_for: view.waiting_for,
+        why: view.why.clone(),
+        next: view.next.clone(),
+        workload_checked: view.workload_checked,
         waiting_for_controller,
         paused: r.paused,
         disabled: r.disabled,
-        stable_revision: release.and_then(|x| x.stable_revision.clone()),
-        canary_revision: release.and_then(|x| x.update_revision.clone()),
+        stable_revision: view.stable.clone(),
+        canary_revision: view.canary.clone(),
         current_step_index: current,
         current_step_state: r.current_state().map(|s| s.as_str().to_string()),
         total_steps: total,
@@ -175,6 +195,7 @@ pub fn summarize(r: &Rollout, workload: Option<&WorkloadState>) -> Summary {
                 last_transition_time: c.last_transition_time.clone(),
             })
             .collect(),
+        view,
     }
 }
 
@@ -256,6 +277,11 @@ mod tests {
                 "reason",
                 "message",
                 "stage",
+                "stateText",
+                "waitingFor",
+                "why",
+                "next",
+                "workloadChecked",
                 "waitingForController",
                 "paused",
                 "disabled",

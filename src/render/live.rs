@@ -1,8 +1,6 @@
 //! Following a rollout live (`status --watch`): redrawn in place on a terminal, one line or
 //! document per change otherwise.
 
-use std::io::Write;
-
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -49,29 +47,28 @@ impl Live {
         if self.last.as_ref() == Some(s) {
             return Ok(());
         }
-        let mut out = std::io::stdout().lock();
-        match self.mode {
+        // Through the output scope: in one cluster of several, each line is tagged with it.
+        let text = match self.mode {
             LiveMode::Terminal => {
                 if let Some(pb) = &self.bar {
                     pb.set_message(super::status_view(s).trim_end().to_string());
                 }
+                String::new()
             }
             LiveMode::Lines => {
                 let now = jiff::Timestamp::now()
                     .round(jiff::Unit::Second)
                     .unwrap_or(jiff::Timestamp::now());
-                writeln!(out, "{now} {}", super::status_line(s))?;
+                format!("{now} {}\n", super::status_line(&s.view))
             }
-            LiveMode::JsonLines => writeln!(out, "{}", serde_json::to_string(s)?)?,
-            LiveMode::Yaml => {
-                if self.last.is_some() {
-                    writeln!(out, "---")?;
-                }
-                write!(out, "{}", super::yaml(s)?)?;
-            }
-            LiveMode::Quiet => {}
+            LiveMode::JsonLines => format!("{}\n", serde_json::to_string(s)?),
+            LiveMode::Yaml if self.last.is_some() => format!("---\n{}", super::yaml(s)?),
+            LiveMode::Yaml => super::yaml(s)?,
+            LiveMode::Quiet => String::new(),
+        };
+        if !text.is_empty() {
+            crate::output::out(&text)?;
         }
-        out.flush()?;
         self.last = Some(s.clone());
         Ok(())
     }

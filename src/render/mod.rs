@@ -16,6 +16,7 @@ pub use analysis::report_table;
 pub use history::{history_table, revision_view};
 
 use crate::model::summary::Summary;
+use crate::model::view::ReleaseView;
 
 /// Pretty JSON with a trailing newline, as `kubectl -o json` prints.
 pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
@@ -63,52 +64,6 @@ fn or_dash(s: Option<impl ToString>) -> String {
     s.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
 }
 
-/// What a person should do next, if anything.
-fn next_action(s: &Summary) -> Option<String> {
-    let ns = if s.namespace.is_empty() {
-        String::new()
-    } else {
-        format!(" -n {}", s.namespace)
-    };
-    match s.stage {
-        "WaitingForApproval" => Some(format!(
-            "approve with: kubectl kruise rollout approve {}{ns}",
-            s.name
-        )),
-        "Paused" => Some(format!(
-            "resume with: kubectl kruise rollout resume {}{ns}",
-            s.name
-        )),
-        _ => None,
-    }
-}
-
-/// The one-paragraph description of the stage, e.g. `waiting for approval at step 1/3`.
-pub fn stage_text(s: &Summary) -> String {
-    let at = match s.current_step_index {
-        Some(i) => format!(" at step {i}/{}", s.total_steps),
-        None => String::new(),
-    };
-    match s.stage {
-        "WaitingForApproval" => format!("waiting for approval{at}"),
-        "WaitingForTimer" => format!("batch ready{at}, moving on after its pause"),
-        "Progressing" => format!(
-            "upgrading{at} ({})",
-            s.current_step_state.as_deref().unwrap_or("-")
-        ),
-        "Paused" => format!("paused{at}"),
-        "Initializing" => "initializing a new release".to_string(),
-        "Finalising" => "all steps done, finalising".to_string(),
-        "Completed" => "release completed".to_string(),
-        "Cancelling" => "release being cancelled (rolled back)".to_string(),
-        "Cancelled" => "last release was cancelled or rolled back".to_string(),
-        "Disabled" => "rollout disabled".to_string(),
-        "Terminating" => "rollout being deleted".to_string(),
-        "Idle" => "no release in progress".to_string(),
-        other => other.to_string(),
-    }
-}
-
 /// The status view a person reads during a release.
 pub fn status_view(s: &Summary) -> String {
     let mut lines: Vec<(&str, String)> = Vec::new();
@@ -134,7 +89,12 @@ pub fn status_view(s: &Summary) -> String {
         "Phase",
         format!("{}{reason}", s.phase.as_deref().unwrap_or("-")),
     ));
-    lines.push(("Stage", stage_text(s)));
+    let v = &s.view;
+    lines.push(("Stage", v.text.clone()));
+    if let Some(why) = &v.why {
+        let what = v.waiting_for.map(|w| format!("{w}: ")).unwrap_or_default();
+        lines.push(("Waiting", format!("{what}{why}")));
+    }
     if s.paused {
         lines.push(("Paused", "yes (spec.strategy.paused)".into()));
     }
@@ -144,13 +104,13 @@ pub fn status_view(s: &Summary) -> String {
     if let Some(m) = &s.message {
         lines.push(("Message", m.clone()));
     }
-    if s.stable_revision.is_some() || s.canary_revision.is_some() {
+    if v.stable.is_some() || v.canary.is_some() {
         lines.push((
             "Revisions",
             format!(
                 "stable {}, canary {}",
-                or_dash(s.stable_revision.as_ref()),
-                or_dash(s.canary_revision.as_ref())
+                or_dash(v.stable.as_ref()),
+                or_dash(v.canary.as_ref())
             ),
         ));
     }
@@ -164,8 +124,8 @@ pub fn status_view(s: &Summary) -> String {
         };
         lines.push(("Batch", text));
     }
-    if let Some(next) = next_action(s) {
-        lines.push(("Next", next));
+    if let Some(next) = &v.next {
+        lines.push(("Next", next.clone()));
     }
     // Two spaces after the longest `Label:`.
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 3;
@@ -202,25 +162,19 @@ pub fn status_view(s: &Summary) -> String {
     out
 }
 
-/// One line per change, for logs: `--watch` when stdout is not a terminal.
-pub fn status_line(s: &Summary) -> String {
-    let mut parts = vec![
-        format!("{}/{}", s.namespace, s.name),
-        s.phase.clone().unwrap_or_else(|| "-".into()),
-    ];
-    if let (Some(i), Some(state)) = (s.current_step_index, &s.current_step_state) {
-        parts.push(format!("step {i}/{} {state}", s.total_steps));
+/// One line per change, for logs: `--watch` when stdout is not a terminal, and the
+/// fleet's lines.
+pub fn status_line(v: &ReleaseView) -> String {
+    let mut parts = vec![v.qualified(), v.state.to_string()];
+    if v.step.is_some() {
+        parts.push(format!("step {}", v.step_label()));
     }
-    if let Some(b) = &s.batch {
-        parts.push(format!(
-            "ready {}/{}",
-            b.ready,
-            b.target.unwrap_or(b.replicas)
-        ));
+    if v.ready.is_some() {
+        parts.push(format!("ready {}", v.ready_label()));
     }
-    parts.push(stage_text(s));
+    parts.push(v.text.clone());
     let mut line = parts.join("  ");
-    if let Some(m) = &s.message {
+    if let Some(m) = &v.message {
         line.push_str(&format!("  \"{m}\""));
     }
     line
@@ -259,29 +213,18 @@ pub fn table_chunk(header: &[&str], rows: Vec<Vec<String>>, first: bool) -> Stri
         .unwrap_or_default()
 }
 
-pub fn list_row(s: &Summary, age: &str, with_namespace: bool) -> Vec<String> {
+pub fn list_row(v: &ReleaseView, age: &str, with_namespace: bool) -> Vec<String> {
     let mut row = Vec::with_capacity(9);
     if with_namespace {
-        row.push(s.namespace.clone());
+        row.push(v.namespace.clone());
     }
-    row.push(s.name.clone());
-    row.push(or_dash(
-        s.workload
-            .as_ref()
-            .map(|w| format!("{}/{}", w.kind, w.name)),
-    ));
-    row.push(s.strategy.to_string());
-    row.push(match s.current_step_index {
-        Some(i) => format!("{i}/{}", s.total_steps),
-        None => format!("-/{}", s.total_steps),
-    });
-    row.push(s.stage.to_string());
-    row.push(or_dash(
-        s.batch
-            .as_ref()
-            .map(|b| format!("{}/{}", b.ready, b.replicas)),
-    ));
-    row.push(or_dash(s.phase.as_ref()));
+    row.push(v.name.clone());
+    row.push(or_dash(v.workload.as_ref()));
+    row.push(v.strategy.to_string());
+    row.push(v.step_label());
+    row.push(v.state.to_string());
+    row.push(v.ready_label());
+    row.push(or_dash(v.phase.as_ref()));
     row.push(age.to_string());
     row
 }
@@ -343,23 +286,6 @@ pub fn workload_view(doc: &serde_json::Value) -> String {
 
 /// The status view of a KubeVela batch rollout.
 pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
-    let total = s.total_steps;
-    let at = s
-        .current_step_index
-        .map(|i| format!(" at batch {i}/{total}"))
-        .unwrap_or_default();
-    let stage = match s.stage {
-        "WaitingForApproval" => format!("batch done{at}, waiting for approval of the next"),
-        "Paused" => format!("paused{at}"),
-        "Progressing" => format!("rolling{at}"),
-        "Completed" => "every batch rolled out".to_string(),
-        "Failed" => "the rollout failed".to_string(),
-        "Abandoning" => "abandoning the rollout (its revisions changed)".to_string(),
-        "Terminating" => "being deleted".to_string(),
-        "Initializing" => "preparing the rollout".to_string(),
-        "Finalising" => "every batch done, finalising".to_string(),
-        other => other.to_string(),
-    };
     let mut lines: Vec<(&str, String)> = vec![
         ("Name", format!("{}/{}", s.namespace, s.name)),
         ("Kind", format!("{} ({})", s.kind, s.api_version)),
@@ -380,11 +306,11 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
             s.target_revision.as_deref().unwrap_or("-")
         ),
     ));
-    lines.push(("Stage", stage));
-    if let Some(w) = &s.waiting_for_controller {
-        lines.push(("Waiting", w.clone()));
-    } else if let Some(r) = &s.reason {
-        lines.push(("Waiting", r.clone()));
+    let v = &s.view;
+    lines.push(("Stage", v.text.clone()));
+    if let Some(why) = &v.why {
+        let what = v.waiting_for.map(|w| format!("{w}: ")).unwrap_or_default();
+        lines.push(("Waiting", format!("{what}{why}")));
     }
     lines.push((
         "State",
@@ -414,27 +340,8 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
     if let Some(p) = &s.pending_reapply {
         lines.push(("Pending", p.clone()));
     }
-    let kind_word = if s.kind == "AppRollout" {
-        format!("approllout/{}", s.name)
-    } else {
-        format!("rollouts.standard.oam.dev/{}", s.name)
-    };
-    match s.stage {
-        "WaitingForApproval" => lines.push((
-            "Next",
-            format!(
-                "approve with: kubectl kruise rollout approve {kind_word} -n {}",
-                s.namespace
-            ),
-        )),
-        "Paused" => lines.push((
-            "Next",
-            format!(
-                "resume with: kubectl kruise rollout resume {kind_word} -n {}",
-                s.namespace
-            ),
-        )),
-        _ => {}
+    if let Some(next) = &v.next {
+        lines.push(("Next", next.clone()));
     }
     let mut out = String::new();
     for (k, v) in lines {
@@ -490,10 +397,11 @@ Workload:   Deployment/nginx (10 replicas)
 Strategy:   partition, 3 steps
 Phase:      Progressing (InRolling)
 Stage:      waiting for approval at step 1/3
+Waiting:    approval: the batch is ready: 1 of 1 pods of step 1 ready
 Message:    Rollout is in step(1/3), and you need manually confirm to enter the next step
-Revisions:  stable 68556bc579, canary 5c9556986d
+Revisions:  stable 68556bc579, canary d7f5d89c9
 Batch:      [####################] 1/1 ready
-Next:       approve with: kubectl kruise rollout approve rollouts-nginx -n default
+Next:       kubectl kruise rollout approve rollouts-nginx -n default
 
 STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
 1      1          1      -         manual   current: StepPaused
@@ -510,8 +418,8 @@ STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
             Some(&fixtures::workload(4)),
         );
         assert_eq!(
-            status_line(&s),
-            "default/shop  Progressing  step 1/3 StepPaused  ready 2/2  waiting for approval at step 1/3  \
+            status_line(&s.view),
+            "default/shop  WaitingForApproval  step 1/3  ready 2/2  waiting for approval at step 1/3  \
              \"Rollout is in step(1/3), and you need manually confirm to enter the next step\""
         );
     }
@@ -520,7 +428,7 @@ STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
     fn list_rows() {
         let s = summarize(&decode(&fixtures::v1alpha1_canary()).unwrap(), None);
         assert_eq!(
-            list_row(&s, "5m", true),
+            list_row(&s.view, "5m", true),
             [
                 "default",
                 "echo",
@@ -533,7 +441,7 @@ STEP   REPLICAS   PODS   TRAFFIC   PAUSE    STATUS
                 "5m"
             ]
         );
-        let table = plain_table(Some(&LIST_HEADER), vec![list_row(&s, "5m", false)]);
+        let table = plain_table(Some(&LIST_HEADER), vec![list_row(&s.view, "5m", false)]);
         assert_eq!(
             table,
             "NAME   WORKLOAD          STRATEGY   STEP   STATE                READY   PHASE         AGE\n\

@@ -30,7 +30,7 @@ fn lists(env: &Env) -> usize {
     env.api
         .requests()
         .iter()
-        .filter(|r| r.method == "GET" && !r.query.contains("watch=true"))
+        .filter(|r| r.method == "GET" && r.path != "/apis" && !r.query.contains("watch=true"))
         .count()
 }
 
@@ -58,11 +58,13 @@ fn in_a_pipe_one_line_per_change_after_one_list_then_one_watch() {
     assert!(lines[4].contains(" MODIFIED a/cart ") && lines[4].contains("waiting for approval"));
     assert!(lines[5].contains(" DELETED b/search "), "{}", run.stdout);
     assert_eq!(lines.len(), 6);
-    // One list and one watch: nothing else.
+    // One list, one discovery (which KubeVela kinds to watch too) and one watch: nothing
+    // else.
     let reqs = env.api.requests();
-    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert_eq!(reqs.len(), 3, "{reqs:?}");
     assert!(reqs[0].query.contains("resourceVersion=0"));
-    assert!(reqs[1].query.contains("watch=true"));
+    assert_eq!(reqs.iter().filter(|r| r.path == "/apis").count(), 1);
+    assert!(reqs[2].query.contains("watch=true"));
 }
 
 #[test]
@@ -183,4 +185,41 @@ fn on_a_terminal_only_the_changed_rows_are_redrawn() {
     assert_eq!(out.matches("search").count(), 1, "{out}");
     assert_eq!(out.matches("web   ").count(), 1, "{out}");
     assert!(out.matches("cart").count() >= 2, "{out}");
+}
+
+#[test]
+fn kubevela_releases_are_watched_as_list_lists_them() {
+    let env = fleet();
+    env.api.serve_kubevela();
+    let env = env.with(&["kubevela/approllout.yaml", "kubevela/trait.yaml"]);
+    let listed = env.run(&["rollout", "list", "-A"]);
+    listed.expect_code(0);
+    let kinds_listed = listed.stdout.lines().count() - 1;
+    let child = env.spawn(&["rollout", "list", "--watch", "-A"]);
+    // Kruise's rollouts, AppRollouts and trait Rollouts: one watch each.
+    eventually("every kind is watched", || env.api.open_watches() == 3);
+    env.api.modify(
+        "core.oam.dev",
+        "approllouts",
+        "default",
+        "rolling-example",
+        |o| o["spec"]["rolloutPlan"]["paused"] = json!(true),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let run = interrupt(child, Duration::from_secs(10));
+    run.expect_code(130);
+    let out = &run.stdout;
+    let listed_lines = out.lines().filter(|l| l.contains(" LISTED ")).count();
+    assert_eq!(
+        listed_lines, kinds_listed,
+        "list and list --watch agree:\n{out}"
+    );
+    assert!(out.contains(" LISTED default/rolling-example "), "{out}");
+    assert!(out.contains(" LISTED default/express-server "), "{out}");
+    let modified: Vec<&str> = out.lines().filter(|l| l.contains(" MODIFIED ")).collect();
+    assert_eq!(modified.len(), 1, "{out}");
+    assert!(
+        modified[0].contains("default/rolling-example  Paused"),
+        "{out}"
+    );
 }

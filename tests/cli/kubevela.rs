@@ -41,7 +41,7 @@ fn status_shows_every_batch_as_the_controller_counts_pods() {
         .assert_stdout("Partition:   1")
         .assert_stdout("Revisions:   test-rolling-v1 -> test-rolling-v2")
         .assert_stdout(
-            "Next:        approve with: kubectl kruise rollout approve approllout/rolling-example",
+            "Next:        kubectl kruise rollout approve approllout/rolling-example -n default",
         );
     // [10%, 2, 2] of 5 pods: 1, 2, 2 (percentages round up; the last takes the rest).
     let rows: Vec<&str> = run

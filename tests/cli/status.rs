@@ -152,7 +152,7 @@ fn watch_follows_changes_until_the_step_waits_for_approval() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines.len() >= 2, "{}", run.stdout);
     assert!(
-        lines[0].contains("step 1/3 StepUpgrade  ready 0/1"),
+        lines[0].contains("Progressing  step 1/3  ready 0/1  upgrading at step 1/3 (StepUpgrade)"),
         "{}",
         run.stdout
     );
@@ -160,7 +160,7 @@ fn watch_follows_changes_until_the_step_waits_for_approval() {
         lines
             .last()
             .unwrap()
-            .contains("step 1/3 StepPaused  ready 1/1  waiting for approval at step 1/3"),
+            .contains("WaitingForApproval  step 1/3  ready 1/1  waiting for approval at step 1/3"),
         "{}",
         run.stdout
     );

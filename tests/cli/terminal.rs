@@ -31,7 +31,7 @@ fn the_view_is_redrawn_only_on_a_terminal_that_wants_it() {
     for vars in [[("NO_COLOR", "1")], [("TERM", "dumb")]] {
         let run = on_a_terminal(&env, &script, &vars);
         run.expect_code(0)
-            .assert_stdout("default/rollouts-nginx  Progressing  step 1/3 StepPaused");
+            .assert_stdout("default/rollouts-nginx  WaitingForApproval  step 1/3  ready 1/1");
         assert!(
             !run.stdout.contains('\u{1b}'),
             "{vars:?}: escape codes in\n{}",

@@ -14,9 +14,11 @@ use serde_json::Value;
 use super::options::list_read;
 use super::reach::Target;
 use crate::cli::ListArgs;
+use crate::cluster::stream_list::ItemSink;
 use crate::cluster::{ApiError, ConnectOptions, RolloutApi};
 use crate::exit::{Code, Failure};
 use crate::model::ApiVersion;
+use crate::model::batch::BatchKind;
 use view::{Collector, Fleet, Update, View, mode};
 
 /// How long the server may hold one watch open; it then ends it and we watch again.
@@ -42,6 +44,7 @@ pub async fn run(api: &RolloutApi, args: &ListArgs) -> Result<Code> {
         mode: mode(args.output)?,
         all_namespaces: args.all_namespaces,
         clusters: false,
+        kinds: false,
     };
     let mut fleet = Fleet::default();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -76,6 +79,7 @@ pub async fn run_clusters(
         mode: mode(args.output)?,
         all_namespaces: args.all_namespaces,
         clusters: true,
+        kinds: false,
     };
     let mut fleet = Fleet {
         clusters: targets
@@ -122,84 +126,205 @@ pub async fn run_clusters(
     }
 }
 
-/// One cluster's rollouts: a list, then a watch from its resourceVersion, reconnecting
-/// from the last one seen and listing again on 410 Gone. Returns only on an error that
-/// watching again cannot mend.
+/// One cluster's releases: its Kruise Rollouts and, where the cluster serves them,
+/// KubeVela's AppRollouts and trait Rollouts (as `list` lists them), each kind listed, then
+/// watched. Returns only on an error that watching again cannot mend.
 async fn follow(
     api: &RolloutApi,
     args: &ListArgs,
     cluster: String,
     tx: tokio::sync::mpsc::UnboundedSender<Update>,
 ) -> Result<()> {
+    let kruise = follow_rollouts(api, args, &cluster, &tx);
+    // Discovery goes out beside the Kruise list: no round trip more before the first rows.
+    let vela = async {
+        let kinds = crate::cluster::vela_kinds(api.cluster()).await?;
+        if !kinds.is_empty() {
+            tx.send(Update::Kinds).ok();
+        }
+        futures::future::try_join_all(
+            kinds
+                .into_iter()
+                .map(|kind| follow_batches(api, kind, args, &cluster, &tx)),
+        )
+        .await?;
+        // No KubeVela here: the Kruise watch goes on alone.
+        futures::future::pending::<Result<()>>().await
+    };
+    tokio::select! {
+        res = kruise => res,
+        res = vela => res,
+    }
+}
+
+/// The cluster's Kruise Rollouts: a list, then a watch from its resourceVersion.
+async fn follow_rollouts(
+    api: &RolloutApi,
+    args: &ListArgs,
+    cluster: &str,
+    tx: &tokio::sync::mpsc::UnboundedSender<Update>,
+) -> Result<()> {
     let read = list_read(args);
     let collector = || Collector {
-        cluster: cluster.clone(),
+        cluster: cluster.to_string(),
         listed: Vec::new(),
     };
-    let (collected, mut rv, version) = api.list_into(&read, collector()).await?;
-    tx.send(Update::Listed(cluster.clone(), collected.listed))
+    let group = crate::model::GROUP;
+    let (collected, rv, version) = api.list_into(&read, collector()).await?;
+    tx.send(Update::Listed(cluster.to_string(), group, collected.listed))
         .ok();
-    let watch = watch_api(api, version, args.all_namespaces);
-    let mut wp = WatchParams::default().timeout(WATCH_SECONDS);
-    if let Some(sel) = &args.selector {
-        wp = wp.labels(sel);
-    }
-    let mut backoff = Duration::from_millis(500);
-    loop {
-        let stream = match watch.watch(&wp, &rv).await {
-            Ok(s) => s,
-            Err(e) => {
-                let e = api_error(api, e);
-                if matches!(
-                    e,
-                    ApiError::Forbidden(_)
-                        | ApiError::NotServed(_)
-                        | ApiError::Unauthorized
-                        | ApiError::Credentials { .. }
-                ) {
-                    return Err(anyhow::Error::new(e).context("cannot watch the rollouts"));
-                }
-                // The server is away: try again, a little later each time.
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-                continue;
-            }
-        };
-        backoff = Duration::from_millis(500);
-        futures::pin_mut!(stream);
-        let mut relist = false;
-        while let Some(ev) = stream.next().await {
-            match ev {
-                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
-                    rv = object_rv(&o).unwrap_or(rv);
-                    let value = with_kind(serde_json::to_value(&o)?, version);
-                    tx.send(Update::Changed(cluster.clone(), "MODIFIED", value))
-                        .ok();
-                }
-                Ok(WatchEvent::Deleted(o)) => {
-                    rv = object_rv(&o).unwrap_or(rv);
-                    let value = serde_json::to_value(&o)?;
-                    tx.send(Update::Changed(cluster.clone(), "DELETED", value))
-                        .ok();
-                }
-                Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
-                // The server no longer has our resourceVersion: list again.
-                Ok(WatchEvent::Error(s)) if s.code == 410 => {
-                    relist = true;
-                    break;
-                }
-                Ok(WatchEvent::Error(s)) => {
-                    anyhow::bail!("the watch of the rollouts failed: {}", s.message);
-                }
-                // A dropped connection, or the server's timeout: watch again from rv.
-                Err(_) => break,
-            }
-        }
-        if relist {
-            let (collected, new_rv, _) = api.list_into(&read, collector()).await?;
-            tx.send(Update::Listed(cluster.clone(), collected.listed))
+    let watched = Watched {
+        api: watch_api(api, version, args.all_namespaces),
+        what: "rollouts",
+        classify: &|e| api_error(api, e),
+        typed: &|v| with_kind(v, version),
+    };
+    watched
+        .follow(args, rv, cluster, tx, || async {
+            let (collected, rv, _) = api.list_into(&read, collector()).await?;
+            tx.send(Update::Listed(cluster.to_string(), group, collected.listed))
                 .ok();
-            rv = new_rv;
+            Ok(rv)
+        })
+        .await
+}
+
+/// The cluster's KubeVela releases of one kind: a list, then a watch.
+async fn follow_batches(
+    api: &RolloutApi,
+    kind: BatchKind,
+    args: &ListArgs,
+    cluster: &str,
+    tx: &tokio::sync::mpsc::UnboundedSender<Update>,
+) -> Result<()> {
+    let bapi = crate::cluster::batch_api(api.cluster(), kind);
+    let list = || async {
+        let (items, rv) = bapi
+            .list_from(args.selector.as_deref(), args.all_namespaces)
+            .await?;
+        let mut collected = Collector {
+            cluster: cluster.to_string(),
+            listed: Vec::new(),
+        };
+        for item in items {
+            collected.item(item)?;
+        }
+        tx.send(Update::Listed(
+            cluster.to_string(),
+            kind.group(),
+            collected.listed,
+        ))
+        .ok();
+        anyhow::Ok(rv)
+    };
+    let rv = match list().await {
+        Ok(rv) => rv,
+        // The group is served but not this kind (a KubeVela without it): as `list`.
+        Err(e) if matches!(e.downcast_ref(), Some(ApiError::NotServed(_))) => {
+            return futures::future::pending().await;
+        }
+        Err(e) => return Err(e),
+    };
+    let api_version = format!("{}/{}", kind.group(), kind.version());
+    let watched = Watched {
+        api: bapi.collection(args.all_namespaces),
+        what: kind.plural(),
+        classify: &|e| bapi.classify(e, ""),
+        typed: &|mut v: Value| {
+            if v.get("kind").is_none_or(Value::is_null) {
+                v["apiVersion"] = Value::String(api_version.clone());
+                v["kind"] = Value::String(kind.kind().into());
+            }
+            v
+        },
+    };
+    watched.follow(args, rv, cluster, tx, list).await
+}
+
+/// One kind watched in one cluster.
+struct Watched<'a> {
+    api: Api<DynamicObject>,
+    /// The kind's plural, for messages.
+    what: &'a str,
+    classify: &'a (dyn Fn(kube::Error) -> ApiError + Sync),
+    /// Gives a watched object its apiVersion and kind when it came without.
+    typed: &'a (dyn Fn(Value) -> Value + Sync),
+}
+
+impl Watched<'_> {
+    /// Watch from `rv`, reconnecting from the last one seen, and `relist` (which shows the
+    /// list and gives its resourceVersion) when the server no longer has it (410 Gone).
+    async fn follow<F, Fut>(
+        &self,
+        args: &ListArgs,
+        mut rv: String,
+        cluster: &str,
+        tx: &tokio::sync::mpsc::UnboundedSender<Update>,
+        relist: F,
+    ) -> Result<()>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<String>>,
+    {
+        let mut wp = WatchParams::default().timeout(WATCH_SECONDS);
+        if let Some(sel) = &args.selector {
+            wp = wp.labels(sel);
+        }
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let stream = match self.api.watch(&wp, &rv).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let e = (self.classify)(e);
+                    if matches!(
+                        e,
+                        ApiError::Forbidden(_)
+                            | ApiError::NotServed(_)
+                            | ApiError::Unauthorized
+                            | ApiError::Credentials { .. }
+                    ) {
+                        return Err(anyhow::Error::new(e)
+                            .context(format!("cannot watch the {}", self.what)));
+                    }
+                    // The server is away: try again, a little later each time.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    continue;
+                }
+            };
+            backoff = Duration::from_millis(500);
+            futures::pin_mut!(stream);
+            let mut gone = false;
+            while let Some(ev) = stream.next().await {
+                match ev {
+                    Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
+                        rv = object_rv(&o).unwrap_or(rv);
+                        let value = (self.typed)(serde_json::to_value(&o)?);
+                        tx.send(Update::Changed(cluster.to_string(), "MODIFIED", value))
+                            .ok();
+                    }
+                    Ok(WatchEvent::Deleted(o)) => {
+                        rv = object_rv(&o).unwrap_or(rv);
+                        let value = (self.typed)(serde_json::to_value(&o)?);
+                        tx.send(Update::Changed(cluster.to_string(), "DELETED", value))
+                            .ok();
+                    }
+                    Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
+                    // The server no longer has our resourceVersion: list again.
+                    Ok(WatchEvent::Error(s)) if s.code == 410 => {
+                        gone = true;
+                        break;
+                    }
+                    Ok(WatchEvent::Error(s)) => {
+                        anyhow::bail!("the watch of the {} failed: {}", self.what, s.message);
+                    }
+                    // A dropped connection, or the server's timeout: watch again from rv.
+                    Err(_) => break,
+                }
+            }
+            if gone {
+                rv = relist().await?;
+            }
         }
     }
 }

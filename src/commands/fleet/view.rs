@@ -10,21 +10,52 @@ use serde_json::Value;
 use crate::cli::ObjectFormat;
 use crate::cluster::stream_list::ItemSink;
 use crate::exit::Failure;
+use crate::model::batch::{BatchSummary, decode_batch, summarize_batch};
 use crate::model::decode;
 use crate::model::fleet::{attention, summary_line};
 use crate::model::summary::{Summary, summarize};
+use crate::model::view::ReleaseView;
 use crate::render::{self, screen};
 
-/// One rollout of the fleet, as shown.
+/// A release of the fleet: a Kruise Rollout or one of KubeVela's kinds, as its summary
+/// (the document `-o json` prints), which carries the one view every line renders.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Entry {
-    stage: &'static str,
-    created: Option<String>,
-    summary: Summary,
+pub(super) enum Release {
+    Rollout(Box<Summary>),
+    Batch(Box<BatchSummary>),
 }
 
-/// (cluster, namespace, name); the cluster is empty when there is one.
-pub(super) type Key = (String, String, String);
+impl Release {
+    fn view(&self) -> &ReleaseView {
+        match self {
+            Release::Rollout(s) => &s.view,
+            Release::Batch(s) => &s.view,
+        }
+    }
+
+    fn doc(&self) -> Result<Value> {
+        Ok(match self {
+            Release::Rollout(s) => serde_json::to_value(s)?,
+            Release::Batch(s) => serde_json::to_value(s)?,
+        })
+    }
+}
+
+/// One release of the fleet, as shown.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Entry {
+    created: Option<String>,
+    release: Release,
+}
+
+impl Entry {
+    fn stage(&self) -> &'static str {
+        self.release.view().state
+    }
+}
+
+/// (cluster, kind, namespace, name); the cluster is empty when there is one.
+pub(super) type Key = (String, String, String, String);
 
 /// The fleet, and how each cluster stands when the command runs in several.
 #[derive(Default)]
@@ -41,16 +72,36 @@ fn key(cluster: &str, obj: &Value) -> Key {
             .unwrap_or("")
             .to_string()
     };
-    (cluster.to_string(), m("namespace"), m("name"))
+    (
+        cluster.to_string(),
+        group(obj).to_string(),
+        m("namespace"),
+        m("name"),
+    )
 }
 
+/// The API group of a listed or watched object: Kruise's when it names none (a list's
+/// items may leave out their apiVersion; KubeVela's are given theirs when listed).
+fn group(obj: &Value) -> &str {
+    obj.get("apiVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| v.split_once('/'))
+        .map_or(crate::model::GROUP, |(g, _)| g)
+}
+
+/// A watched or listed object of any kind the fleet shows; `None` for one it cannot read.
 fn entry(obj: &Value) -> Option<Entry> {
-    let r = decode(obj).ok()?;
-    let summary = summarize(&r, None);
+    if group(obj) == crate::model::GROUP {
+        let r = decode(obj).ok()?;
+        return Some(Entry {
+            created: r.creation_timestamp.clone(),
+            release: Release::Rollout(Box::new(summarize(&r, None))),
+        });
+    }
+    let r = decode_batch(obj).ok()?;
     Some(Entry {
-        stage: summary.stage,
         created: r.creation_timestamp.clone(),
-        summary,
+        release: Release::Batch(Box::new(summarize_batch(&r, None))),
     })
 }
 
@@ -67,9 +118,9 @@ impl Fleet {
         self.entries.remove(&key(cluster, obj))
     }
 
-    /// A cluster listed (again): its rollouts replace those it had.
-    fn relisted(&mut self, cluster: &str, listed: Vec<(Key, Entry)>) {
-        self.entries.retain(|k, _| k.0 != cluster);
+    /// A cluster listed (again) the releases of one API group: they replace those it had.
+    fn relisted(&mut self, cluster: &str, group: &str, listed: Vec<(Key, Entry)>) {
+        self.entries.retain(|k, _| k.0 != cluster || k.1 != group);
         self.entries.extend(listed);
         self.set_state(cluster, None);
     }
@@ -83,7 +134,7 @@ impl Fleet {
     /// Entries in the order a person reads them: what needs them first.
     fn sorted(&self) -> Vec<(&Key, &Entry)> {
         let mut v: Vec<(&Key, &Entry)> = self.entries.iter().collect();
-        v.sort_by_key(|(_, e)| attention(e.stage));
+        v.sort_by_key(|(_, e)| attention(e.stage()));
         v
     }
 
@@ -91,7 +142,7 @@ impl Fleet {
         self.entries
             .iter()
             .filter(move |(k, _)| cluster.is_none_or(|c| k.0 == c))
-            .map(|(_, e)| e.stage)
+            .map(|(_, e)| e.stage())
     }
 
     /// The count line; with several clusters, then one line per cluster.
@@ -140,11 +191,16 @@ pub(super) struct View {
     pub(super) all_namespaces: bool,
     /// Several clusters: a CLUSTER column, lines and documents naming theirs.
     pub(super) clusters: bool,
+    /// KubeVela's kinds are watched too: a KIND column tells them apart.
+    pub(super) kinds: bool,
 }
 
 /// What one cluster's watch reports to the view.
 pub(super) enum Update {
-    Listed(String, Vec<(Key, Entry)>),
+    /// A cluster serves KubeVela's kinds: a KIND column tells them apart.
+    Kinds,
+    /// A cluster's releases of one API group, listed.
+    Listed(String, &'static str, Vec<(Key, Entry)>),
     Changed(String, &'static str, Value),
     /// The cluster cannot be listed or watched; the others go on.
     Failed(String, anyhow::Error),
@@ -153,10 +209,13 @@ pub(super) enum Update {
 impl View {
     fn row(&self, k: &Key, e: &Entry, now: jiff::Timestamp) -> Vec<String> {
         let mut row = render::list_row(
-            &e.summary,
+            e.release.view(),
             &render::age_since(e.created.as_deref(), now),
             self.all_namespaces,
         );
+        if self.kinds {
+            row.insert(0, e.release.view().kind.clone());
+        }
         if self.clusters {
             row.insert(0, k.0.clone());
         }
@@ -175,7 +234,7 @@ impl View {
             .iter()
             .map(|(k, e)| self.row(k, e, now))
             .collect();
-        let header = render::list_header(self.clusters, false, self.all_namespaces);
+        let header = render::list_header(self.clusters, self.kinds, self.all_namespaces);
         lines.extend(
             render::plain_table(Some(&header), rows)
                 .lines()
@@ -206,8 +265,8 @@ impl View {
         }
     }
 
-    fn doc(&self, cluster: &str, event: &str, s: &Summary) -> Result<String> {
-        let mut doc = serde_json::to_value(s)?;
+    fn doc(&self, cluster: &str, event: &str, r: &Release) -> Result<String> {
+        let mut doc = r.doc()?;
         doc["event"] = Value::String(event.to_string());
         if self.clusters {
             doc = crate::output::tagged_doc(doc, cluster);
@@ -215,21 +274,21 @@ impl View {
         Ok(format!("{}\n", serde_json::to_string(&doc)?))
     }
 
-    /// Show the fleet as it is now; `changed` is the rollout that just changed, if any
-    /// (`None`: a cluster listed, `listed` its name).
+    /// Show the fleet as it is now; `changed` is the release that just changed, if any
+    /// (`None`: a cluster listed the releases of one API group).
     fn show(
         &mut self,
         fleet: &Fleet,
-        changed: Option<(&str, &Summary)>,
-        cluster: &str,
+        changed: Option<(&str, &Release)>,
+        (cluster, group): (&str, &str),
     ) -> Result<()> {
         let mut out = std::io::stdout().lock();
         let listed = || {
             fleet
                 .sorted()
                 .into_iter()
-                .filter(|(k, _)| k.0 == cluster)
-                .map(|(_, e)| &e.summary)
+                .filter(|(k, _)| k.0 == cluster && k.1 == group)
+                .map(|(_, e)| &e.release)
         };
         let text = match &self.mode {
             Mode::Terminal { .. } => self.redraw(fleet),
@@ -237,7 +296,7 @@ impl View {
                 Some((what, s)) => format!(
                     "{} {}\n",
                     stamp(),
-                    self.line(cluster, format!("{what} {}", render::status_line(s)))
+                    self.line(cluster, format!("{what} {}", render::status_line(s.view())))
                 ),
                 None => {
                     let mut t = String::new();
@@ -245,7 +304,7 @@ impl View {
                         t.push_str(&format!(
                             "{} {}\n",
                             stamp(),
-                            self.line(cluster, format!("LISTED {}", render::status_line(s)))
+                            self.line(cluster, format!("LISTED {}", render::status_line(s.view())))
                         ));
                     }
                     for l in fleet.summary() {
@@ -272,18 +331,22 @@ impl View {
 
     pub(super) fn apply(&mut self, fleet: &mut Fleet, update: Update) -> Result<()> {
         match update {
-            Update::Listed(cluster, listed) => {
-                fleet.relisted(&cluster, listed);
-                self.show(fleet, None, &cluster)
+            Update::Kinds => {
+                self.kinds = true;
+                Ok(())
+            }
+            Update::Listed(cluster, group, listed) => {
+                fleet.relisted(&cluster, group, listed);
+                self.show(fleet, None, (&cluster, group))
             }
             Update::Changed(cluster, "DELETED", obj) => match fleet.remove(&cluster, &obj) {
-                Some(e) => self.show(fleet, Some(("DELETED", &e.summary)), &cluster),
+                Some(e) => self.show(fleet, Some(("DELETED", &e.release)), (&cluster, "")),
                 None => Ok(()),
             },
             Update::Changed(cluster, what, obj) => match fleet.upsert(&cluster, &obj) {
                 Some(e) => {
-                    let s = e.summary.clone();
-                    self.show(fleet, Some((what, &s)), &cluster)
+                    let r = e.release.clone();
+                    self.show(fleet, Some((what, &r)), (&cluster, ""))
                 }
                 None => Ok(()),
             },

@@ -13,6 +13,7 @@ mod decide;
 mod summary;
 #[cfg(test)]
 mod tests;
+mod view;
 
 use serde_json::Value;
 
@@ -24,6 +25,7 @@ pub use decide::{
     decide_batch_undo,
 };
 pub use summary::{AppRef, BatchStep, BatchSummary, summarize_batch};
+pub use view::of_batch;
 
 /// The two kinds, as data: where each keeps what differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use super::view::of_batch;
 use super::{BatchRollout, BatchStage};
+use crate::model::view::ReleaseView;
 
 /// The status summary of a batch rollout, for `status -o json|yaml`: the fields of a Kruise
 /// summary where they mean the same, and KubeVela's own.
@@ -14,6 +16,11 @@ pub struct BatchSummary {
     pub name: String,
     pub namespace: String,
     pub stage: &'static str,
+    /// The state in words, as every view says it.
+    pub state_text: String,
+    pub waiting_for: Option<&'static str>,
+    pub why: Option<String>,
+    pub next: Option<String>,
     pub waiting_for_controller: Option<String>,
     pub reason: Option<String>,
     pub paused: bool,
@@ -32,6 +39,9 @@ pub struct BatchSummary {
     /// The Application's trait properties say something the Rollout does not show yet.
     pub pending_reapply: Option<String>,
     pub batches: Vec<BatchStep>,
+    /// The one view every renderer shows.
+    #[serde(skip)]
+    pub view: ReleaseView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +66,7 @@ pub struct BatchStep {
 
 pub fn summarize_batch(r: &BatchRollout, pending_reapply: Option<String>) -> BatchSummary {
     let (stage, stale) = r.stage();
+    let view = of_batch(r);
     let current = r.current_batch.unwrap_or(0);
     let done_all = matches!(stage, BatchStage::Completed | BatchStage::Finalising);
     let batches = r
@@ -88,7 +99,11 @@ pub fn summarize_batch(r: &BatchRollout, pending_reapply: Option<String>) -> Bat
         kind: r.kind.kind(),
         name: r.name.clone(),
         namespace: r.namespace.clone(),
-        stage: stage.as_str(),
+        stage: view.state,
+        state_text: view.text.clone(),
+        waiting_for: view.waiting_for,
+        why: view.why.clone(),
+        next: view.next.clone(),
         waiting_for_controller: stale,
         reason: r.waiting_reason(),
         paused: r.paused,
@@ -109,5 +124,6 @@ pub fn summarize_batch(r: &BatchRollout, pending_reapply: Option<String>) -> Bat
         }),
         pending_reapply,
         batches,
+        view,
     }
 }

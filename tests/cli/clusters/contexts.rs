@@ -157,7 +157,7 @@ fn status_until_waits_for_every_cluster_and_fails_fast() {
     assert!(started.elapsed() < Duration::from_secs(30));
     run.expect_code(4)
         .assert_stderr("[eu] error: ")
-        .assert_stderr("1 cluster: 1 rollout failed (eu), 1 not waited for");
+        .assert_stderr("2 clusters: 1 rollout failed (eu), 1 not waited for (us)\n");
 }
 
 #[test]
@@ -313,10 +313,12 @@ fn list_watch_follows_every_cluster_in_one_view() {
     );
     assert!(out.contains("  asia: error: "), "{out}");
     run.assert_stderr("[asia] error: ");
-    // One list and one watch per cluster: nothing polled.
+    // One list, one discovery (which KubeVela kinds to watch too: none here) and one
+    // watch per cluster: nothing polled.
     for n in ["eu", "us"] {
         let reqs = many.env(n).api.requests();
-        assert_eq!(reqs.len(), 2, "{n}: {reqs:?}");
+        assert_eq!(reqs.len(), 3, "{n}: {reqs:?}");
+        assert_eq!(reqs.iter().filter(|r| r.path == "/apis").count(), 1);
     }
 }
 
@@ -391,4 +393,66 @@ fn status_blocks_and_documents_name_their_cluster() {
             .iter()
             .all(|i| i["stage"] == json!("WaitingForApproval"))
     );
+}
+
+#[test]
+fn a_big_list_streamed_in_chunks_is_one_table_with_a_cluster_column_on_every_row() {
+    let many = Many::new(&["eu", "us"], &[]);
+    let eu = many.env("eu");
+    for i in 0..5000 {
+        let mut r = crate::harness::fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = json!(format!("r{i:04}"));
+        eu.api.insert(r);
+    }
+    let run = many.run(&["rollout", "list", "-A", "--contexts=eu,us"]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    // The seed rollout in each cluster, and eu's 5,000 (read in chunks of 500).
+    assert_eq!(lines.len(), 1 + 5002, "{}", &run.stdout[..2000]);
+    let headers = lines.iter().filter(|l| l.starts_with("CLUSTER")).count();
+    assert_eq!(headers, 1, "one header for every cluster's rows");
+    assert!(
+        lines[0].starts_with("CLUSTER   NAMESPACE   NAME"),
+        "{}",
+        lines[0]
+    );
+    let eu_rows = lines.iter().filter(|l| l.starts_with("eu   ")).count();
+    let us_rows = lines.iter().filter(|l| l.starts_with("us   ")).count();
+    assert_eq!((eu_rows, us_rows), (5001, 1));
+    run.assert_stderr("2 clusters: 2 ok\n");
+}
+
+#[test]
+fn a_followed_status_tags_every_line_with_its_cluster() {
+    let many = Many::new(&["a", "b"], &[]);
+    // b waits for approval at step 1; a was rolled back, so the gate fails on a at once.
+    let a = Controller::new(&many.env("a").api, "default", "rollouts-nginx");
+    a.cancel();
+    for _ in 0..10 {
+        a.reconcile();
+    }
+    let run = many.run(&[
+        "rollout",
+        "status",
+        "rollouts-nginx",
+        "--contexts=b,a",
+        "--until=paused",
+        "--timeout=30s",
+    ]);
+    run.expect_code(4);
+    assert!(!run.stdout.is_empty(), "b's status line is printed");
+    for line in run.stdout.lines() {
+        assert!(
+            line.starts_with("[b] ") || line.starts_with("[a] "),
+            "untagged: {line:?}\n{}",
+            run.stdout
+        );
+    }
+    for line in run.stderr.lines().filter(|l| !l.starts_with("2 clusters")) {
+        assert!(line.starts_with('['), "untagged: {line:?}\n{}", run.stderr);
+    }
+    // Every cluster counted, the line ended.
+    assert!(run.stderr.ends_with('\n'), "{:?}", run.stderr);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("2 clusters: "), "{}", run.stderr);
 }
