@@ -11,7 +11,7 @@ use super::resource::RolloutRef;
 use super::stream_list::{self, ItemSink};
 use super::{ApiError, Cluster, ObjectApi};
 use crate::model::batch::BatchKind;
-use crate::model::{ApiVersion, GROUP};
+use crate::model::{ApiVersion, GROUP, WorkloadKind};
 
 const RESOURCE: &str = "rollouts.rollouts.kruise.io";
 
@@ -139,10 +139,13 @@ impl RolloutApi {
         Err(not_served(&versions))
     }
 
-    /// What to tell a user whose rollout is not there: a KubeVela rollout of that name (the
-    /// form to type for it), the namespaces where a rollout of that name exists, that the
-    /// namespace does not exist, or the names in it that are close. The requests go out
-    /// together, on this error path only; any that fails just gives no hint.
+    /// What to tell a user whose rollout is not there: a KubeVela rollout of that name or a
+    /// workload of that name (the form to type for it), the namespaces where a rollout of
+    /// that name exists, that the namespace does not exist, or the names in it that are
+    /// close. On this error path only, and cheap on a big cluster: the lookups go out
+    /// together (one round trip), by name (a GET, or a `metadata.name` field selector served
+    /// from the cache) but for the close names, one page of names only (metadata, no
+    /// objects). Any that fails just gives no hint.
     async fn not_found_hint(&self, v: ApiVersion, wanted: &str) -> String {
         let ns = &self.cluster.namespace;
         let nsr = ApiResource::from_gvk_with_plural(
@@ -152,7 +155,9 @@ impl RolloutApi {
         let namespaces: Api<DynamicObject> = Api::all_with(self.cluster.client.clone(), &nsr);
         let elsewhere =
             Api::<DynamicObject>::all_with(self.cluster.client.clone(), &api_resource(v));
-        let by_name = ListParams::default().fields(&format!("metadata.name={wanted}"));
+        let by_name = ListParams::default()
+            .fields(&format!("metadata.name={wanted}"))
+            .match_any();
         let first_page = ListParams::default().limit(500);
         let here = self.api(v);
         let vela = futures::future::join_all([BatchKind::AppRollout, BatchKind::TraitRollout].map(
@@ -164,16 +169,31 @@ impl RolloutApi {
                     .map(|_| kind)
             },
         ));
-        let (namespace, here, elsewhere, vela) = futures::join!(
+        let workloads = futures::future::join_all(WorkloadKind::ALL.map(|kind| async move {
+            super::WorkloadApi::new(&self.cluster, kind)
+                .get(wanted)
+                .await
+                .ok()
+                .map(|_| kind)
+        }));
+        let (namespace, here, elsewhere, vela, workloads) = futures::join!(
             namespaces.get(ns),
-            here.list(&first_page),
-            elsewhere.list(&by_name),
-            vela
+            here.list_metadata(&first_page),
+            elsewhere.list_metadata(&by_name),
+            vela,
+            workloads
         );
         if let Some(kind) = vela.into_iter().flatten().next() {
             return format!(
                 "; KubeVela's {} {wanted:?} is here: name it {}/{wanted}",
                 kind.description(),
+                kind.type_word()
+            );
+        }
+        if let Some(kind) = workloads.into_iter().flatten().next() {
+            return format!(
+                "; {wanted:?} is a {}, not a rollout: name it {}/{wanted}",
+                kind.kind(),
                 kind.type_word()
             );
         }

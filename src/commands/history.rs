@@ -74,6 +74,9 @@ pub struct Loaded {
     pub workload: Workload,
     pub history: History,
     pub stable: Option<Stable>,
+    /// The rollout whose release is over (completed, cancelled, disabled, or none yet):
+    /// nothing is in flight for `undo` to take back.
+    pub settled: Option<String>,
 }
 
 /// Two requests: the workload, then its ReplicaSets or ControllerRevisions.
@@ -108,11 +111,17 @@ pub async fn load(api: &WorkloadApi, r: &Resolved) -> Result<Loaded> {
         stable: stable.as_ref().map(|s| s.hash.clone()),
         canary,
     };
+    let settled = r
+        .rollout
+        .as_ref()
+        .filter(|ro| ro.stage().is_final())
+        .map(|ro| ro.display_name());
     Ok(Loaded {
         object,
         workload,
         history,
         stable,
+        settled,
     })
 }
 

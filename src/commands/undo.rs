@@ -145,6 +145,7 @@ async fn restore(
             &loaded.workload,
             &loaded.history,
             loaded.stable.as_ref(),
+            loaded.settled.as_deref(),
             to_revision,
         )
         .map_err(|why| Failure::Refused(format!("cannot undo {display}: {why}")))?;

@@ -229,6 +229,16 @@ impl WorkloadKind {
         candidates().find(|k| k.group() == group)
     }
 
+    /// The shortest type word that names this kind alone, as a hint tells a user to type
+    /// it: `deployment`, `cloneset`, `asts`, `ads`.
+    pub fn type_word(self) -> String {
+        let row = self.row();
+        match row.grouped_short_names.first() {
+            Some(short) => short.to_string(),
+            None => row.words[0].to_string(),
+        }
+    }
+
     /// `deployment.apps`, `cloneset.apps.kruise.io`: how kubectl names the type in output.
     pub fn resource_name(self) -> String {
         format!("{}.{}", self.kind().to_lowercase(), self.group())
@@ -253,6 +263,15 @@ impl fmt::Display for WorkloadKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_type_word_a_hint_gives_names_its_kind_alone() {
+        for k in WorkloadKind::ALL {
+            assert_eq!(WorkloadKind::from_type_word(&k.type_word()), Some(k), "{k}");
+        }
+        assert_eq!(WorkloadKind::Deployment.type_word(), "deployment");
+        assert_eq!(WorkloadKind::AdvancedStatefulSet.type_word(), "asts");
+    }
 
     #[test]
     fn type_words_resolve_like_kubectl() {

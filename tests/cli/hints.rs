@@ -91,3 +91,45 @@ fn near_miss_flags_get_the_plugin_s_own_tip() {
         .expect_code(0);
     assert!(env.writes().is_empty());
 }
+
+#[test]
+fn a_workload_name_gets_the_form_to_type_and_the_hint_stays_cheap() {
+    let env = Env::new().with(SEED);
+    // 2,000 rollouts beside it: the hint asks by name and for one page of names, never
+    // for the objects.
+    for i in 0..2000 {
+        let mut r = crate::harness::fixture("rollout-seed-v1beta1.yaml");
+        r["metadata"]["name"] = serde_json::json!(format!("r{i:04}"));
+        env.api.insert(r);
+    }
+    env.api.clear_requests();
+    let run = env.run(&["rollout", "status", "nginx"]);
+    run.expect_code(1)
+        .assert_stderr("\"nginx\" is a Deployment, not a rollout: name it deployment/nginx");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // The form it suggests works.
+    env.run(&["rollout", "status", "deployment/nginx"])
+        .expect_code(0);
+    let reqs: Vec<_> = env
+        .api
+        .requests()
+        .into_iter()
+        .take_while(|r| !r.path.ends_with("/deployments/nginx") || r.query.is_empty())
+        .collect();
+    // No list of rollouts was answered with objects: the one list in this namespace
+    // asked for one page of metadata, the one across namespaces named the rollout.
+    let lists: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.ends_with("/rollouts") && r.method == "GET")
+        .collect();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    for l in &lists {
+        assert!(
+            l.query.contains("limit=500") || l.query.contains("fieldSelector=metadata.name"),
+            "{l:?}"
+        );
+        let accept = l.accept.as_deref().unwrap_or("");
+        assert!(accept.contains("as=PartialObjectMetadataList"), "{accept}");
+    }
+    assert!(env.writes().is_empty(), "nothing written on the way");
+}

@@ -408,6 +408,24 @@ fn undo_refuses_when_there_is_nothing_to_roll_back() {
         .assert_stderr("error: cannot undo deployment.apps/nginx: deployment.apps/nginx already runs the stable revision 4 (68556bc579)");
     assert!(env.writes().is_empty());
 
+    // The blue-green release of shop completed, and its Deployment has no ReplicaSets: there
+    // is nothing in flight, and no revision to offer (not "pick one with --to-revision").
+    let env = Env::new().with(&["deployment-shop.yaml", "rollout-v1beta1-bluegreen.yaml"]);
+    env.api
+        .modify(crate::harness::GROUP, "rollouts", "default", "shop", |r| {
+            r["status"]["phase"] = json!("Healthy");
+            r["status"]["conditions"] =
+                json!([{"type": "Succeeded", "status": "True", "reason": "Completed"}]);
+        });
+    let run = env.run(&["rollout", "undo", "shop"]);
+    run.expect_code(5).assert_stderr(
+        "the release of rollout.rollouts.kruise.io/shop is over: nothing is in flight to undo, \
+         and deployment.apps/shop has no revision history; to go back to an earlier revision, \
+         name it with --to-revision N",
+    );
+    assert!(!run.stderr.contains("revisions: none"), "{}", run.stderr);
+    assert!(env.writes().is_empty());
+
     // No history at all.
     let env = Env::new().with(&["deployment-echo.yaml"]);
     env.run(&["rollout", "undo", "deployment/echo"])

@@ -95,7 +95,7 @@ fn undo_restores_the_stable_revision_and_keeps_everything_else() {
         hash: "h2".into(),
         source: "rollout.rollouts.kruise.io/web".into(),
     };
-    let u = decide_undo(&w, &h, Some(&stable), None).unwrap();
+    let u = decide_undo(&w, &h, Some(&stable), None, None).unwrap();
     assert_eq!(u.to.revision, 2);
     assert_eq!(u.why, Why::Stable("rollout.rollouts.kruise.io/web".into()));
     assert_eq!(u.from_images, ["nginx:3"]);
@@ -126,12 +126,12 @@ fn undo_picks_the_previous_template_without_a_stable_revision() {
         replica_set(1, "h1", "nginx:1", "u1"),
         replica_set(2, "h2", "nginx:2", "u1"),
     ];
-    let u = decide_undo(&w, &history(&w, &objs, None), None, None).unwrap();
+    let u = decide_undo(&w, &history(&w, &objs, None), None, None, None).unwrap();
     assert_eq!((u.to.revision, u.why), (2, Why::Previous));
 
     // Running the newest revision: the one before it.
     let w2 = web("nginx:2");
-    let u = decide_undo(&w2, &history(&w2, &objs, None), None, None).unwrap();
+    let u = decide_undo(&w2, &history(&w2, &objs, None), None, None, None).unwrap();
     assert_eq!(u.to.revision, 1);
 }
 
@@ -144,25 +144,51 @@ fn undo_refuses_when_there_is_nothing_to_go_back_to() {
         hash: "h2".into(),
         source: "label".into(),
     };
-    let e = decide_undo(&w, &h, Some(&stable), None).unwrap_err();
+    let e = decide_undo(&w, &h, Some(&stable), None, None).unwrap_err();
     assert!(e.0.contains("already runs the stable revision 2"), "{e}");
-    let e = decide_undo(&w, &h, None, None).unwrap_err();
+    let e = decide_undo(&w, &h, None, None, None).unwrap_err();
     assert!(e.0.contains("no earlier revision"), "{e}");
-    let e = decide_undo(&w, &history(&w, &[], None), None, None).unwrap_err();
+    let e = decide_undo(&w, &history(&w, &[], None), None, None, None).unwrap_err();
     assert!(e.0.contains("no revision history"), "{e}");
-    let e = decide_undo(&w, &h, None, Some(7)).unwrap_err();
+    let e = decide_undo(&w, &h, None, None, Some(7)).unwrap_err();
     assert_eq!(e.0, "deployment.apps/web has no revision 7 (revisions: 2)");
-    let e = decide_undo(&w, &h, None, Some(2)).unwrap_err();
+    let e = decide_undo(&w, &h, None, None, Some(2)).unwrap_err();
     assert!(e.0.contains("already runs revision 2"), "{e}");
     let gone = Stable {
         hash: "h0".into(),
         source: "label".into(),
     };
-    let e = decide_undo(&w, &h, Some(&gone), None).unwrap_err();
+    let e = decide_undo(&w, &h, Some(&gone), None, None).unwrap_err();
     assert!(
         e.0.contains("stable revision h0 (from label) is not in the history"),
         "{e}"
     );
+    // A release that is over: its stable revision is not what undo goes back to, and with
+    // nothing earlier, the refusal says nothing is in flight and how to go further back.
+    let e = decide_undo(&w, &h, Some(&gone), Some("rollout/web"), None).unwrap_err();
+    assert!(
+        e.0.starts_with("the release of rollout/web is over: nothing is in flight to undo"),
+        "{e}"
+    );
+    assert!(e.0.contains("--to-revision"), "{e}");
+    let e = decide_undo(
+        &w,
+        &history(&w, &[], None),
+        Some(&gone),
+        Some("rollout/web"),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.0.contains("has no revision history"), "{e}");
+    assert!(!e.0.contains("revisions: none"), "{e}");
+    // With an earlier revision, a settled release rolls back to it, as kubectl does.
+    let objs = [
+        replica_set(1, "h1", "nginx:1", "u1"),
+        replica_set(2, "h2", "nginx:2", "u1"),
+    ];
+    let h = history(&w, &objs, None);
+    let u = decide_undo(&w, &h, Some(&gone), Some("rollout/web"), None).unwrap();
+    assert_eq!((u.to.revision, u.why), (1, Why::Previous));
 }
 
 #[test]
@@ -183,7 +209,7 @@ fn controller_revisions_yield_their_template() {
     assert_eq!((r.revision, r.hash.as_str()), (4, "7f9c"));
     assert_eq!(r.template, template("pg:15"));
     assert!(h.is_stable(r), "a full ControllerRevision name matches too");
-    let u = decide_undo(&w, &h, None, None).unwrap();
+    let u = decide_undo(&w, &h, None, None, None).unwrap();
     assert_eq!(
         u.patch,
         json!({"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "pg:15"}]}}}})

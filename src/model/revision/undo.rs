@@ -25,14 +25,25 @@ pub struct Undo {
 }
 
 /// Choose the revision to restore: `--to-revision`, else the stable revision of the
-/// release, else the newest revision whose template differs from the current one.
+/// release in flight, else (no release in flight: `settled` names the rollout whose release
+/// is over) the newest revision whose template differs from the current one, as `kubectl
+/// rollout undo` does.
 pub fn decide_undo(
     w: &Workload,
     h: &History,
     stable: Option<&Stable>,
+    settled: Option<&str>,
     to_revision: Option<i64>,
 ) -> Result<Undo, Refusal> {
     let name = w.display_name();
+    let stable = stable.filter(|_| settled.is_none());
+    let history_word = |h: &History| {
+        if h.revisions.is_empty() {
+            format!("{name} has no revision history")
+        } else {
+            format!("{name} has revisions {}", h.numbers())
+        }
+    };
     let runs = |r: &Revision| r.template == w.template;
     let (to, why) = if let Some(n) = to_revision {
         let r = h.by_number(n).ok_or_else(|| {
@@ -47,13 +58,22 @@ pub fn decide_undo(
         (r, Why::Requested)
     } else if let Some(s) = stable {
         let r = h.by_hash(&s.hash).ok_or_else(|| {
-            Refusal(format!(
-                "the stable revision {} (from {}) is not in the history of {name} (revisions: {}); \
-                 pick one with --to-revision",
-                s.hash,
-                s.source,
-                h.numbers()
-            ))
+            Refusal(if h.revisions.is_empty() {
+                format!(
+                    "the stable revision {} (from {}) is not in the history of {name}, which has \
+                     none (no ReplicaSets or ControllerRevisions of it): put the old template \
+                     back on the workload instead",
+                    s.hash, s.source
+                )
+            } else {
+                format!(
+                    "the stable revision {} (from {}) is not in the history of {name} \
+                     (revisions: {}); pick one with --to-revision",
+                    s.hash,
+                    s.source,
+                    h.numbers()
+                )
+            })
         })?;
         if runs(r) {
             return Err(Refusal(format!(
@@ -64,10 +84,18 @@ pub fn decide_undo(
         (r, Why::Stable(s.source.clone()))
     } else {
         let r = h.revisions.iter().rev().find(|r| !runs(r)).ok_or_else(|| {
-            Refusal(if h.revisions.is_empty() {
-                format!("{name} has no revision history to roll back to")
-            } else {
-                format!("{name} has no earlier revision to roll back to")
+            Refusal(match settled {
+                // Nothing in flight: say so, and how a person goes further back.
+                Some(rollout) => format!(
+                    "the release of {rollout} is over: nothing is in flight to undo, and {}; \
+                     to go back to an earlier revision, name it with --to-revision N once \
+                     `kubectl kruise rollout history` lists one",
+                    history_word(h)
+                ),
+                None if h.revisions.is_empty() => {
+                    format!("{name} has no revision history to roll back to")
+                }
+                None => format!("{name} has no earlier revision to roll back to"),
             })
         })?;
         (r, Why::Previous)

@@ -13,6 +13,7 @@ use crate::store::{Key, ResourceType, Store, Verb};
 use crate::{FakeApi, RequestRecord};
 
 mod reads;
+mod shapes;
 mod writes;
 
 use reads::{get_object, list, watch};
@@ -250,6 +251,7 @@ fn answer(
         authorization: header("authorization"),
         status: 0,
         accept_encoding: header("accept-encoding"),
+        accept: header("accept"),
         at: origin.at,
         peer: origin.peer,
         version: format!("{:?}", origin.version),
@@ -508,14 +510,15 @@ fn route(
         manager: manager.to_string(),
         user: user_info.clone(),
     };
+    let shape = shapes::shape(headers.get("accept").and_then(|v| v.to_str().ok()));
     match (method.clone(), target.name.is_some()) {
-        (Method::GET, true) => get_object(api, st, &target),
+        (Method::GET, true) => get_object(api, st, &target, shape),
         (Method::GET, false) => {
             let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
             if watching {
                 watch(api, st, target, query)
             } else {
-                list(st, &target, query)
+                list(st, &target, query, shape)
             }
         }
         (Method::POST, false) => create(api, st, &target, body, dry_run, &writer),

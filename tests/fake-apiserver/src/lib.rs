@@ -67,6 +67,8 @@ pub struct RequestRecord {
     pub status: u16,
     /// The `Accept-Encoding` header (`gzip` when the client takes compressed answers).
     pub accept_encoding: Option<String>,
+    /// The `Accept` header: whole objects, metadata only or a Table.
+    pub accept: Option<String>,
     /// When the request arrived: dependent requests arrive a round trip apart.
     pub at: std::time::Instant,
     /// The client's address: one per connection.

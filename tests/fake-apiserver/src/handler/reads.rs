@@ -12,12 +12,13 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::shapes::{Shape, list_as, object_as};
 use super::{Target, as_version, bad_request, json_response, key_of, not_found};
 use crate::FakeApi;
 use crate::selector::Selector;
 use crate::store::{Key, Store, WatchEvent, meta_str};
 
-pub(super) fn get_object(api: &FakeApi, st: &mut Store, target: &Target) -> Response {
+pub(super) fn get_object(api: &FakeApi, st: &mut Store, target: &Target, shape: Shape) -> Response {
     let name = target.name.as_deref().unwrap_or("");
     let key = key_of(target);
     let Some(obj) = st.objects.get(&key).cloned() else {
@@ -27,7 +28,11 @@ pub(super) fn get_object(api: &FakeApi, st: &mut Store, target: &Target) -> Resp
     if let Some(changed) = st.react_after_get(&key) {
         st.publish(&api.events, "MODIFIED", &changed);
     }
-    json_response(StatusCode::OK, &as_version(obj, &target.t, &target.version))
+    let obj = as_version(obj, &target.t, &target.version);
+    json_response(
+        StatusCode::OK,
+        &object_as(shape, &target.t.group, &target.t.plural, obj),
+    )
 }
 
 pub(super) fn fields_match(obj: &Value, selector: &str) -> bool {
@@ -85,7 +90,12 @@ impl Filter {
     }
 }
 
-pub(super) fn list(st: &Store, target: &Target, query: &HashMap<String, String>) -> Response {
+pub(super) fn list(
+    st: &Store,
+    target: &Target,
+    query: &HashMap<String, String>,
+    shape: Shape,
+) -> Response {
     let filter = match Filter::new(target, query) {
         Ok(f) => f,
         Err(msg) => return bad_request(msg),
@@ -153,6 +163,16 @@ pub(super) fn list(st: &Store, target: &Target, query: &HashMap<String, String>)
         meta["continue"] = json!(next);
     }
     body.extend_from_slice(format!("],\"metadata\":{meta}}}").as_bytes());
+    if shape != Shape::Objects {
+        // Metadata or a Table: few clients ask, so the list is reshaped after it is made.
+        let Ok(list) = serde_json::from_slice::<Value>(&body) else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        return json_response(
+            StatusCode::OK,
+            &list_as(shape, &target.t.group, &target.t.plural, list),
+        );
+    }
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
