@@ -11,6 +11,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use kube::client::ConfigExt;
 
+use crate::model::analysis::Unmeasured;
+
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 
 /// Answers larger than this are refused: a metric is a number or a small document.
@@ -54,7 +56,7 @@ fn client(insecure: bool) -> Result<Client<Https, Full<Bytes>>, String> {
 
 impl Http {
     /// Send `call`; the status and the body, or why there is no answer.
-    pub async fn send(&mut self, call: Call<'_>) -> Result<(u16, Bytes), String> {
+    pub async fn send(&mut self, call: Call<'_>) -> Result<(u16, Bytes), Unmeasured> {
         let slot = if call.insecure {
             &mut self.insecure
         } else {
@@ -79,7 +81,9 @@ impl Http {
         }
         let req = req
             .body(Full::new(Bytes::from(call.body.unwrap_or_default())))
-            .map_err(|e| format!("cannot make a request to {}: {e}", call.url))?;
+            .map_err(|e| {
+                Unmeasured::fatal(format!("cannot make a request to {}: {e}", call.url))
+            })?;
         let answer = async {
             let resp = client.request(req).await.map_err(|e| {
                 let mut msg = e.to_string();
@@ -99,13 +103,14 @@ impl Http {
             Ok::<_, String>((status, body))
         };
         match tokio::time::timeout(call.timeout, answer).await {
-            Ok(r) => r.map_err(|e| format!("{} {}: {e}", call.method, call.url)),
+            Ok(r) => r.map_err(|e| format!("{} {}: {e}", call.method, call.url).into()),
             Err(_) => Err(format!(
                 "{} {}: no answer within {}s",
                 call.method,
                 call.url,
                 call.timeout.as_secs()
-            )),
+            )
+            .into()),
         }
     }
 }

@@ -6,16 +6,18 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use super::http::{Call, Http};
-use crate::model::analysis::{Prometheus, Sample};
+use crate::model::analysis::{Prometheus, Sample, Unmeasured};
 
 /// Where Argo reads the address a template leaves empty.
 pub const ADDRESS_ENV: &str = "ARGO_ROLLOUTS_PROMETHEUS_ADDRESS";
 
-pub async fn measure(http: &mut Http, p: &Prometheus) -> Result<Sample, String> {
+pub async fn measure(http: &mut Http, p: &Prometheus) -> Result<Sample, Unmeasured> {
     let address = match &p.address {
         Some(a) => a.clone(),
         None => std::env::var(ADDRESS_ENV).map_err(|_| {
-            format!("the template gives no Prometheus address and {ADDRESS_ENV} is not set")
+            Unmeasured::fatal(format!(
+                "the template gives no Prometheus address and {ADDRESS_ENV} is not set"
+            ))
         })?,
     };
     let url = format!("{}/api/v1/query", address.trim_end_matches('/'));
@@ -57,7 +59,7 @@ fn number(v: &Value) -> Result<f64, String> {
 
 /// The answer of `/api/v1/query`: a vector gives a list (one number per series), a matrix
 /// every sample in one list, a scalar a number; an error names Prometheus' reason.
-pub fn parse(status: u16, body: &[u8]) -> Result<Sample, String> {
+pub fn parse(status: u16, body: &[u8]) -> Result<Sample, Unmeasured> {
     let doc: Value = serde_json::from_slice(body).map_err(|_| {
         let text = String::from_utf8_lossy(&body[..body.len().min(200)])
             .trim()
@@ -67,7 +69,13 @@ pub fn parse(status: u16, body: &[u8]) -> Result<Sample, String> {
     if doc["status"] != "success" {
         let kind = doc["errorType"].as_str().unwrap_or("error");
         let why = doc["error"].as_str().unwrap_or("no reason given");
-        return Err(format!("Prometheus answered HTTP {status}, {kind}: {why}"));
+        let message = format!("Prometheus answered HTTP {status}, {kind}: {why}");
+        // A query Prometheus cannot parse fails the same way every time.
+        return Err(if kind == "bad_data" {
+            Unmeasured::fatal(format!("{message} (fix the template's query)"))
+        } else {
+            message.into()
+        });
     }
     let data = &doc["data"];
     let result = &data["result"];
@@ -78,7 +86,8 @@ pub fn parse(status: u16, body: &[u8]) -> Result<Sample, String> {
             .iter()
             .map(|s| number(&s["value"][1]))
             .collect::<Result<_, _>>()
-            .map(Sample::Numbers),
+            .map(Sample::Numbers)
+            .map_err(Unmeasured::from),
         Some("matrix") => {
             let mut all = Vec::new();
             for series in result.as_array().ok_or("a matrix without a result list")? {
@@ -88,10 +97,10 @@ pub fn parse(status: u16, body: &[u8]) -> Result<Sample, String> {
             }
             Ok(Sample::Numbers(all))
         }
-        Some("scalar") => number(&result[1]).map(Sample::Number),
-        Some(other) => Err(format!(
+        Some("scalar") => Ok(Sample::Number(number(&result[1])?)),
+        Some(other) => Err(Unmeasured::fatal(format!(
             "the query gives a {other}; conditions take a vector, matrix or scalar"
-        )),
+        ))),
         None => Err("the answer has no resultType".into()),
     }
 }
@@ -118,12 +127,23 @@ mod tests {
         let s = br#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#;
         assert_eq!(parse(200, s).unwrap(), Sample::Number(2.0));
         let e = br#"{"status":"error","errorType":"bad_data","error":"parse error"}"#;
+        let bad = parse(400, e).unwrap_err();
         assert_eq!(
-            parse(400, e).unwrap_err(),
-            "Prometheus answered HTTP 400, bad_data: parse error"
+            bad.message,
+            "Prometheus answered HTTP 400, bad_data: parse error (fix the template's query)"
         );
-        assert!(parse(502, b"Bad Gateway").unwrap_err().contains("HTTP 502"));
+        assert!(
+            bad.fatal,
+            "a query that cannot be parsed is not measured again"
+        );
+        let down = parse(502, b"Bad Gateway").unwrap_err();
+        assert!(down.message.contains("HTTP 502") && !down.fatal);
         let st = br#"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#;
-        assert!(parse(200, st).unwrap_err().contains("gives a string"));
+        assert!(
+            parse(200, st)
+                .unwrap_err()
+                .message
+                .contains("gives a string")
+        );
     }
 }

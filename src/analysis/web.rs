@@ -6,9 +6,9 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::http::{Call, Http};
-use crate::model::analysis::{Sample, Web};
+use crate::model::analysis::{Sample, Unmeasured, Web};
 
-pub async fn measure(http: &mut Http, w: &Web) -> Result<Sample, String> {
+pub async fn measure(http: &mut Http, w: &Web) -> Result<Sample, Unmeasured> {
     let (body, content_type) = match (&w.body, &w.json_body) {
         (Some(b), _) => (Some(b.clone()), None),
         (None, Some(j)) => (Some(j.to_string()), Some("application/json")),
@@ -26,9 +26,17 @@ pub async fn measure(http: &mut Http, w: &Web) -> Result<Sample, String> {
         })
         .await?;
     if !(200..300).contains(&status) {
-        return Err(format!("HTTP {status} from {}", w.url));
+        let message = format!("HTTP {status} from {}", w.url);
+        // A wrong URL or a refused request fails the same way every time; a busy or broken
+        // server may answer next time.
+        return Err(match status {
+            400..=499 if status != 408 && status != 429 => {
+                Unmeasured::fatal(format!("{message} (check the template's url and headers)"))
+            }
+            _ => message.into(),
+        });
     }
-    pick(&answer, &w.json_path)
+    pick(&answer, &w.json_path).map_err(Unmeasured::from)
 }
 
 pub fn pick(answer: &[u8], path: &str) -> Result<Sample, String> {

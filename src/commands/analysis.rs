@@ -107,7 +107,20 @@ pub async fn load(cluster: &Cluster, specs: &[String]) -> Result<Template> {
             Some(m) => m.merge(t).map_err(Failure::Usage)?,
         }
     }
-    merged.ok_or_else(|| Failure::Usage("no analysis template given".into()).into())
+    let merged = merged.ok_or_else(|| Failure::Usage("no analysis template given".into()))?;
+    // Told now, not after a measurement: no retry can supply the address.
+    let unaddressed = merged.unaddressed();
+    if !unaddressed.is_empty() && std::env::var_os(crate::analysis::ADDRESS_ENV).is_none() {
+        return Err(Failure::Usage(format!(
+            "metric {} of {} gives no Prometheus address and {env} is not set: export \
+             {env}=http://PROMETHEUS:9090, or give the metric provider.prometheus.address",
+            unaddressed.join(", "),
+            merged.names.join(", "),
+            env = crate::analysis::ADDRESS_ENV,
+        ))
+        .into());
+    }
+    Ok(merged)
 }
 
 /// Run `template` for the rollout `object`, with the args filled in from it and the user's

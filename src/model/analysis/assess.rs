@@ -9,8 +9,43 @@ use serde::Serialize;
 use super::condition::Sample;
 use super::template::Metric;
 
-/// How long after an Error the next measurement waits (Argo's fixed delay).
+/// How long after an Error the next measurement waits at most. Argo waits 10 s each time;
+/// here the first retries come sooner (1 s, 2 s, 4 s, 8 s), so that a provider that is down
+/// is told, with Argo's default of 4 errors in a row, in about 15 s rather than 40 s.
 pub const AFTER_ERROR: Duration = Duration::from_secs(10);
+
+/// Why a provider could not measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmeasured {
+    pub message: String,
+    /// Measuring again cannot help: the template or its query is wrong (Prometheus refuses
+    /// the query's syntax, the address is missing, the URL cannot be requested).
+    pub fatal: bool,
+}
+
+impl Unmeasured {
+    pub fn fatal(message: impl Into<String>) -> Self {
+        Unmeasured {
+            message: message.into(),
+            fatal: true,
+        }
+    }
+}
+
+impl From<String> for Unmeasured {
+    fn from(message: String) -> Self {
+        Unmeasured {
+            message,
+            fatal: false,
+        }
+    }
+}
+
+impl From<&str> for Unmeasured {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
 
 /// The verdict of a measurement, a metric or a run. Ordered from best to worst, as Argo
 /// ranks them: the run takes its worst metric's phase.
@@ -49,6 +84,9 @@ pub struct Measurement {
     pub message: Option<String>,
     #[serde(rename = "finishedAt")]
     pub finished_at: String,
+    /// An error that measuring again cannot mend: the metric ends at once.
+    #[serde(skip)]
+    pub fatal: bool,
 }
 
 impl Measurement {
@@ -75,16 +113,18 @@ impl Measurement {
             value: Some(sample.display()),
             message,
             finished_at,
+            fatal: false,
         }
     }
 
     /// A provider that could not measure (down, an HTTP error, a query error).
-    pub fn error(message: String, finished_at: String) -> Self {
+    pub fn error(why: Unmeasured, finished_at: String) -> Self {
         Measurement {
             phase: Phase::Error,
             value: None,
-            message: Some(message),
+            message: Some(why.message),
             finished_at,
+            fatal: why.fatal,
         }
     }
 }
@@ -131,7 +171,9 @@ impl MetricState {
             Phase::Failed
         } else if self.inconclusive as i64 > metric.inconclusive_limit {
             Phase::Inconclusive
-        } else if self.consecutive_error as i64 > metric.consecutive_error_limit {
+        } else if self.consecutive_error as i64 > metric.consecutive_error_limit
+            || self.measurements.last().is_some_and(|m| m.fatal)
+        {
             Phase::Error
         } else if self.counted() >= metric.count {
             Phase::Successful
@@ -141,11 +183,14 @@ impl MetricState {
     }
 
     /// How long to wait before the next measurement: the initial delay first, the interval
-    /// after a measurement, Argo's fixed delay after an error.
+    /// after a measurement, and after errors 1 s, 2 s, 4 s, 8 s, then [`AFTER_ERROR`].
     pub fn next_delay(&self, metric: &Metric) -> Duration {
         match self.measurements.last() {
             None => metric.initial_delay,
-            Some(m) if m.phase == Phase::Error => AFTER_ERROR,
+            Some(m) if m.phase == Phase::Error => {
+                let n = self.consecutive_error.clamp(1, 8) - 1;
+                Duration::from_secs(1 << n).min(AFTER_ERROR)
+            }
             Some(_) => metric.interval.unwrap_or_default(),
         }
     }
@@ -256,7 +301,36 @@ mod tests {
             value: None,
             message: None,
             finished_at: String::new(),
+            fatal: false,
         });
+    }
+
+    #[test]
+    fn errors_are_retried_soon_and_a_fatal_one_ends_the_metric_at_once() {
+        let m = metric(None, None);
+        let mut s = MetricState::default();
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            record(&mut s, Phase::Error);
+            waits.push(s.next_delay(&m).as_secs());
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 10]);
+        // Default limit 4: the fifth error in a row ends it, 15 s of waiting after the first.
+        assert_eq!(s.phase(&m), Phase::Error);
+        assert_eq!(waits[..4].iter().sum::<u64>(), 15);
+
+        let mut s = MetricState::default();
+        s.record(Measurement::error(
+            Unmeasured::fatal("Prometheus answered HTTP 400, bad_data"),
+            String::new(),
+        ));
+        assert_eq!(s.phase(&m), Phase::Error, "not measured again");
+        let mut s = MetricState::default();
+        s.record(Measurement::error(
+            "connection refused".into(),
+            String::new(),
+        ));
+        assert_eq!(s.phase(&m), Phase::Running, "measured again");
     }
 
     #[test]
@@ -268,7 +342,7 @@ mod tests {
         assert_eq!(s.phase(&m), Phase::Running);
         assert_eq!(s.next_delay(&m), Duration::from_secs(1));
         record(&mut s, Phase::Error);
-        assert_eq!(s.next_delay(&m), AFTER_ERROR);
+        assert_eq!(s.next_delay(&m), Duration::from_secs(1));
         record(&mut s, Phase::Successful);
         assert_eq!(s.phase(&m), Phase::Running, "errors do not count");
         record(&mut s, Phase::Successful);

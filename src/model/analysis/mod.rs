@@ -9,6 +9,6 @@ mod fields;
 mod template;
 
 pub use args::{RolloutArgs, parse_arg};
-pub use assess::{Measurement, MetricReport, MetricState, Phase, Report, run_phase};
+pub use assess::{Measurement, MetricReport, MetricState, Phase, Report, Unmeasured, run_phase};
 pub use condition::{Condition, Sample};
 pub use template::{Metric, Prometheus, Provider, Template, Web};

@@ -313,6 +313,19 @@ fn metric(v: &Value, index: usize, check_only: bool) -> Result<Metric, String> {
 }
 
 impl Template {
+    /// The metrics that query Prometheus without an address of their own: they need
+    /// `ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`, as Argo reads it.
+    pub fn unaddressed(&self) -> Vec<String> {
+        self.metrics
+            .iter()
+            .filter(|m| {
+                let p = &m["provider"]["prometheus"];
+                p.is_object() && p["address"].as_str().is_none_or(str::is_empty)
+            })
+            .map(|m| m["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
     /// Templates from the documents of a file or the cluster: each an AnalysisTemplate, a
     /// ClusterAnalysisTemplate, or a List of them; several are merged into one run.
     pub fn from_docs(docs: &[Value]) -> Result<Template, String> {

@@ -376,3 +376,78 @@ fn approve_with_analysis_writes_only_on_a_successful_verdict() {
         ]
     );
 }
+
+#[test]
+fn a_configuration_error_fails_at_once_and_a_provider_that_is_down_within_thirty_seconds() {
+    let env = Env::new().with(SEED);
+    // No address in the template and none in the environment: told before measuring.
+    let path = env.dir.path().join("no-address.yaml");
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(prometheus_template(&env, "http://unused", ""))
+            .unwrap()
+            .replace("        address: http://unused\n", "")
+            .replace("    consecutiveErrorLimit: 0\n", ""),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let run = env
+        .command(&[
+            "rollout",
+            "analyze",
+            "rollouts-nginx",
+            "--template",
+            path.to_str().unwrap(),
+        ])
+        .env_remove("ARGO_ROLLOUTS_PROMETHEUS_ADDRESS")
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("metric error-ratio of analysistemplate/error-rate gives no Prometheus address and ARGO_ROLLOUTS_PROMETHEUS_ADDRESS is not set: export"),
+        "{stderr}"
+    );
+    assert!(env.writes().is_empty(), "no Event: nothing was measured");
+
+    // A query the provider refuses (Prometheus' bad_data), at Argo's default error limit:
+    // one measurement, not five.
+    let refuses = Stub::fixed(
+        400,
+        r#"{"status":"error","errorType":"bad_data","error":"1:9: parse error: unexpected end of input"}"#,
+    );
+    let t = prometheus_template(&env, &refuses.url, "");
+    let text = std::fs::read_to_string(&t)
+        .unwrap()
+        .replace("    consecutiveErrorLimit: 0\n", "");
+    std::fs::write(&t, text).unwrap();
+    let started = std::time::Instant::now();
+    analyze(&env, &t, &[])
+        .expect_code(1)
+        .assert_stderr("bad_data: 1:9: parse error")
+        .assert_stderr("(fix the template's query)");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(refuses.requests.lock().unwrap().len(), 1, "never retried");
+
+    // Down (a proxy answering 503): retried soon, given up after Argo's default of five
+    // errors in a row, well within 30 s.
+    let down = Stub::fixed(503, "no healthy upstream");
+    let t = prometheus_template(&env, &down.url, "");
+    let text = std::fs::read_to_string(&t)
+        .unwrap()
+        .replace("    consecutiveErrorLimit: 0\n", "");
+    std::fs::write(&t, text).unwrap();
+    let started = std::time::Instant::now();
+    analyze(&env, &t, &[])
+        .expect_code(1)
+        .assert_stderr("analysis Error");
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    assert_eq!(
+        down.requests.lock().unwrap().len(),
+        5,
+        "the first and four retries"
+    );
+}
