@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use kubectl_kruise::cli::{self, Cli, Command};
 use kubectl_kruise::exit::{Code, code_for, is_broken_pipe};
@@ -34,7 +34,10 @@ fn main() -> ExitCode {
     // A shell's TAB: `COMPLETE=SHELL kubectl-kruise -- WORDS` answers and exits here.
     complete::shell_callback();
     // clap exits 2 on a bad command line and 0 for --help / --version.
-    let cli = Cli::try_parse_from(args()).unwrap_or_else(|e| cli::with_tips(e).exit());
+    let cli = cli::command()
+        .try_get_matches_from(args())
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| cli::with_tips(e).exit());
     let result = match cli.command {
         Command::Complete { words } => complete::run(words),
         Command::Completion { shell } => complete::print_script(shell),

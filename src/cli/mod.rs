@@ -26,7 +26,8 @@ Exit codes:
   3  timed out waiting
   4  the rollout failed, was cancelled, rolled back, disabled or deleted while we waited
   5  refused: the rollout is not in a state where the action applies (nothing written)
-  6  approve --analysis: the analysis was inconclusive (nothing written)";
+  6  an analysis was inconclusive: analyze, approve --analysis, autopilot (nothing approved)
+130  interrupted (Ctrl-C): each object written whole or not at all";
 
 const RESOURCE_FORMS: &str = "\
 A rollout can be named as NAME, rollout/NAME, rollouts/NAME, `rollout NAME [NAME...]`,
@@ -146,6 +147,111 @@ pub fn global_options_help() -> String {
 const GLOBAL_FLAGS: &str =
     "Global flags (--kubeconfig, --context, --contexts, -n, ...): `kubectl kruise options`";
 
+/// The one line that points every verb's help at the pages they share.
+const SEE_ALSO: &str = "\
+Targets, many at once, many clusters, exit codes: kubectl kruise help targets|clusters|exit-codes";
+
+/// The pages `kubectl kruise help TOPIC` prints: what every verb shares, said once.
+pub const TOPICS: &[(&str, &str)] = &[
+    (
+        "targets",
+        "What a command acts on: names, types, files, selectors; many at once",
+    ),
+    (
+        "clusters",
+        "One command in several clusters: contexts, hub members, release trains",
+    ),
+    (
+        "exit-codes",
+        "What each exit code means, for one object and for many",
+    ),
+    (
+        "analysis",
+        "Analysis templates: where they come from, args, the analysis exit codes",
+    ),
+];
+
+const CLUSTERS: &str = "\
+Any command runs in several clusters with --contexts a,b (repeatable), --all-contexts, or
+--member-clusters a,b|all (the members of a KubeVela ClusterGateway or Karmada hub, reached
+through the hub's proxy path); --max-clusters-in-flight N (8) bounds how many at once.
+Each cluster runs the command exactly as alone: every line it prints is tagged [cluster],
+-o json|yaml is one List whose items carry `cluster`, `list` is one table with a CLUSTER
+column, and a summary line on stderr counts every cluster. The exit code is the most severe
+(as for many objects). `approve --one-by-one` is a release train: the next cluster is
+approved once the one before has taken the step and its next batch is ready; it stops at
+the first that fails (4) or times out (3), leaving the later ones untouched.";
+
+const MANY_EXIT_CODES: &str = "\
+With several objects or clusters: 1 if any errored, else 4, else 3, else 6, else 5, else 0.";
+
+/// Every topic, for the man page of `help`.
+fn all_topics() -> String {
+    TOPICS
+        .iter()
+        .filter_map(|(t, _)| topic(t).map(|text| format!("{}:\n{text}", t.to_uppercase())))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The text of a help topic, or None for a word that names none.
+pub fn topic(name: &str) -> Option<String> {
+    Some(match name {
+        "targets" => format!("{RESOURCE_FORMS}\n\n{TARGET_FORMS}\n\n{BULK}"),
+        "topics" | "" => TOPICS
+            .iter()
+            .map(|(t, what)| format!("  {t:<12}{what}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        "clusters" => CLUSTERS.to_string(),
+        "exit-codes" => format!("{EXIT_CODES}\n\n{MANY_EXIT_CODES}"),
+        "analysis" => format!("{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}"),
+        _ => return None,
+    })
+}
+
+/// The command line as `main` parses it: every verb's `-h` and `--help` print one compact
+/// page (clap's long form puts a blank line between every flag and runs past a screen): the
+/// summary, the verb's explanation, the flags one per line, examples, and one line pointing
+/// at the shared topics. Man pages keep the long form (`Cli::command()`).
+pub fn command() -> clap::Command {
+    fn compact(cmd: clap::Command) -> clap::Command {
+        let explanation = cmd.get_long_about().map(|l| {
+            let text = l.to_string();
+            let rest = text.split_once("\n\n").map_or("", |(_, rest)| rest);
+            rest.trim().to_string()
+        });
+        let mut cmd = cmd
+            .disable_help_flag(true)
+            .arg(
+                clap::Arg::new("help")
+                    .short('h')
+                    .long("help")
+                    .action(ArgAction::HelpShort)
+                    .help_heading(None::<&str>)
+                    .help("Print help"),
+            )
+            .help_template(
+                "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}",
+            );
+        // The explanation between the summary and the usage (clap ends it with a blank line).
+        if let Some(e) = explanation.filter(|e| !e.is_empty()) {
+            cmd = cmd.before_help(format!("\n{e}")).help_template(
+                "{about-with-newline}{before-help}{usage-heading} {usage}\n\n{all-args}{after-help}",
+            );
+        }
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(name, compact);
+        }
+        cmd
+    }
+    compact(<Cli as clap::CommandFactory>::command())
+}
+
 /// The examples of each rollout verb, for its man page.
 pub fn examples(verb: &str) -> Option<&'static str> {
     Some(match verb {
@@ -172,7 +278,7 @@ pub fn examples(verb: &str) -> Option<&'static str> {
     bin_name = "kubectl kruise",
     version,
     about,
-    after_help = EXIT_CODES,
+    after_help = format!("{EXIT_CODES}\n\nTopics: kubectl kruise help targets|clusters|exit-codes|analysis"),
     propagate_version = true,
     disable_help_subcommand = true
 )]
@@ -302,9 +408,18 @@ impl ClusterArgs {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart, status, history, list
+    /// Manage Kruise Rollouts and their workloads: approve, pause, resume, undo, restart,
+    /// status, history, list, analyze, autopilot, access
     #[command(subcommand)]
     Rollout(Box<RolloutCommand>),
+
+    /// Print a help topic (targets, clusters, exit-codes, analysis) or a command's help
+    #[command(after_long_help = all_topics())]
+    Help {
+        /// A topic, or the words of a command (`rollout approve`)
+        #[arg(value_name = "TOPIC|COMMAND")]
+        words: Vec<String>,
+    },
 
     /// Print a completion script: for a shell (bash, zsh, fish, powershell, elvish; e.g.
     /// `source <(kubectl kruise completion bash)`), or `kubectl`: the
@@ -346,15 +461,15 @@ pub enum RolloutCommand {
     /// --wait then waits until the controller has moved past it, approving again if the
     /// controller overwrote the approval. --to-step=N moves the release to step N
     /// (Kruise Rollouts v0.6+).
-    #[command(after_help = format!("{APPROVE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{APPROVE_EXAMPLES}\n\n{RESOURCE_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{APPROVE_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{APPROVE_EXAMPLES}\n\n{RESOURCE_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Approve(ApproveArgs),
 
     /// Pause a rollout (the controller stops moving to the next step) or a workload's rollout
-    #[command(after_help = format!("{PAUSE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{PAUSE_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{PAUSE_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{PAUSE_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Pause(WriteArgs),
 
     /// Resume a paused rollout or workload
-    #[command(after_help = format!("{RESUME_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESUME_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{RESUME_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESUME_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Resume(WriteArgs),
 
     /// Restart the pods of a workload (or of a rollout's workload) with a new rollout
@@ -364,7 +479,7 @@ pub enum RolloutCommand {
     /// update applies a metadata change without restarting any container, so they also get a
     /// `RESTARTED_AT` env var in every container, which cannot be updated in place: each pod
     /// is recreated. Under a Kruise Rollout a restart is a new release through its steps.
-    #[command(after_help = format!("{RESTART_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESTART_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{RESTART_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{RESTART_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Restart(WriteArgs),
 
     /// Roll a release back: every batch returns to the version before the release
@@ -377,7 +492,7 @@ pub enum RolloutCommand {
     ///
     /// With --fast, the release instead steps back to the latest earlier step that sends no
     /// traffic to the new version (Kruise Rollouts v0.6+).
-    #[command(after_help = format!("{UNDO_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{UNDO_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{UNDO_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{UNDO_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Undo(UndoArgs),
 
     /// Show where a release stands: phase, current step, batch progress, steps
@@ -391,15 +506,15 @@ pub enum RolloutCommand {
     /// not yet reconciled with the current spec, workload generation and rollout-id counts as
     /// progressing, never as paused or completed. With several targets it waits for all of
     /// them and fails as soon as one fails.
-    #[command(after_help = format!("{STATUS_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{STATUS_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{STATUS_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{STATUS_EXAMPLES}\n\n{TARGET_FORMS}\n\n{BULK}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Status(StatusArgs),
 
     /// Show a workload's revisions, the stable and the canary revision of the release marked
-    #[command(after_help = format!("{HISTORY_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{HISTORY_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{HISTORY_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{HISTORY_EXAMPLES}\n\n{TARGET_FORMS}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     History(HistoryArgs),
 
     /// List rollouts with their current step and batch progress
-    #[command(visible_alias = "ls", after_help = format!("{LIST_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{LIST_EXAMPLES}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(visible_alias = "ls", after_help = format!("{LIST_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{LIST_EXAMPLES}\n\n{EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     List(ListArgs),
 
     /// Judge a release by its metrics now: run an analysis template (Argo Rollouts' format)
@@ -408,7 +523,7 @@ pub enum RolloutCommand {
     /// judges it by its successCondition and failureCondition, as Argo's analysis does: a
     /// table of metric x measurement, then the verdict. Changes nothing on the rollout; the
     /// verdict is recorded as an Event on it.
-    #[command(after_help = format!("{ANALYZE_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{ANALYZE_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{ANALYZE_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{ANALYZE_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Analyze(AnalyzeArgs),
 
     /// Drive a release to its end by its metrics: at each step that waits for approval,
@@ -421,7 +536,7 @@ pub enum RolloutCommand {
     /// leaves it, and exits 4; an Inconclusive one stops with exit 6 and an analysis that
     /// could not measure with exit 1, both leaving the step waiting for a person. Ctrl-C
     /// stops between writes (130).
-    #[command(after_help = format!("{AUTOPILOT_EXAMPLES}\n\n{GLOBAL_FLAGS}"), after_long_help = format!("{AUTOPILOT_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
+    #[command(after_help = format!("{AUTOPILOT_EXAMPLES}\n\n{SEE_ALSO}\n{GLOBAL_FLAGS}"), after_long_help = format!("{AUTOPILOT_EXAMPLES}\n\n{TEMPLATE_FORMS}\n\n{ANALYSIS_EXIT_CODES}\n\n{GLOBAL_FLAGS}"))]
     Autopilot(AutopilotArgs),
 
     /// Least privilege: grant an identity the verbs it needs on named rollouts and nothing

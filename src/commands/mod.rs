@@ -39,6 +39,34 @@ fn usage(msg: &str) -> anyhow::Error {
     Failure::Usage(msg.to_string()).into()
 }
 
+/// `kubectl kruise help [TOPIC | COMMAND...]`: a shared topic, or a command's help as its
+/// `--help` prints it.
+fn help(words: &[String]) -> Result<Code> {
+    if let [word] = words
+        && let Some(text) = crate::cli::topic(word)
+    {
+        emit(&format!("{text}\n"))?;
+        return Ok(Code::Ok);
+    }
+    let mut cmd = crate::cli::command();
+    cmd.build();
+    let mut at = &mut cmd;
+    for w in words {
+        let Some(sub) = at.find_subcommand_mut(w) else {
+            let topics: Vec<&str> = crate::cli::TOPICS.iter().map(|(t, _)| *t).collect();
+            return Err(usage(&format!(
+                "no help topic or command {:?}: topics are {}; commands are rollout VERB, options, \
+                 completion, version",
+                words.join(" "),
+                topics.join(", ")
+            )));
+        };
+        at = sub;
+    }
+    emit(&at.render_help().to_string())?;
+    Ok(Code::Ok)
+}
+
 /// Run a parsed command line. Only verbs that talk to the cluster build a runtime and a
 /// client: `--help`, `version` and `completion` do no other work.
 pub fn run(cli: Cli) -> Result<Code> {
@@ -47,6 +75,7 @@ pub fn run(cli: Cli) -> Result<Code> {
             emit(&crate::cli::global_options_help())?;
             Ok(Code::Ok)
         }
+        Command::Help { words } => help(&words),
         Command::Version { output } => {
             let version = env!("CARGO_PKG_VERSION");
             let commit = env!("KRUISE_GIT_COMMIT");

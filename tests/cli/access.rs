@@ -149,12 +149,56 @@ fn help_version_and_usage_errors() {
         "exit codes are in --help"
     );
 
+    // Every verb is named, and every exit code, 130 among them.
+    for verb in [
+        "approve",
+        "pause",
+        "resume",
+        "undo",
+        "restart",
+        "status",
+        "history",
+        "list",
+        "analyze",
+        "autopilot",
+        "access",
+    ] {
+        assert!(run.stdout.contains(verb), "{verb} in:\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains("130  interrupted"), "{}", run.stdout);
+
     let run = env.run(&["rollout", "approve", "--help"]);
     run.expect_code(0);
+    // What every verb shares is a topic of its own, named in one line.
     assert!(
-        run.stdout
+        !run.stdout
             .contains("rollouts.v1alpha1.rollouts.kruise.io/NAME")
     );
+    assert!(
+        run.stdout
+            .contains("kubectl kruise help targets|clusters|exit-codes")
+    );
+    let topic = env.run(&["help", "targets"]);
+    topic.expect_code(0);
+    assert!(
+        topic
+            .stdout
+            .contains("rollouts.v1alpha1.rollouts.kruise.io/NAME")
+    );
+    assert!(topic.stdout.contains("Many at once"));
+    env.run(&["help", "exit-codes"])
+        .expect_code(0)
+        .assert_stdout("130  interrupted")
+        .assert_stdout("else 6, else 5, else 0");
+    env.run(&["help", "clusters"])
+        .expect_code(0)
+        .assert_stdout("--one-by-one");
+    // `help COMMAND` is the command's --help; an unknown word is a usage error.
+    assert_eq!(env.run(&["help", "rollout", "approve"]).stdout, run.stdout);
+    env.run(&["help", "nothing"])
+        .expect_code(2)
+        .assert_stderr("topics are targets, clusters, exit-codes, analysis");
+    assert!(env.api.requests().is_empty(), "help asks no cluster");
     // The global flags are listed once, by `options`; each help points there.
     assert!(!run.stdout.contains("--namespace <"));
     assert!(run.stdout.contains("`kubectl kruise options`"));

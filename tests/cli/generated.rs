@@ -189,6 +189,26 @@ fn generated_man_pages_are_up_to_date() {
     }
 }
 
+/// Every command's help, as `-h` and `--help` print it, fits a screen: at most 70 lines.
+#[test]
+fn every_help_fits_a_screen() {
+    fn walk(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
+        let help = cmd.render_help().to_string();
+        let lines = help.lines().count();
+        assert!(lines <= 70, "{path}: {lines} lines:\n{help}");
+        *seen += 1;
+        for sub in cmd.get_subcommands_mut().filter(|s| !s.is_hide_set()) {
+            let name = format!("{path} {}", sub.get_name());
+            walk(sub, &name, seen);
+        }
+    }
+    let mut cmd = kubectl_kruise::cli::command();
+    cmd.build();
+    let mut seen = 0;
+    walk(&mut cmd, "kubectl kruise", &mut seen);
+    assert!(seen >= 18, "{seen} helps");
+}
+
 #[test]
 fn every_verb_has_examples_and_a_short_help() {
     let mut cmd = Cli::command();
