@@ -363,6 +363,35 @@ fn the_clusters_block_runs_in_the_sandbox_shell() {
     }
 }
 
+/// The README's analysis block, typed into the sandbox shell: the sandbox serves the release,
+/// the template and the metrics it names.
+#[test]
+fn the_readme_analysis_block_runs_in_the_sandbox_shell() {
+    if !have_kubectl("the_readme_analysis_block_runs_in_the_sandbox_shell") {
+        return;
+    }
+    let typed = format!(
+        "set -euo pipefail\n{}kubectl kruise rollout status web\nexit\n",
+        block("analysis-sandbox")
+    );
+    let out = in_the_sandbox_shell(&typed, &[]);
+    let out_text = text(&out);
+    assert!(
+        out.status.success(),
+        "the analysis block failed ({}):\n{typed}\n{out_text}",
+        out.status
+    );
+    for expected in [
+        "error-ratio   1   [0.001]",
+        "analysis Successful (error-ratio Successful)",
+        "rollout.rollouts.kruise.io/web approved (step 1/3 -> 2/3)",
+        "step 2/3: analysis Successful",
+        "release completed",
+    ] {
+        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
+    }
+}
+
 /// Open the README's sandbox shell (with `env` added), type `typed` into it, and wait for it
 /// to end: building the plugin and the fake may take a while on a fresh clone.
 fn in_the_sandbox_shell(typed: &str, env: &[(&str, &str)]) -> Output {

@@ -110,3 +110,92 @@ fn undo_ends_the_release_as_kruise_does() {
     }
     assert_eq!(env.rollout("rollouts-nginx")["status"]["phase"], "Healthy");
 }
+
+#[test]
+fn deployments_have_a_status_that_follows_the_release_and_kubectl_s_columns() {
+    use fake_apiserver::sim_workloads::WorkloadController;
+    let env = Env::on(FakeApi::sandbox());
+    let workloads = WorkloadController::new(&env.api);
+    workloads.reconcile();
+    // Mid-release: the new-version pods the release has made, as kubectl rollout status says.
+    env.run(&["rollout", "status", "deployment/nginx"])
+        .expect_code(0)
+        .assert_stdout("Pods:       10 desired, 1 updated, 10 ready, 10 available")
+        .assert_stdout("1 out of 10 new replicas have been updated");
+    // The release ends: the Deployment is rolled out and a gate on it passes.
+    env.api.modify(
+        "rollouts.kruise.io",
+        "rollouts",
+        "default",
+        "rollouts-nginx",
+        |r| {
+            r["status"]["phase"] = json!("Healthy");
+        },
+    );
+    workloads.reconcile();
+    env.run(&[
+        "rollout",
+        "status",
+        "deployment/nginx",
+        "--until=completed",
+        "--timeout=5s",
+    ])
+    .expect_code(0);
+
+    // kubectl get deploy: the server's Table, with kubectl's columns.
+    let Some(kubectl) = tool("kubectl", "the sandbox's Table answers") else {
+        return;
+    };
+    let mut cmd = std::process::Command::new(&kubectl);
+    cmd.args(["get", "deploy"])
+        .env_clear()
+        .env("HOME", env.dir.path())
+        .env("KUBECONFIG", &env.kubeconfig);
+    let run = run_command(cmd);
+    run.expect_code(0);
+    let header = run.stdout.lines().next().unwrap_or_default().to_string();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        columns,
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "{}",
+        run.stdout
+    );
+    let nginx = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("nginx "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    let cells: Vec<&str> = nginx.split_whitespace().collect();
+    assert_eq!(
+        &cells[..4],
+        ["nginx", "10/10", "10", "10"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_readme_s_analysis_release_and_template_are_there() {
+    let env = Env::on(FakeApi::sandbox());
+    env.run(&["rollout", "status", "web"])
+        .expect_code(0)
+        .assert_stdout("Workload:   Deployment/web-app")
+        .assert_stdout("waiting for approval at step 1/3");
+    env.run(&["rollout", "status", "web-app"])
+        .expect_code(1)
+        .assert_stderr("name it deployment/web-app");
+    // The template is read from the cluster; here no metrics source is set (the sandbox
+    // shell sets one), which it says before measuring.
+    let mut cmd = env.command(&[
+        "rollout",
+        "analyze",
+        "web",
+        "--template",
+        "analysistemplate/error-rate",
+    ]);
+    cmd.env_remove("ARGO_ROLLOUTS_PROMETHEUS_ADDRESS");
+    run_command(cmd).expect_code(2).assert_stderr(
+        "metric error-ratio of analysistemplate/error-rate gives no Prometheus address",
+    );
+}

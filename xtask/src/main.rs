@@ -123,14 +123,18 @@ fn manifest(args: &ManifestArgs) -> Result<()> {
     Ok(())
 }
 
-/// The debug binaries of the plugin and the fake API server, built if needed.
+/// The debug binaries of the plugin and the fake API server, built if needed. Cargo's own
+/// progress shows: a first build takes minutes, and a silent one looks hung.
 fn build_sandbox() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!(
+        "kruise sandbox: building kubectl-kruise and the fake API server (debug; the first \
+         build takes a few minutes on 2 cores, later ones seconds)"
+    );
     let status = Command::new(cargo)
         .current_dir(root())
         .args([
             "build",
-            "--quiet",
             "--locked",
             "--package",
             "kubectl-kruise",
@@ -145,6 +149,15 @@ fn build_sandbox() -> Result<PathBuf> {
         .unwrap_or_else(|| root().join("target"))
         .join("debug"))
 }
+
+/// The sandbox shell's start-up file (bash): the system's and the user's own first, then a
+/// prompt that names the sandbox and the kubeconfig context the next command goes to.
+const BASHRC: &str = r#"# kruise sandbox
+[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc
+[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"
+__kruise_sandbox_context() { sed -n 's/^current-context: *//p' "$KUBECONFIG" 2>/dev/null; }
+PS1='(kruise-sandbox: $(__kruise_sandbox_context)) \w \$ '
+"#;
 
 fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
     use std::io::BufRead;
@@ -165,10 +178,18 @@ fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
         .process_group(0)
         .spawn()
         .context("cannot start the sandbox")?;
-    let mut ready = String::new();
+    // Its first lines: the exports to make (KUBECONFIG, the metrics source's address).
+    let (mut ready, mut metrics) = (String::new(), String::new());
     if let Some(out) = server.stdout.take() {
-        std::io::BufReader::new(out).read_line(&mut ready)?;
+        let mut out = std::io::BufReader::new(out);
+        out.read_line(&mut ready)?;
+        out.read_line(&mut metrics)?;
     }
+    let metrics = metrics
+        .trim()
+        .strip_prefix("export ARGO_ROLLOUTS_PROMETHEUS_ADDRESS=")
+        .unwrap_or_default()
+        .to_string();
     let result = if ready.starts_with("export KUBECONFIG=") {
         // This process waits for the shell; Ctrl-C in it must not end this one first.
         ctrlc::set_handler(|| {}).ok();
@@ -176,6 +197,8 @@ fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
         ))?;
         let shell = std::env::var("SHELL").unwrap_or_else(|_| "bash".into());
+        let rcfile = dir.join("bashrc");
+        std::fs::write(&rcfile, BASHRC)?;
         eprintln!(
             "kruise sandbox: a fake cluster with Kruise Rollouts and KubeVela, demo releases moved by \
              simulated controllers.\nThis shell has KUBECONFIG set and kubectl-kruise on PATH. Try:\n  \
@@ -184,9 +207,15 @@ fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
              kubectl kruise rollout approve rollouts-nginx --expect-step=1 --wait\n\
              `exit` stops the sandbox and removes what it wrote."
         );
-        Command::new(&shell)
-            .env("KUBECONFIG", &kubeconfig)
+        let mut cmd = Command::new(&shell);
+        // bash: the prompt is set after the system's and the user's bashrc, which would
+        // overwrite one given in the environment.
+        if shell.ends_with("bash") {
+            cmd.arg("--rcfile").arg(&rcfile);
+        }
+        cmd.env("KUBECONFIG", &kubeconfig)
             .env("PATH", path)
+            .env("ARGO_ROLLOUTS_PROMETHEUS_ADDRESS", &metrics)
             .env("PS1", "(kruise-sandbox) \\w \\$ ")
             .status()
             .with_context(|| format!("cannot start {shell}"))

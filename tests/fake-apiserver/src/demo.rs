@@ -34,6 +34,15 @@ pub const FILES: &[(&str, &str)] = &[
         "rollout-v1alpha1-canary.yaml",
         include_str!("../../fixtures/rollout-v1alpha1-canary.yaml"),
     ),
+    // The release the README's analysis block judges, and the template it names.
+    (
+        "sandbox-web.yaml",
+        include_str!("../../fixtures/sandbox-web.yaml"),
+    ),
+    (
+        "error-rate.yaml",
+        include_str!("../../../examples/analysis/error-rate.yaml"),
+    ),
     // Workloads of every kind, a CloneSet among them.
     (
         "workloads.yaml",
@@ -65,7 +74,8 @@ impl crate::FakeApi {
         let api = crate::FakeApi::new();
         api.serve_rollouts(&["v1beta1", "v1alpha1"])
             .convert_rollouts()
-            .serve_kubevela();
+            .serve_kubevela()
+            .serve_argo_analysis();
         for (name, text) in FILES {
             let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text)
                 .unwrap_or_else(|e| panic!("demo file {name}: {e}"));

@@ -373,6 +373,17 @@ fn route(
             }),
         );
     }
+    if segs == ["fake", "prometheus", "api", "v1", "query"] {
+        // Not Kubernetes: the sandbox's metrics source. It answers every instant query as
+        // Prometheus would a steady 0.1% error ratio, so that the README's analysis block
+        // runs without a Prometheus (docs/analysis.md's block runs against a real one).
+        let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
+        return json_response(
+            StatusCode::OK,
+            &json!({"status": "success", "data": {"resultType": "vector",
+                "result": [{"metric": {}, "value": [now, "0.001"]}]}}),
+        );
+    }
     if let Some(resp) = discovery(st, &segs) {
         return resp;
     }

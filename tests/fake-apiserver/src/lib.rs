@@ -34,6 +34,7 @@ pub mod proxy;
 mod selector;
 pub mod sim;
 pub mod sim_vela;
+pub mod sim_workloads;
 mod store;
 
 pub use background::{Background, certs};

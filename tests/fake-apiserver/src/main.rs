@@ -11,6 +11,7 @@ use clap::Parser;
 use fake_apiserver::FakeApi;
 use fake_apiserver::sim::Controller;
 use fake_apiserver::sim_vela::VelaController;
+use fake_apiserver::sim_workloads::WorkloadController;
 use serde_json::{Value, json};
 
 /// A small stateful Kubernetes API server on loopback, serving Kruise Rollouts.
@@ -212,6 +213,8 @@ fn main() -> std::process::ExitCode {
     if args.sandbox {
         // As a cluster with Kruise installed: its webhook converts between the versions.
         api.convert_rollouts();
+        // Argo's analysis templates, for `analyze` and `autopilot`.
+        api.serve_argo_analysis();
         // Least-privilege grants can be tried: impersonated users (`--as`) are authorized
         // by the RBAC objects applied, and admission policies are applied to writes.
         api.serve_rbac().enforce_rbac();
@@ -264,6 +267,7 @@ fn main() -> std::process::ExitCode {
                 let every = std::time::Duration::from_millis(ms.max(10));
                 controllers
                     .push(Controller::new(&member, "default", "rollouts-nginx").spawn(every));
+                controllers.push(WorkloadController::new(&member).spawn(every));
             }
             served.push((name.as_str(), Some(member)));
         }
@@ -271,6 +275,9 @@ fn main() -> std::process::ExitCode {
     }
     if let Some(ms) = simulate {
         let every = std::time::Duration::from_millis(ms.max(10));
+        // Workloads with a status that follows their pods (`status deployment/nginx`,
+        // `kubectl get deploy`).
+        controllers.push(WorkloadController::new(&api).spawn(every));
         let rollouts = api.list("rollouts.kruise.io", "rollouts");
         for r in rollouts
             .iter()
@@ -324,8 +331,13 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(1);
     }
     if let (true, Some(path)) = (args.sandbox, &kubeconfig) {
-        // stdout holds only the line to paste (or to `eval`); the guide goes to stderr.
+        // stdout holds only the lines to paste (or to `eval`); the guide goes to stderr. The
+        // metrics source answers the analysis templates' Prometheus queries.
         println!("export KUBECONFIG={}", shell_word(path));
+        println!(
+            "export ARGO_ROLLOUTS_PROMETHEUS_ADDRESS={}/fake/prometheus",
+            server.url()
+        );
         eprintln!(
             "sandbox serving on {} with simulated controllers; paste the line above, then try:\n  \
              kubectl kruise rollout list -A\n  \
