@@ -106,13 +106,29 @@ pub fn run(cli: Cli) -> Result<Code> {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            rt.block_on(async move {
+            let command = async move {
                 if cli.cluster.many_clusters() {
                     return clusters::run(&cli.cluster, cmd, selection).await;
                 }
                 let cluster = cluster::connect(&options::connect_options(&cli.cluster)).await?;
                 run_in(cluster, cmd, selection, cli.cluster.warnings_as_errors).await
-            })
+            };
+            let result = rt.block_on(async move {
+                // Ctrl-C ends every command at once, whatever it awaits (an answer held
+                // back, a slow body, a watch, a re-approval inside a wait): the command is
+                // dropped at its await point, so each object is written whole or not at
+                // all. Commands that say something on Ctrl-C (a bulk run's summary, a
+                // fleet) hear the same signal first: `biased` polls them before this.
+                tokio::select! {
+                    biased;
+                    result = command => result,
+                    _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
+                }
+            });
+            // Work on blocking threads (a list body being decoded, an exec login) is not
+            // waited for: dropping the runtime would wait for it.
+            rt.shutdown_timeout(std::time::Duration::from_millis(100));
+            result
         }
     }
 }

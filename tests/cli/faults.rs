@@ -288,3 +288,74 @@ fn a_gate_whose_watch_is_gone_lists_again_and_still_passes() {
     assert!(lists >= 2, "{lists} lists");
     assert!(env.writes().is_empty());
 }
+
+/// Busy threads beside the test for as long as the guard lives: a loaded machine.
+struct Load(
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    Vec<std::thread::JoinHandle<()>>,
+);
+
+impl Load {
+    fn start(threads: usize) -> Load {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handles = (0..threads)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut x = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        x = std::hint::black_box(
+                            x.wrapping_mul(6364136223846793005).wrapping_add(1),
+                        );
+                    }
+                })
+            })
+            .collect();
+        Load(stop, handles)
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        for h in self.1.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_ends_a_re_approval_whose_answer_is_held_back_on_a_loaded_machine() {
+    let env = Env::new().with(SEED);
+    let _load = Load::start(4);
+    let child = env.spawn(&[
+        "rollout",
+        "approve",
+        "rollouts-nginx",
+        "--expect-step=1",
+        "--wait=60s",
+    ]);
+    // The approval lands; the controller then loses it (the status is back at StepPaused),
+    // so the plugin approves again, and the answer to that PATCH is held back.
+    crate::harness::eventually("the first approval", || env.writes().len() == 1);
+    crate::harness::eventually("the watch is open", || env.api.open_watches() == 1);
+    env.api
+        .fault(Some("PATCH"), 1, Fault::Delay(Duration::from_secs(30)));
+    env.modify_rollout("rollouts-nginx", |r| {
+        r["status"]["canaryStatus"]["currentStepState"] = json!("StepPaused")
+    });
+    crate::harness::eventually("the re-approval was sent", || {
+        env.api
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .count()
+            == 2
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = std::time::Instant::now();
+    let run = crate::harness::interrupt(child, Duration::from_secs(20));
+    let took = sent.elapsed();
+    run.expect_code(130);
+    assert!(took < Duration::from_secs(2), "ended {took:?} after SIGINT");
+}

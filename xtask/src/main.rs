@@ -204,7 +204,8 @@ fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
              simulated controllers.\nThis shell has KUBECONFIG set and kubectl-kruise on PATH. Try:\n  \
              kubectl kruise rollout list -A\n  \
              kubectl kruise rollout status rollouts-nginx\n  \
-             kubectl kruise rollout approve rollouts-nginx --expect-step=1 --wait\n\
+             kubectl kruise rollout approve rollouts-nginx --expect-step=1 --wait\n  \
+             kubectl kruise rollout autopilot web --analysis analysistemplate/error-rate\n\
              `exit` stops the sandbox and removes what it wrote."
         );
         let mut cmd = Command::new(&shell);
