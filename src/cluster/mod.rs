@@ -2,6 +2,7 @@
 //! rollout to an object and an API version, and the few requests the verbs make.
 
 pub mod access;
+mod cache;
 mod credentials;
 mod error;
 pub mod events;
@@ -30,6 +31,7 @@ use tower::ServiceBuilder;
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
 
+pub use cache::WorkloadRefs;
 pub use kubeconfig::context_names;
 pub use options::ConnectOptions;
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::cluster::{ApiError, RolloutApi, WorkloadApi};
-use crate::model::Rollout;
 use crate::model::observe::WorkloadState;
+use crate::model::{Rollout, WorkloadRef};
 
 /// Resolves after `limit`; never, for 0.
 pub async fn deadline(limit: Duration) {
@@ -28,6 +28,15 @@ pub async fn workload_state(
     let Some(w) = &r.workload else {
         return Ok(None);
     };
+    workload_state_of(api, w, soft_error).await
+}
+
+/// The state of the workload `w` names: one GET, soft errors as [`workload_state`] has them.
+pub async fn workload_state_of(
+    api: &RolloutApi,
+    w: &WorkloadRef,
+    soft_error: impl FnOnce(&ApiError),
+) -> Result<Option<WorkloadState>> {
     match WorkloadApi::for_ref(api.cluster(), w).get(&w.name).await {
         Ok(obj) => Ok(Some(WorkloadState::from_object(w, &obj))),
         Err(e @ (ApiError::NotFound { .. } | ApiError::Forbidden(_) | ApiError::NotServed(_))) => {

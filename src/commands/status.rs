@@ -9,11 +9,11 @@ use futures::{Stream, StreamExt};
 use serde_json::Value;
 
 use super::bulk::{Report, combined, list_doc, summary_line};
-use super::follow::{deadline, workload_state};
+use super::follow::{deadline, workload_state, workload_state_of};
 use super::{api_for, emit};
 use crate::cli::{DataFormat, StatusArgs};
 use crate::cluster::select::Item;
-use crate::cluster::{ApiError, RolloutApi, RolloutRef, TargetRef, WorkloadApi};
+use crate::cluster::{ApiError, RolloutApi, RolloutRef, TargetRef, WorkloadApi, WorkloadRefs};
 use crate::exit::{Code, Failure, code_for};
 use crate::model::gate::{Until, Verdict, check};
 use crate::model::observe::WorkloadState;
@@ -224,19 +224,43 @@ async fn snapshots(api: &RolloutApi, items: &[Item], output: Option<DataFormat>)
     Ok(combined(codes))
 }
 
-/// One GET of the rollout and one of its workload.
+/// One GET of the rollout and one of its workload: both at once when the workload the
+/// rollout named last time is remembered (kept only if the rollout still names it), else
+/// one after the other. On a distant cluster that is one round trip instead of two.
 async fn read_rollout(
     api: &RolloutApi,
     target: &RolloutRef,
 ) -> Result<(crate::cluster::Fetched, Rollout, Option<WorkloadState>)> {
-    let fetched = api.get(target).await?;
+    let refs = WorkloadRefs::of(&api.cluster().server);
+    let remembered = refs
+        .as_ref()
+        .and_then(|c| c.get(api.namespace(), &target.name));
+    // The view is still useful without pod counts; say why they are missing.
+    let warn = |e: &ApiError| crate::errln!("warning: pod counts unavailable: {e}");
+    let early = async {
+        let w = remembered.as_ref()?;
+        let mut why = None;
+        let state = workload_state_of(api, w, |e| why = Some(e.to_string())).await;
+        Some((state, why))
+    };
+    let (fetched, early) = futures::join!(api.get(target), early);
+    let fetched = fetched?;
     let rollout =
         decode(&fetched.object).with_context(|| format!("cannot read rollout {}", target.name))?;
-    // The view is still useful without pod counts; say why they are missing.
-    let workload = workload_state(api, &rollout, |e| {
-        crate::errln!("warning: pod counts unavailable: {e}")
-    })
-    .await?;
+    let workload = match early {
+        Some((state, why)) if rollout.workload == remembered => {
+            if let Some(why) = why {
+                crate::errln!("warning: pod counts unavailable: {why}");
+            }
+            state?
+        }
+        _ => workload_state(api, &rollout, warn).await?,
+    };
+    if rollout.workload != remembered
+        && let Some(refs) = &refs
+    {
+        refs.put(api.namespace(), &rollout.name, rollout.workload.as_ref());
+    }
     Ok((fetched, rollout, workload))
 }
 

@@ -264,3 +264,72 @@ fn ctrl_c_ends_a_watch_quietly_with_130() {
     assert_eq!(run.stderr, "");
     assert!(env.writes().is_empty());
 }
+
+/// The gap between the first two requests of a run: the rollout's GET and the workload's.
+fn gap_between_reads(env: &Env) -> Duration {
+    let reqs = env.api.requests();
+    let gets: Vec<_> = reqs.iter().filter(|r| r.method == "GET").collect();
+    assert!(gets.len() >= 2, "{gets:?}");
+    assert!(
+        gets.iter().any(|r| r.path.contains("/rollouts/")),
+        "{gets:?}"
+    );
+    assert!(
+        gets.iter().any(|r| r.path.contains("/deployments/")),
+        "{gets:?}"
+    );
+    gets[1].at.duration_since(gets[0].at)
+}
+
+#[test]
+fn a_rollout_and_its_remembered_workload_are_read_at_once() {
+    let env = Env::new().with(&[
+        "rollout-seed-v1beta1.yaml",
+        "deployment-nginx.yaml",
+        "deployment-echo.yaml",
+    ]);
+    let slow = || {
+        env.api.clear_requests();
+        env.api.fault(
+            Some("GET"),
+            2,
+            fake_apiserver::Fault::Delay(Duration::from_millis(400)),
+        );
+    };
+    // The first time, the workload is known only from the rollout: one read after the other.
+    slow();
+    env.run(&["rollout", "status", "rollouts-nginx"])
+        .expect_code(0)
+        .assert_stdout("Workload:   Deployment/nginx (10 replicas)");
+    assert!(gap_between_reads(&env) >= Duration::from_millis(400));
+    // Then it is remembered in kubectl's cache folder, and both go out together.
+    let cache = env.dir.path().join(".kube/cache/kruise");
+    assert!(cache.exists(), "remembered under {}", cache.display());
+    slow();
+    env.run(&["rollout", "status", "rollouts-nginx"])
+        .expect_code(0)
+        .assert_stdout("Workload:   Deployment/nginx (10 replicas)");
+    assert!(gap_between_reads(&env) < Duration::from_millis(200));
+    // The rollout now releases another workload: what it names wins, and is remembered.
+    env.modify_rollout("rollouts-nginx", |r| {
+        r["spec"]["workloadRef"]["name"] = json!("echo")
+    });
+    env.api.clear_requests();
+    env.run(&["rollout", "status", "rollouts-nginx"])
+        .expect_code(0)
+        .assert_stdout("Workload:   Deployment/echo");
+    let read: Vec<String> = env.api.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        read.last().unwrap().ends_with("/deployments/echo"),
+        "{read:?}"
+    );
+    env.api.clear_requests();
+    env.run(&["rollout", "status", "rollouts-nginx"])
+        .expect_code(0)
+        .assert_stdout("Workload:   Deployment/echo");
+    assert_eq!(
+        env.api.requests().len(),
+        2,
+        "the rollout and echo, nothing else"
+    );
+}

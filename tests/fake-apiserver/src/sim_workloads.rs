@@ -108,6 +108,7 @@ mod tests {
     #[test]
     fn a_deployment_follows_the_release_that_drives_it() {
         let api = FakeApi::new();
+        api.serve_rollouts(&["v1beta1"]);
         api.insert(json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "namespace": "default", "generation": 3},
             "spec": {"replicas": 10}}));
