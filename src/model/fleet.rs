@@ -4,7 +4,8 @@
 pub fn attention(stage: &str) -> u8 {
     match stage {
         "WaitingForApproval" => 0,
-        "Cancelling" | "Cancelled" => 1,
+        // KubeVela's kinds fail or abandon a rollout where Kruise's cancel it.
+        "Cancelling" | "Cancelled" | "Failed" | "Abandoning" => 1,
         "Paused" => 2,
         "Progressing" | "Initializing" | "WaitingForTimer" | "Finalising" | "Terminating" => 3,
         _ => 4,
@@ -13,6 +14,9 @@ pub fn attention(stage: &str) -> u8 {
 
 /// The group a stage is counted in, for the summary line.
 fn group(stage: &str) -> &'static str {
+    if matches!(stage, "Failed" | "Abandoning") {
+        return "failed";
+    }
     match attention(stage) {
         0 => "waiting for approval",
         1 => "cancelled or rolled back",
@@ -26,11 +30,12 @@ fn group(stage: &str) -> &'static str {
 pub fn summary_line<'a>(stages: impl IntoIterator<Item = &'a str>) -> String {
     let order = [
         "waiting for approval",
+        "failed",
         "cancelled or rolled back",
         "paused",
         "progressing",
     ];
-    let mut counts = [0usize; 4];
+    let mut counts = [0usize; 5];
     let mut total = 0;
     for s in stages {
         total += 1;
@@ -71,6 +76,11 @@ mod tests {
             "6 rollouts: 2 waiting for approval, 1 cancelled or rolled back, 2 progressing"
         );
         assert_eq!(summary_line(["Completed"]), "1 rollout: all settled");
+        assert_eq!(
+            summary_line(["Failed", "Completed"]),
+            "2 rollouts: 1 failed"
+        );
+        assert!(attention("Failed") < attention("Progressing"));
         assert!(attention("WaitingForApproval") < attention("Paused"));
         assert!(attention("Paused") < attention("Progressing"));
         assert!(attention("Progressing") < attention("Completed"));

@@ -63,8 +63,10 @@ fn each_command_makes_only_the_round_trips_its_data_needs() {
     let (_tls, link, kc) = remote(&env);
     // (command, requests in sequence): the README's round-trip table.
     let table: &[(&[&str], usize)] = &[
-        // the rollout, then its workload (named by the rollout)
+        // the rollout, then its workload (named by the rollout)...
         (&["rollout", "status", "rollouts-nginx"], 2),
+        // ...and from then on both at once: the workload it named is remembered
+        (&["rollout", "status", "rollouts-nginx"], 1),
         // discovery beside the list
         (&["rollout", "list", "-A"], 1),
         // read, conditional write, then the audit Event of the write
