@@ -377,6 +377,16 @@ fn approve_with_analysis_writes_only_on_a_successful_verdict() {
     );
 }
 
+/// [`prometheus_template`] at Argo's default `consecutiveErrorLimit` (4).
+fn at_default_error_limit(env: &Env, address: &str) -> String {
+    let t = prometheus_template(env, address, "");
+    let text = std::fs::read_to_string(&t)
+        .unwrap()
+        .replace("    consecutiveErrorLimit: 0\n", "");
+    std::fs::write(&t, text).unwrap();
+    t
+}
+
 #[test]
 fn a_configuration_error_fails_at_once_and_a_provider_that_is_down_within_thirty_seconds() {
     let env = Env::new().with(SEED);
@@ -418,11 +428,7 @@ fn a_configuration_error_fails_at_once_and_a_provider_that_is_down_within_thirty
         400,
         r#"{"status":"error","errorType":"bad_data","error":"1:9: parse error: unexpected end of input"}"#,
     );
-    let t = prometheus_template(&env, &refuses.url, "");
-    let text = std::fs::read_to_string(&t)
-        .unwrap()
-        .replace("    consecutiveErrorLimit: 0\n", "");
-    std::fs::write(&t, text).unwrap();
+    let t = at_default_error_limit(&env, &refuses.url);
     let started = std::time::Instant::now();
     analyze(&env, &t, &[])
         .expect_code(1)
@@ -434,11 +440,7 @@ fn a_configuration_error_fails_at_once_and_a_provider_that_is_down_within_thirty
     // Down (a proxy answering 503): retried soon, given up after Argo's default of five
     // errors in a row, well within 30 s.
     let down = Stub::fixed(503, "no healthy upstream");
-    let t = prometheus_template(&env, &down.url, "");
-    let text = std::fs::read_to_string(&t)
-        .unwrap()
-        .replace("    consecutiveErrorLimit: 0\n", "");
-    std::fs::write(&t, text).unwrap();
+    let t = at_default_error_limit(&env, &down.url);
     let started = std::time::Instant::now();
     analyze(&env, &t, &[])
         .expect_code(1)
