@@ -11,6 +11,7 @@ use crate::cluster::RolloutApi;
 use crate::cluster::stream_list::ItemSink;
 use crate::exit::Code;
 use crate::model::summary::{Summary, summarize};
+use crate::model::view::of_rollout;
 use crate::model::{decode, display_name};
 use crate::render;
 
@@ -145,16 +146,18 @@ impl ItemSink for Printer {
                 return Ok(());
             }
         };
-        let s = summarize(&rollout, None);
         match self.output {
             None => {
+                // A row needs the view alone, not the whole summary: it is made per row of
+                // lists of many thousands.
+                let view = of_rollout(&rollout, None);
                 let mut row = render::list_row(
-                    &s.view,
+                    &view,
                     &render::age_since(rollout.creation_timestamp.as_deref(), self.now),
                     self.all_namespaces,
                 );
                 if self.kinds || self.clusters {
-                    row.insert(0, "rollout.rollouts.kruise.io".into());
+                    row.insert(0, view.kind);
                 }
                 self.rows.push(row);
                 if self.rows.len() >= self.chunk {
@@ -162,11 +165,14 @@ impl ItemSink for Printer {
                 }
             }
             Some(ObjectFormat::Name) => {
-                self.text.push_str(&display_name(&s.name));
+                self.text.push_str(&display_name(&rollout.name));
                 self.text.push('\n');
             }
-            Some(ObjectFormat::Json) => self.text.push_str(&json_item(&s, self.count == 0)?),
-            Some(ObjectFormat::Yaml) => self.text.push_str(&yaml_item(&s)?),
+            Some(ObjectFormat::Json) => {
+                let s = summarize(&rollout, None);
+                self.text.push_str(&json_item(&s, self.count == 0)?);
+            }
+            Some(ObjectFormat::Yaml) => self.text.push_str(&yaml_item(&summarize(&rollout, None))?),
         }
         self.count += 1;
         if self.text.len() >= BLOCK {
