@@ -217,7 +217,7 @@ pub fn of_rollout(r: &Rollout, workload: Option<&WorkloadState>) -> ReleaseView 
     };
     let (stable, canary) = revision_names(r);
     ReleaseView {
-        kind: super::display_name("").trim_end_matches('/').to_string(),
+        kind: format!("rollout.{}", super::GROUP),
         name: r.name.clone(),
         namespace: r.namespace.clone(),
         workload: r
