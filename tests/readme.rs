@@ -293,42 +293,50 @@ fn completion_block_works_as_written() {
     );
 }
 
+/// Type README block `name`, then `after`, into the sandbox shell under `set -euo pipefail`:
+/// it must succeed and print each of `expected`. All it printed.
+fn typed_in_the_sandbox(name: &str, after: &str, expected: &[&str]) -> String {
+    let typed = format!("set -euo pipefail\n{}{after}exit\n", block(name));
+    let out = in_the_sandbox_shell(&typed, &[]);
+    let out_text = text(&out);
+    assert!(
+        out.status.success(),
+        "block {name} failed ({}):\n{typed}\n{out_text}",
+        out.status
+    );
+    for e in expected {
+        assert!(out_text.contains(e), "{e:?} in:\n{out_text}");
+    }
+    out_text
+}
+
 #[test]
 fn the_tour_runs_as_written_in_the_sandbox_shell() {
     if !have_kubectl("the_tour_runs_as_written_in_the_sandbox_shell") {
         return;
     }
-    // What a person types into the shell, the tour as written; then where its kubeconfig is.
-    let typed = format!(
-        "set -euo pipefail\n{}echo \"sandbox kubeconfig: $KUBECONFIG\"\nexit\n",
-        block("quickstart")
+    // The tour as written; then where its kubeconfig is.
+    let out_text = typed_in_the_sandbox(
+        "quickstart",
+        "echo \"sandbox kubeconfig: $KUBECONFIG\"\n",
+        &[
+            "kubectl kruise rollout list -A",
+            "rollout.rollouts.kruise.io   default     rollouts-nginx",
+            "reached paused: step 1/3 is waiting for approval",
+            "approved (step 1/3 -> 2/3)",
+            "reached step=2",
+            "canary,current",
+            "rolled back to revision 4",
+            "exit 4: the release was rolled back",
+            "rollout.standard.oam.dev/express-server approved (batch 1/2 -> 2/2)",
+            "Kind:        AppRollout",
+            "role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created",
+            "validatingadmissionpolicy.admissionregistration.k8s.io/kubectl-kruise-ci-bot.default.rollouts.kruise.io created",
+            "rollout.rollouts.kruise.io/shop approved (step 1/3 -> 2/3)",
+            "approve   rollout.rollouts.kruise.io/shop   yes",
+            "nginx",
+        ],
     );
-    let out = in_the_sandbox_shell(&typed, &[]);
-    let out_text = text(&out);
-    assert!(
-        out.status.success(),
-        "the tour failed ({}):\n{typed}\n{out_text}",
-        out.status
-    );
-    for expected in [
-        "kubectl kruise rollout list -A",
-        "rollout.rollouts.kruise.io   default     rollouts-nginx",
-        "reached paused: step 1/3 is waiting for approval",
-        "approved (step 1/3 -> 2/3)",
-        "reached step=2",
-        "canary,current",
-        "rolled back to revision 4",
-        "exit 4: the release was rolled back",
-        "rollout.standard.oam.dev/express-server approved (batch 1/2 -> 2/2)",
-        "Kind:        AppRollout",
-        "role.rbac.authorization.k8s.io/kubectl-kruise-ci-bot created",
-        "validatingadmissionpolicy.admissionregistration.k8s.io/kubectl-kruise-ci-bot.default.rollouts.kruise.io created",
-        "rollout.rollouts.kruise.io/shop approved (step 1/3 -> 2/3)",
-        "approve   rollout.rollouts.kruise.io/shop   yes",
-        "nginx",
-    ] {
-        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
-    }
     // `exit` stopped the sandbox and removed what it wrote.
     let kubeconfig = out_text
         .lines()
@@ -343,24 +351,18 @@ fn the_clusters_block_runs_in_the_sandbox_shell() {
     if !have_kubectl("the_clusters_block_runs_in_the_sandbox_shell") {
         return;
     }
-    let typed = format!("set -euo pipefail\n{}exit\n", block("clusters"));
-    let out = in_the_sandbox_shell(&typed, &[]);
-    let out_text = text(&out);
-    assert!(
-        out.status.success(),
-        "the clusters block failed ({}):\n{typed}\n{out_text}",
-        out.status
+    typed_in_the_sandbox(
+        "clusters",
+        "",
+        &[
+            "CLUSTER     NAME             WORKLOAD",
+            "prod-asia   rollouts-nginx",
+            "[prod-us] rollout.rollouts.kruise.io/rollouts-nginx reached paused",
+            "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)",
+            "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready",
+            "release train: approved in prod-eu, prod-us, prod-asia",
+        ],
     );
-    for expected in [
-        "CLUSTER     NAME             WORKLOAD",
-        "prod-asia   rollouts-nginx",
-        "[prod-us] rollout.rollouts.kruise.io/rollouts-nginx reached paused",
-        "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)",
-        "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready",
-        "release train: approved in prod-eu, prod-us, prod-asia",
-    ] {
-        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
-    }
 }
 
 /// The README's analysis block, typed into the sandbox shell: the sandbox serves the release,
@@ -370,26 +372,17 @@ fn the_readme_analysis_block_runs_in_the_sandbox_shell() {
     if !have_kubectl("the_readme_analysis_block_runs_in_the_sandbox_shell") {
         return;
     }
-    let typed = format!(
-        "set -euo pipefail\n{}kubectl kruise rollout status web\nexit\n",
-        block("analysis-sandbox")
+    typed_in_the_sandbox(
+        "analysis-sandbox",
+        "kubectl kruise rollout status web\n",
+        &[
+            "error-ratio   1   [0.001]",
+            "analysis Successful (error-ratio Successful)",
+            "rollout.rollouts.kruise.io/web approved (step 1/3 -> 2/3)",
+            "step 2/3: analysis Successful",
+            "release completed",
+        ],
     );
-    let out = in_the_sandbox_shell(&typed, &[]);
-    let out_text = text(&out);
-    assert!(
-        out.status.success(),
-        "the analysis block failed ({}):\n{typed}\n{out_text}",
-        out.status
-    );
-    for expected in [
-        "error-ratio   1   [0.001]",
-        "analysis Successful (error-ratio Successful)",
-        "rollout.rollouts.kruise.io/web approved (step 1/3 -> 2/3)",
-        "step 2/3: analysis Successful",
-        "release completed",
-    ] {
-        assert!(out_text.contains(expected), "{expected:?} in:\n{out_text}");
-    }
 }
 
 /// Open the README's sandbox shell (with `env` added), type `typed` into it, and wait for it
