@@ -198,7 +198,7 @@ fn all_topics() -> String {
 pub fn topic(name: &str) -> Option<String> {
     Some(match name {
         "targets" => format!("{RESOURCE_FORMS}\n\n{TARGET_FORMS}\n\n{BULK}"),
-        "topics" | "" => TOPICS
+        "topics" => TOPICS
             .iter()
             .map(|(t, what)| format!("  {t:<12}{what}"))
             .collect::<Vec<_>>()

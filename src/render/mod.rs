@@ -64,6 +64,17 @@ fn or_dash(s: Option<impl ToString>) -> String {
     s.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
 }
 
+/// The view's state in words and, when it waits, what for and why: the `Stage:` and
+/// `Waiting:` lines of every status block.
+fn stage_lines(v: &ReleaseView) -> Vec<(&'static str, String)> {
+    let mut lines = vec![("Stage", v.text.clone())];
+    if let Some(why) = &v.why {
+        let what = v.waiting_for.map(|w| format!("{w}: ")).unwrap_or_default();
+        lines.push(("Waiting", format!("{what}{why}")));
+    }
+    lines
+}
+
 /// The status view a person reads during a release.
 pub fn status_view(s: &Summary) -> String {
     let mut lines: Vec<(&str, String)> = Vec::new();
@@ -90,11 +101,7 @@ pub fn status_view(s: &Summary) -> String {
         format!("{}{reason}", s.phase.as_deref().unwrap_or("-")),
     ));
     let v = &s.view;
-    lines.push(("Stage", v.text.clone()));
-    if let Some(why) = &v.why {
-        let what = v.waiting_for.map(|w| format!("{w}: ")).unwrap_or_default();
-        lines.push(("Waiting", format!("{what}{why}")));
-    }
+    lines.extend(stage_lines(v));
     if s.paused {
         lines.push(("Paused", "yes (spec.strategy.paused)".into()));
     }
@@ -124,9 +131,7 @@ pub fn status_view(s: &Summary) -> String {
         };
         lines.push(("Batch", text));
     }
-    if let Some(next) = &v.next {
-        lines.push(("Next", next.clone()));
-    }
+    lines.extend(v.next.clone().map(|n| ("Next", n)));
     // Two spaces after the longest `Label:`.
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 3;
     let mut out: String = lines
@@ -307,11 +312,7 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
         ),
     ));
     let v = &s.view;
-    lines.push(("Stage", v.text.clone()));
-    if let Some(why) = &v.why {
-        let what = v.waiting_for.map(|w| format!("{w}: ")).unwrap_or_default();
-        lines.push(("Waiting", format!("{what}{why}")));
-    }
+    lines.extend(stage_lines(v));
     lines.push((
         "State",
         format!(
@@ -340,9 +341,7 @@ pub fn batch_view(s: &crate::model::batch::BatchSummary) -> String {
     if let Some(p) = &s.pending_reapply {
         lines.push(("Pending", p.clone()));
     }
-    if let Some(next) = &v.next {
-        lines.push(("Next", next.clone()));
-    }
+    lines.extend(v.next.clone().map(|n| ("Next", n)));
     let mut out = String::new();
     for (k, v) in lines {
         out.push_str(&format!("{:<13}{v}\n", format!("{k}:")));
