@@ -12,9 +12,11 @@ use clap_complete::{ArgValueCompleter, CompletionCandidate};
 use crate::model::access::{PolicyApi, Subject, Verb};
 
 mod analysis;
+mod dashboard;
 
 use analysis::{ANALYSIS_EXIT_CODES, TEMPLATE_FORMS};
 pub use analysis::{AnalyzeArgs, AutopilotArgs, OnFailure, TemplateArgs};
+pub use dashboard::{DEFAULT_PORT, DashboardArgs};
 
 pub use crate::model::gate::Until;
 
@@ -412,6 +414,21 @@ pub enum Command {
     /// status, history, list, analyze, autopilot, access
     #[command(subcommand)]
     Rollout(Box<RolloutCommand>),
+
+    /// Serve a live web page of every release in every cluster, with the same verbs (on
+    /// loopback, opened only with the session's secret in the URL it prints)
+    ///
+    /// The first line printed is the URL to open; on a terminal a browser opens it unless
+    /// --no-browser. The page lists every release (the `rollout list` columns, what needs a
+    /// person first), each release's steps, pods, traffic, revisions, conditions and Events,
+    /// and offers Approve, Pause, Resume, Undo and Restart as the CLI runs them (each asks
+    /// first and shows the command line). Ctrl-C stops it (exit 130).
+    #[command(after_help = "Examples:
+  # Every release the current context can see
+  kubectl kruise dashboard
+  # Three clusters, read-only, on a port of its own
+  kubectl kruise dashboard --contexts prod-eu,prod-us,staging --read-only --port 0")]
+    Dashboard(DashboardArgs),
 
     /// Print a help topic (targets, clusters, exit-codes, analysis) or a command's help
     #[command(after_long_help = all_topics())]

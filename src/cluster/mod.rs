@@ -134,13 +134,19 @@ impl Cluster {
 /// `kubectl-kruise/v0.1.0 (linux/amd64) kubectl-kruise/<commit>`: kubectl's form, so audit
 /// logs tell this plugin's requests from anyone else's.
 pub fn user_agent() -> String {
+    agent_of("kubectl-kruise")
+}
+
+/// The User-Agent naming `program` (the dashboard names itself, so audit logs tell its
+/// writes from the command line's).
+fn agent_of(program: &str) -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
         other => other,
     };
     format!(
-        "kubectl-kruise/v{} ({}/{arch}) kubectl-kruise/{}",
+        "{program}/v{} ({}/{arch}) kubectl-kruise/{}",
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         env!("KRUISE_GIT_COMMIT")
@@ -215,7 +221,8 @@ impl Connector {
             .unwrap_or_else(|| config.default_namespace.clone());
         config.headers.push((
             http::header::USER_AGENT,
-            http::HeaderValue::from_str(&user_agent()).context("invalid User-Agent")?,
+            http::HeaderValue::from_str(&agent_of(args.agent.unwrap_or("kubectl-kruise")))
+                .context("invalid User-Agent")?,
         ));
         let proxy = proxy::choose(&config.cluster_url, proxy_url.as_deref(), |name| {
             std::env::var(name).ok()

@@ -27,4 +27,7 @@ pub struct ConnectOptions {
     /// Ask for uncompressed answers (also the kubeconfig cluster's `disable-compression`).
     pub disable_compression: bool,
     pub verbosity: u8,
+    /// The program named first in the User-Agent (`kubectl-kruise-dashboard`), when not the
+    /// command line's.
+    pub agent: Option<&'static str>,
 }

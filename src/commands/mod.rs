@@ -9,6 +9,7 @@ mod autopilot;
 mod batch;
 mod bulk;
 mod clusters;
+mod dashboard;
 mod fleet;
 mod follow;
 mod history;
@@ -97,40 +98,45 @@ pub fn run(cli: Cli) -> Result<Code> {
         Command::Complete { .. } | Command::Completion { .. } => Err(anyhow::anyhow!(
             "completion is answered before the commands run"
         )),
+        Command::Dashboard(d) => block_on(async move { dashboard::run(&cli.cluster, &d).await }),
         Command::Rollout(cmd) => {
             let cmd = *cmd;
             // Arguments are checked before any client is built (which may run exec auth).
             let selection = check_args(&cmd)?;
             clusters::check(&cli.cluster, &cmd)?;
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            let command = async move {
+            block_on(async move {
                 if cli.cluster.many_clusters() {
                     return clusters::run(&cli.cluster, cmd, selection).await;
                 }
                 let cluster = cluster::connect(&options::connect_options(&cli.cluster)).await?;
                 run_in(cluster, cmd, selection, cli.cluster.warnings_as_errors).await
-            };
-            let result = rt.block_on(async move {
-                // Ctrl-C ends every command at once, whatever it awaits (an answer held
-                // back, a slow body, a watch, a re-approval inside a wait): the command is
-                // dropped at its await point, so each object is written whole or not at
-                // all. Commands that say something on Ctrl-C (a bulk run's summary, a
-                // fleet) hear the same signal first: `biased` polls them before this.
-                tokio::select! {
-                    biased;
-                    result = command => result,
-                    _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
-                }
-            });
-            // Work on blocking threads (a list body being decoded, an exec login) is not
-            // waited for: dropping the runtime would wait for it.
-            rt.shutdown_timeout(std::time::Duration::from_millis(100));
-            result
+            })
         }
     }
+}
+
+/// Run a command that talks to the cluster on a runtime of its own, raced against Ctrl-C.
+fn block_on(command: impl std::future::Future<Output = Result<Code>>) -> Result<Code> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = rt.block_on(async move {
+        // Ctrl-C ends every command at once, whatever it awaits (an answer held back, a
+        // slow body, a watch, a re-approval inside a wait): the command is dropped at its
+        // await point, so each object is written whole or not at all. Commands that say
+        // something on Ctrl-C (a bulk run's summary, a fleet) hear the same signal first:
+        // `biased` polls them before this.
+        tokio::select! {
+            biased;
+            result = command => result,
+            _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
+        }
+    });
+    // Work on blocking threads (a list body being decoded, an exec login) is not waited
+    // for: dropping the runtime would wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
 }
 
 /// Run a command in one connected cluster.

@@ -25,6 +25,7 @@ pub fn connect_options(a: &ClusterArgs) -> ConnectOptions {
         as_uid: a.as_uid.clone(),
         disable_compression: a.disable_compression.unwrap_or(false),
         verbosity: a.verbosity,
+        agent: None,
     }
 }
 

@@ -17,14 +17,25 @@ pub struct Target {
 }
 
 enum Reach {
+    /// What the global flags select (one cluster).
+    Current,
     Context(String),
     /// A member, through the hub's proxy path.
     Member(Arc<Connector>, String),
 }
 
 impl Target {
+    /// The one cluster the global flags select, named `name`.
+    pub fn current(name: &str) -> Target {
+        Target {
+            name: name.to_string(),
+            reach: Reach::Current,
+        }
+    }
+
     pub async fn connect(&self, opts: &ConnectOptions) -> Result<Cluster> {
         let cluster = match &self.reach {
+            Reach::Current => cluster::connect(opts).await?,
             Reach::Context(c) => {
                 cluster::connect(&ConnectOptions {
                     context: Some(c.clone()),
@@ -41,7 +52,12 @@ impl Target {
 
 /// The clusters the flags name, in the order given (`--all-contexts`: the kubeconfig's).
 pub async fn targets(args: &ClusterArgs) -> Result<Vec<Target>> {
-    let opts = connect_options(args);
+    targets_with(args, &connect_options(args)).await
+}
+
+/// The clusters the flags name, reached with `opts` (the dashboard names itself in them).
+pub async fn targets_with(args: &ClusterArgs, opts: &ConnectOptions) -> Result<Vec<Target>> {
+    let opts = opts.clone();
     if !args.member_clusters.is_empty() {
         let connector = Arc::new(Connector::new(&opts).await?);
         let (kind, members) = hub::members(&connector.cluster(None)?).await?;

@@ -12,6 +12,7 @@ pub mod autopilot;
 pub mod batch;
 mod conditions;
 mod decode;
+pub mod detail;
 pub mod fleet;
 pub mod gate;
 pub(crate) mod json;

@@ -83,6 +83,8 @@ pub struct StepSummary {
     /// The pod count it stands for.
     pub pods: Option<i64>,
     pub traffic: Option<String>,
+    /// How many request-match rules (headers, ...) route traffic in this step.
+    pub matches: usize,
     /// `manual`, `none` (moves on at once) or a duration like `30s`.
     pub pause: String,
     /// `done`, `current` or `pending`.
@@ -135,6 +137,7 @@ pub fn summarize(r: &Rollout, workload: Option<&WorkloadState>) -> Summary {
                 replicas: s.replicas.as_ref().map(ToString::to_string),
                 pods: workload_replicas.and_then(|n| s.pods(n)),
                 traffic: s.traffic.clone(),
+                matches: s.matches,
                 pause,
                 status,
             }

@@ -19,7 +19,8 @@ use crate::cluster::{ApiError, ConnectOptions, RolloutApi};
 use crate::exit::{Code, Failure};
 use crate::model::ApiVersion;
 use crate::model::batch::BatchKind;
-use view::{Collector, Fleet, Update, View, mode};
+use view::{Collector, Fleet, View, mode};
+pub(super) use view::{Entry, Key, Update, keyed};
 
 /// How long the server may hold one watch open; it then ends it and we watch again.
 const WATCH_SECONDS: u32 = 290;
@@ -129,7 +130,7 @@ pub async fn run_clusters(
 /// One cluster's releases: its Kruise Rollouts and, where the cluster serves them,
 /// KubeVela's AppRollouts and trait Rollouts (as `list` lists them), each kind listed, then
 /// watched. Returns only on an error that watching again cannot mend.
-async fn follow(
+pub(super) async fn follow(
     api: &RolloutApi,
     args: &ListArgs,
     cluster: String,

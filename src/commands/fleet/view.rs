@@ -20,20 +20,20 @@ use crate::render::{self, screen};
 /// A release of the fleet: a Kruise Rollout or one of KubeVela's kinds, as its summary
 /// (the document `-o json` prints), which carries the one view every line renders.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Release {
+pub(in crate::commands) enum Release {
     Rollout(Box<Summary>),
     Batch(Box<BatchSummary>),
 }
 
 impl Release {
-    fn view(&self) -> &ReleaseView {
+    pub(in crate::commands) fn view(&self) -> &ReleaseView {
         match self {
             Release::Rollout(s) => &s.view,
             Release::Batch(s) => &s.view,
         }
     }
 
-    fn doc(&self) -> Result<Value> {
+    pub(in crate::commands) fn doc(&self) -> Result<Value> {
         Ok(match self {
             Release::Rollout(s) => serde_json::to_value(s)?,
             Release::Batch(s) => serde_json::to_value(s)?,
@@ -43,19 +43,21 @@ impl Release {
 
 /// One release of the fleet, as shown.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Entry {
-    created: Option<String>,
-    release: Release,
+pub(in crate::commands) struct Entry {
+    pub(in crate::commands) created: Option<String>,
+    /// The release's labels, for the dashboard's filter.
+    pub(in crate::commands) labels: Vec<(String, String)>,
+    pub(in crate::commands) release: Release,
 }
 
 impl Entry {
-    fn stage(&self) -> &'static str {
+    pub(in crate::commands) fn stage(&self) -> &'static str {
         self.release.view().state
     }
 }
 
 /// (cluster, kind, namespace, name); the cluster is empty when there is one.
-pub(super) type Key = (String, String, String, String);
+pub(in crate::commands) type Key = (String, String, String, String);
 
 /// The fleet, and how each cluster stands when the command runs in several.
 #[derive(Default)]
@@ -91,18 +93,34 @@ fn group(obj: &Value) -> &str {
 
 /// A watched or listed object of any kind the fleet shows; `None` for one it cannot read.
 fn entry(obj: &Value) -> Option<Entry> {
+    let labels = obj
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     if group(obj) == crate::model::GROUP {
         let r = decode(obj).ok()?;
         return Some(Entry {
             created: r.creation_timestamp.clone(),
+            labels,
             release: Release::Rollout(Box::new(summarize(&r, None))),
         });
     }
     let r = decode_batch(obj).ok()?;
     Some(Entry {
         created: r.creation_timestamp.clone(),
+        labels,
         release: Release::Batch(Box::new(summarize_batch(&r, None))),
     })
+}
+
+/// The key and entry of a watched object; `None` for one the fleet cannot read.
+pub(in crate::commands) fn keyed(cluster: &str, obj: &Value) -> Option<(Key, Entry)> {
+    Some((key(cluster, obj), entry(obj)?))
 }
 
 impl Fleet {
@@ -196,7 +214,7 @@ pub(super) struct View {
 }
 
 /// What one cluster's watch reports to the view.
-pub(super) enum Update {
+pub(in crate::commands) enum Update {
     /// A cluster serves KubeVela's kinds: a KIND column tells them apart.
     Kinds,
     /// A cluster's releases of one API group, listed.

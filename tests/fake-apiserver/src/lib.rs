@@ -120,6 +120,7 @@ impl FakeApi {
             status_subresource: false,
             ..ResourceType::new("", &["v1"], "Event", "events", false)
         });
+        api.add_type(ResourceType::new("", &["v1"], "Pod", "pods", false));
         api
     }
 

@@ -1,7 +1,8 @@
 //! The sandbox's workload controllers: each Deployment, StatefulSet and CloneSet gets the
 //! status its pods would give it, following the release of the Kruise Rollout that drives
 //! it (new-version pods as the release makes them), else fully rolled out. A status is
-//! written only when it changes, as a controller does.
+//! written only when it changes, as a controller does. Each workload also has its pods:
+//! those of the new template labelled with their revision and the batch that made them.
 
 use std::time::Duration;
 
@@ -52,6 +53,7 @@ impl WorkloadController {
                             .is_some_and(|v| v.starts_with(&format!("{group}/")))
                 });
                 let status = status_of(&w, driver);
+                written += self.sync_pods(&w, driver, &status);
                 let current = &w["status"];
                 if status
                     .as_object()
@@ -71,6 +73,94 @@ impl WorkloadController {
                 });
                 written += 1;
             }
+        }
+        written
+    }
+}
+
+impl WorkloadController {
+    /// The workload's pods as its status says: `updatedReplicas` of the canary revision
+    /// (each labelled with the batch the release is at), the rest stable. Only the pods
+    /// that should not be there, or are missing, are written.
+    fn sync_pods(&self, w: &Value, driver: Option<&Value>, status: &Value) -> usize {
+        let ns = w["metadata"]["namespace"].as_str().unwrap_or("default");
+        let name = w["metadata"]["name"].as_str().unwrap_or_default();
+        let labels = match w.pointer("/spec/selector/matchLabels") {
+            Some(Value::Object(m)) => Value::Object(m.clone()),
+            _ => json!({"app": name}),
+        };
+        let canary = driver.and_then(|r| r.pointer("/status/canaryStatus"));
+        let hash = |field: &str, or: &str| {
+            canary
+                .and_then(|c| c[field].as_str())
+                .filter(|s| !s.is_empty())
+                .map_or(or.to_string(), |s| s.chars().take(10).collect())
+        };
+        let (stable, new) = (
+            hash("stableRevision", "stable"),
+            hash("podTemplateHash", "canary"),
+        );
+        let batch = canary
+            .and_then(|c| c["currentStepIndex"].as_i64())
+            .unwrap_or(1);
+        let desired = status["replicas"].as_i64().unwrap_or(0);
+        let updated = status["updatedReplicas"].as_i64().unwrap_or(0);
+        let released = updated == desired;
+        let mut want: Vec<(String, String, Option<i64>)> = Vec::new();
+        for i in 0..desired {
+            let (rev, b) = if released {
+                (
+                    if driver.is_some() {
+                        new.clone()
+                    } else {
+                        stable.clone()
+                    },
+                    None,
+                )
+            } else if i < updated {
+                (new.clone(), Some(batch))
+            } else {
+                (stable.clone(), None)
+            };
+            want.push((format!("{name}-{rev}-{i}"), rev, b));
+        }
+        let have: Vec<String> = self
+            .api
+            .list("", "pods")
+            .into_iter()
+            .filter(|p| {
+                p["metadata"]["namespace"] == json!(ns)
+                    && p["metadata"]["annotations"]["fake/owner"] == json!(name)
+            })
+            .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+            .collect();
+        let mut written = 0;
+        for gone in have
+            .iter()
+            .filter(|h| !want.iter().any(|(n, _, _)| n == *h))
+        {
+            self.api.delete("", "pods", ns, gone);
+            written += 1;
+        }
+        for (pod, rev, b) in want.iter().filter(|(n, _, _)| !have.contains(n)) {
+            let mut l = labels.clone();
+            l["pod-template-hash"] = json!(rev);
+            if let Some(b) = b {
+                l["rollouts.kruise.io/rollout-batch-id"] = json!(b.to_string());
+            }
+            let image = w
+                .pointer("/spec/template/spec/containers/0/image")
+                .and_then(Value::as_str)
+                .unwrap_or("app:latest");
+            self.api.insert(json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": pod, "namespace": ns, "labels": l,
+                    "annotations": {"fake/owner": name}},
+                "spec": {"containers": [{"name": "app", "image": image}]},
+                "status": {"phase": "Running", "containerStatuses": [
+                    {"name": "app", "ready": true, "restartCount": 0}]}
+            }));
+            written += 1;
         }
         written
     }

@@ -1,0 +1,363 @@
+//! A release page's data and its actions. The state, steps and conditions are `rollout
+//! status -o json`; which buttons are allowed is `rollout access check -o json`; an action
+//! is its command line run as in a terminal (see `cli_run`). Pods, Events, routes and the
+//! owning application are read beside them.
+
+use kube::api::{Api, DynamicObject, ListParams};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::cli_run::{self, shell_line};
+use crate::cluster::{self, Cluster};
+use crate::model::batch::BatchKind;
+use crate::model::detail;
+use crate::model::workload::WorkloadKind;
+
+/// A release the page names: its cluster (empty when there is one), kind as the view
+/// names it, namespace and name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Named {
+    #[serde(default)]
+    pub cluster: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// The verbs offered as buttons, in order.
+const KRUISE_VERBS: [&str; 5] = ["approve", "pause", "resume", "undo", "restart"];
+const BATCH_VERBS: [&str; 4] = ["approve", "pause", "resume", "undo"];
+
+/// A Kubernetes name or namespace: what the page sends is checked before it becomes a
+/// command line word, so it can never be read as a flag.
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+impl Named {
+    /// The target word the CLI takes, and the verbs its kind offers.
+    fn target(&self) -> Result<(String, BatchOr), String> {
+        if !valid_name(&self.name) || !valid_name(&self.namespace) {
+            return Err(format!(
+                "{:?} in {:?} is not a Kubernetes name",
+                self.name, self.namespace
+            ));
+        }
+        if self.kind == "rollout.rollouts.kruise.io" {
+            return Ok((format!("rollout/{}", self.name), BatchOr::Kruise));
+        }
+        match BatchKind::from_type_word(&self.kind) {
+            Some(k) => Ok((format!("{}/{}", self.kind, self.name), BatchOr::Batch(k))),
+            None => Err(format!("the dashboard does not show {:?}", self.kind)),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum BatchOr {
+    Kruise,
+    Batch(BatchKind),
+}
+
+impl BatchOr {
+    fn verbs(self) -> &'static [&'static str] {
+        match self {
+            BatchOr::Kruise => &KRUISE_VERBS,
+            BatchOr::Batch(_) => &BATCH_VERBS,
+        }
+    }
+}
+
+/// The words of `verb` on the release; `step`: approve exactly the step the page showed.
+fn words(verb: &str, target: &str, ns: &str, step: Option<i64>) -> Vec<String> {
+    let mut w = vec![
+        "rollout".to_string(),
+        verb.to_string(),
+        target.to_string(),
+        "-n".to_string(),
+        ns.to_string(),
+    ];
+    if let (Some(step), "approve") = (step, verb) {
+        w.push(format!("--expect-step={step}"));
+    }
+    w
+}
+
+/// One cluster the dashboard shows: its client, and the flags naming it on a command line.
+#[derive(Clone)]
+pub struct Reached {
+    pub cluster: Cluster,
+    pub flags: Vec<String>,
+}
+
+fn with_flags(mut w: Vec<String>, flags: &[String]) -> Vec<String> {
+    w.extend(flags.iter().cloned());
+    w
+}
+
+/// Everything the release page shows, as one document.
+pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value, String> {
+    let (target, kind) = named.target()?;
+    let ns = &named.namespace;
+    let cluster = at.cluster.in_namespace(ns);
+    let status_words = {
+        let mut w = words("status", &target, ns, None);
+        w.extend(["-o".into(), "json".into()]);
+        w
+    };
+    let verbs = kind.verbs();
+    let access_words = {
+        let mut w = vec![
+            "rollout".to_string(),
+            "access".into(),
+            "check".into(),
+            target.clone(),
+            "-n".into(),
+            ns.clone(),
+            format!("--verbs={}", verbs.join(",")),
+            "-o".into(),
+            "json".into(),
+        ];
+        w.dedup();
+        w
+    };
+    let raw = raw_object(&cluster, named, kind);
+    let events = events(&cluster, named, kind);
+    let (status, access, raw, events) = futures::join!(
+        cli_run::run(cluster.clone(), &status_words, true),
+        async {
+            if read_only {
+                None
+            } else {
+                Some(cli_run::run(cluster.clone(), &access_words, true).await)
+            }
+        },
+        raw,
+        events
+    );
+    let Some(doc) = status.docs.into_iter().next() else {
+        return Err(status.err.join("\n"));
+    };
+    let pods = match doc.pointer("/workload") {
+        Some(w) if !w.is_null() => pods(&cluster, w).await,
+        _ => Ok(Vec::new()),
+    };
+    let step = doc["currentStepIndex"].as_i64();
+    let waiting_for = doc["waitingFor"].as_str();
+    let actions: Vec<Value> = verbs
+        .iter()
+        .map(|verb| {
+            let w = with_flags(words(verb, &target, ns, step), &at.flags);
+            let access_row = access.as_ref().and_then(|a| {
+                a.docs
+                    .iter()
+                    .find(|d| d["verb"] == *verb)
+                    .map(|d| (d["allowed"].as_bool() == Some(true), d["missing"].clone()))
+            });
+            let reason = match (&access, access_row) {
+                (None, _) => Some("the dashboard is read-only (--read-only)".to_string()),
+                (Some(_), Some((false, missing))) => Some(format!(
+                    "you may not {verb} this release: {}",
+                    missing_words(&missing)
+                )),
+                (Some(a), None) if a.code != 0 => {
+                    Some(format!("could not check your rights: {}", a.err.join(" ")))
+                }
+                _ if *verb == "approve" && waiting_for != Some("approval") => Some(format!(
+                    "nothing waits for approval: the release {}",
+                    doc["stateText"]
+                        .as_str()
+                        .unwrap_or("is not paused at a step")
+                )),
+                _ => None,
+            };
+            json!({
+                "verb": verb,
+                "enabled": reason.is_none(),
+                "reason": reason,
+                "command": shell_line(&w),
+                "step": if *verb == "approve" { step } else { None },
+            })
+        })
+        .collect();
+    let (events, events_error) = split(events);
+    let (pods, pods_error) = split(pods);
+    let raw = raw.unwrap_or(Value::Null);
+    Ok(json!({
+        "status": doc,
+        "statusCommand": shell_line(&with_flags(words("status", &target, ns, None), &at.flags)),
+        "routes": detail::routes(&raw),
+        "owner": detail::owner_app(&raw),
+        "events": events,
+        "eventsError": events_error,
+        "pods": pods,
+        "podsError": pods_error,
+        "actions": actions,
+        "readOnly": read_only,
+    }))
+}
+
+fn split<T: serde::Serialize>(r: Result<Vec<T>, String>) -> (Value, Option<String>) {
+    match r {
+        Ok(v) => (json!(v), None),
+        Err(e) => (json!([]), Some(e)),
+    }
+}
+
+/// `update on rollouts.rollouts.kruise.io/web (status)`: what `access check` found missing.
+fn missing_words(missing: &Value) -> String {
+    let words: Vec<String> = missing
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let group = m["apiGroup"].as_str().unwrap_or_default();
+            let resource = m["resource"].as_str().unwrap_or_default();
+            let res = if group.is_empty() {
+                resource.to_string()
+            } else {
+                format!("{resource}.{group}")
+            };
+            match m["name"].as_str() {
+                Some(n) => format!("{} {res}/{n}", m["verb"].as_str().unwrap_or_default()),
+                None => format!("{} {res}", m["verb"].as_str().unwrap_or_default()),
+            }
+        })
+        .collect();
+    if words.is_empty() {
+        "a right the cluster did not name".into()
+    } else {
+        format!("no right to {}", words.join(", "))
+    }
+}
+
+/// The release as stored (for its routes and owner): a Kruise Rollout at v1beta1, else at
+/// v1alpha1 (a cluster serving only that).
+async fn raw_object(cluster: &Cluster, named: &Named, kind: BatchOr) -> Option<Value> {
+    use crate::model::ApiVersion;
+    match kind {
+        BatchOr::Kruise => {
+            for v in [ApiVersion::V1beta1, ApiVersion::V1alpha1] {
+                let api = cluster::ObjectApi::new(cluster, cluster::rollout_resource(v));
+                if let Ok(obj) = api.get(&named.name).await {
+                    return Some(obj);
+                }
+            }
+            None
+        }
+        BatchOr::Batch(k) => cluster::batch_api(cluster, k).get(&named.name).await.ok(),
+    }
+}
+
+async fn events(
+    cluster: &Cluster,
+    named: &Named,
+    kind: BatchOr,
+) -> Result<Vec<detail::EventRow>, String> {
+    let kind_name = match kind {
+        BatchOr::Kruise => "Rollout",
+        BatchOr::Batch(k) => k.kind(),
+    };
+    let ar = cluster::gvk_resource("", "v1", "Event", "events");
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(cluster.client.clone(), &named.namespace, &ar);
+    let lp = ListParams::default().fields(&format!(
+        "involvedObject.name={},involvedObject.kind={kind_name}",
+        named.name
+    ));
+    let list = api.list(&lp).await.map_err(|e| short(&e))?;
+    let mut rows: Vec<detail::EventRow> = list
+        .items
+        .iter()
+        .map(|e| detail::event_row(&serde_json::to_value(e).unwrap_or_default()))
+        .collect();
+    detail::newest_first(&mut rows);
+    Ok(rows)
+}
+
+/// The workload's pods: its selector's, read from the workload.
+async fn pods(cluster: &Cluster, workload: &Value) -> Result<Vec<detail::PodRow>, String> {
+    let (Some(av), Some(kind), Some(name)) = (
+        workload["apiVersion"].as_str(),
+        workload["kind"].as_str(),
+        workload["name"].as_str(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let Some(wk) = WorkloadKind::from_ref(av, kind) else {
+        return Ok(Vec::new());
+    };
+    let ar = cluster::gvk_resource(wk.group(), wk.version(), wk.kind(), wk.plural());
+    let obj = cluster::ObjectApi::new(cluster, ar)
+        .get(name)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(labels) = obj
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+    else {
+        return Ok(Vec::new());
+    };
+    let selector: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    let ar = cluster::gvk_resource("", "v1", "Pod", "pods");
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(cluster.client.clone(), &cluster.namespace, &ar);
+    let list = api
+        .list(&ListParams::default().labels(&selector.join(",")))
+        .await
+        .map_err(|e| short(&e))?;
+    Ok(list
+        .items
+        .iter()
+        .map(|p| detail::pod_row(&serde_json::to_value(p).unwrap_or_default()))
+        .collect())
+}
+
+fn short(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => s.message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What the page asks to do.
+#[derive(Debug, Deserialize)]
+pub struct Act {
+    #[serde(flatten)]
+    pub named: Named,
+    pub verb: String,
+    /// The step the page showed (approve acts on it only).
+    pub step: Option<i64>,
+    /// Only say what would be done (undo: the server's dry run of the write).
+    #[serde(default)]
+    pub preview: bool,
+}
+
+/// Run an action as its command line, or preview it.
+pub async fn act(at: &Reached, a: &Act) -> Result<Value, String> {
+    let (target, kind) = a.named.target()?;
+    if !kind.verbs().contains(&a.verb.as_str()) {
+        return Err(format!("{} is not an action on {}", a.verb, a.named.kind));
+    }
+    let w = words(&a.verb, &target, &a.named.namespace, a.step);
+    let command = shell_line(&with_flags(w.clone(), &at.flags));
+    let cluster = at.cluster.in_namespace(&a.named.namespace);
+    if a.preview {
+        if a.verb != "undo" {
+            return Ok(json!({"command": command, "preview": Value::Null}));
+        }
+        let mut dry = w;
+        dry.push("--dry-run=server".into());
+        let ran = cli_run::run(cluster, &dry, false).await;
+        return Ok(json!({"command": command, "preview": ran}));
+    }
+    let ran = cli_run::run(cluster, &w, false).await;
+    Ok(json!({"command": command, "ran": ran}))
+}

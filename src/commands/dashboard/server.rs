@@ -1,0 +1,225 @@
+//! The dashboard's HTTP server: its routes, and the guard every request passes first
+//! (Host, the session's secret, where writes come from, and the headers every answer
+//! carries). Assets are compiled into the binary: the page needs nothing from the network.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::board::Board;
+use super::guard::{self, SECRET_HEADER};
+use super::release::{Act, Named, Reached};
+
+/// Work a request hands to the command's own task: the CLI's commands run there, on the
+/// thread that runs every command (their futures need not be `Send`, as a server's must).
+pub enum Job {
+    Release(
+        Reached,
+        Named,
+        tokio::sync::oneshot::Sender<Result<serde_json::Value, String>>,
+    ),
+    Act(
+        Reached,
+        Act,
+        tokio::sync::oneshot::Sender<Result<serde_json::Value, String>>,
+    ),
+}
+
+/// What every request may use.
+pub struct App {
+    pub jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    pub board: Arc<Board>,
+    pub secret: String,
+    pub listen: SocketAddr,
+    pub read_only: bool,
+    /// Each cluster once reached, by the name rows carry.
+    pub reached: tokio::sync::RwLock<HashMap<String, Reached>>,
+    /// Why a cluster could not be reached, by name.
+    pub unreachable: tokio::sync::RwLock<HashMap<String, String>>,
+}
+
+const INDEX: &str = include_str!("assets/index.html");
+const SCRIPT: &str = include_str!("assets/app.js");
+const STYLE: &str = include_str!("assets/app.css");
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", INDEX) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }),
+        )
+        .route(
+            "/app.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE) }),
+        )
+        .route("/api/stream", get(stream))
+        .route("/api/release", get(release_page))
+        .route("/api/action", post(action))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+fn refuse(code: StatusCode, why: &str) -> Response {
+    (
+        code,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{why}\n"),
+    )
+        .into_response()
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Every request passes here first; every answer leaves with the security headers.
+async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let h = req.headers();
+    let host = header_str(h, "host");
+    let mut resp = if !guard::host_allowed(host, app.listen) {
+        refuse(
+            StatusCode::FORBIDDEN,
+            "this server answers only to the address it listens on (Host)",
+        )
+    } else if req.method() == Method::OPTIONS {
+        // No preflight is ever granted: the page never asks another origin.
+        refuse(StatusCode::METHOD_NOT_ALLOWED, "no cross-origin requests")
+    } else if req.uri().path().starts_with("/api/") {
+        if !guard::secret_matches(header_str(h, SECRET_HEADER), &app.secret) {
+            refuse(
+                StatusCode::UNAUTHORIZED,
+                "open the dashboard with the URL it printed (it carries the session's secret)",
+            )
+        } else if req.method() != Method::GET && app.read_only {
+            refuse(
+                StatusCode::FORBIDDEN,
+                "the dashboard is read-only (--read-only)",
+            )
+        } else if req.method() != Method::GET
+            && let Some(why) = guard::write_refusal(
+                req.method().as_str(),
+                host.unwrap_or_default(),
+                header_str(h, "origin"),
+                header_str(h, "sec-fetch-site"),
+            )
+        {
+            refuse(StatusCode::FORBIDDEN, why)
+        } else {
+            next.run(req).await
+        }
+    } else {
+        next.run(req).await
+    };
+    let headers = resp.headers_mut();
+    for (k, v) in guard::SECURITY_HEADERS {
+        headers.insert(k, HeaderValue::from_static(v));
+    }
+    resp
+}
+
+/// The fleet, live: server-sent events over a fetch (a header carries the secret, which
+/// EventSource cannot send). The first event holds every row; each later one the rows
+/// changed since, at most every 50 ms. A comment every 15 s lets the page tell a dropped
+/// connection from a quiet fleet.
+async fn stream(State(app): State<Arc<App>>) -> Response {
+    let mut rx = app.board.subscribe();
+    rx.borrow_and_update();
+    let board = app.board.clone();
+    let body = futures::stream::unfold((rx, 0u64, true), move |(mut rx, since, first)| {
+        let board = board.clone();
+        async move {
+            if !first {
+                tokio::select! {
+                    changed = rx.changed() => {
+                        changed.ok()?;
+                        // Changes that come together go out together.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    () = tokio::time::sleep(Duration::from_secs(15)) => {
+                        let ping = bytes::Bytes::from_static(b": ping\n\n");
+                        return Some((Ok::<_, std::io::Error>(ping), (rx, since, false)));
+                    }
+                }
+            }
+            rx.borrow_and_update();
+            let changes = board.changes(since);
+            let event = format!("event: rows\ndata: {}\n\n", changes.json);
+            Some((Ok(bytes::Bytes::from(event)), (rx, changes.seq, false)))
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "stream"))
+}
+
+async fn reached(app: &App, cluster: &str) -> Result<Reached, Response> {
+    if let Some(r) = app.reached.read().await.get(cluster) {
+        return Ok(r.clone());
+    }
+    let why = app
+        .unreachable
+        .read()
+        .await
+        .get(cluster)
+        .cloned()
+        .unwrap_or_else(|| "it is not reached yet".into());
+    Err(refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("cluster {cluster:?}: {why}"),
+    ))
+}
+
+fn json_response(v: &serde_json::Value) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+}
+
+async fn release_page(State(app): State<Arc<App>>, Query(named): Query<Named>) -> Response {
+    let at = match reached(&app, &named.cluster).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.jobs.send(Job::Release(at, named, tx)).ok();
+    match rx.await {
+        Ok(Ok(v)) => json_response(&v),
+        Ok(Err(why)) => refuse(StatusCode::NOT_FOUND, &why),
+        Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
+    }
+}
+
+async fn action(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
+    let act: Act = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("not an action: {e}")),
+    };
+    let at = match reached(&app, &act.named.cluster).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.jobs.send(Job::Act(at, act, tx)).ok();
+    match rx.await {
+        Ok(Ok(v)) => json_response(&v),
+        Ok(Err(why)) => refuse(StatusCode::BAD_REQUEST, &why),
+        Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
+    }
+}
