@@ -7,6 +7,7 @@ mod approve;
 mod bulk;
 mod clusters;
 mod contract;
+mod dashboard;
 mod faults;
 mod field;
 mod flags;

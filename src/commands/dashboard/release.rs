@@ -155,6 +155,7 @@ pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value,
             let access_row = access.as_ref().and_then(|a| {
                 a.docs
                     .iter()
+                    .flat_map(|d| d["checks"].as_array().into_iter().flatten())
                     .find(|d| d["verb"] == *verb)
                     .map(|d| (d["allowed"].as_bool() == Some(true), d["missing"].clone()))
             });
