@@ -440,6 +440,7 @@ async function loadRelease(first) {
   if (first) {
     $("r-state").textContent = "loading…";
     $("r-actions").replaceChildren();
+    delete $("r-actions").dataset.drawn;
   }
   const q = new URLSearchParams({
     cluster: r.cluster,
@@ -483,9 +484,18 @@ function showRelease(d) {
   $("r-why").textContent = why.join(" ");
   $("r-status-cmd").textContent = d.statusCommand;
 
+  // Buttons are redrawn only when they change: a redraw would take the keyboard's focus.
   const actions = $("r-actions");
-  actions.replaceChildren(
-    ...(d.readOnly
+  const drawn = JSON.stringify([d.readOnly, d.actions]);
+  if (actions.dataset.drawn !== drawn) {
+    actions.dataset.drawn = drawn;
+    actions.replaceChildren(...actionButtons(d));
+  }
+  showDetails(d, s);
+}
+
+function actionButtons(d) {
+  return d.readOnly
       ? [Object.assign(document.createElement("p"), {
           className: "note",
           textContent: "Read-only: no action is offered (--read-only).",
@@ -509,9 +519,10 @@ function showRelease(d) {
           b.addEventListener("click", () => confirmAction(a));
           wrap.append(b, why);
           return wrap;
-        })),
-  );
+        });
+}
 
+function showDetails(d, s) {
   const steps = $("r-steps");
   steps.replaceChildren(
     ...s.steps.map((st) => {
