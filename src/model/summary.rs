@@ -300,7 +300,7 @@ mod tests {
         );
         assert_eq!(
             v["steps"][1],
-            json!({"index": 2, "replicas": "50%", "pods": 5, "traffic": null, "pause": "manual", "status": "pending"})
+            json!({"index": 2, "replicas": "50%", "pods": 5, "traffic": null, "matches": 0, "pause": "manual", "status": "pending"})
         );
         assert_eq!(v["batch"], json!({"ready": 1, "replicas": 1, "target": 1}));
         assert_eq!(

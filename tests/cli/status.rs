@@ -56,7 +56,7 @@ fn json_summary_for_scripts() {
     assert_eq!(s["batch"], json!({"ready": 2, "replicas": 2, "target": 2}));
     assert_eq!(
         s["steps"][2],
-        json!({"index": 3, "replicas": "100%", "pods": 4, "traffic": "100%", "pause": "60s", "status": "pending"})
+        json!({"index": 3, "replicas": "100%", "pods": 4, "traffic": "100%", "matches": 0, "pause": "60s", "status": "pending"})
     );
     assert_eq!(s["workload"]["replicas"], 4);
     assert_eq!(s["conditions"][0]["reason"], "InRolling");

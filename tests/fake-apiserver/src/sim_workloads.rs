@@ -53,7 +53,8 @@ impl WorkloadController {
                             .is_some_and(|v| v.starts_with(&format!("{group}/")))
                 });
                 let status = status_of(&w, driver);
-                written += self.sync_pods(&w, driver, &status);
+                // Pods are kept beside the status, and not counted as its writes.
+                self.sync_pods(&w, driver, &status);
                 let current = &w["status"];
                 if status
                     .as_object()
@@ -82,7 +83,7 @@ impl WorkloadController {
     /// The workload's pods as its status says: `updatedReplicas` of the canary revision
     /// (each labelled with the batch the release is at), the rest stable. Only the pods
     /// that should not be there, or are missing, are written.
-    fn sync_pods(&self, w: &Value, driver: Option<&Value>, status: &Value) -> usize {
+    fn sync_pods(&self, w: &Value, driver: Option<&Value>, status: &Value) {
         let ns = w["metadata"]["namespace"].as_str().unwrap_or("default");
         let name = w["metadata"]["name"].as_str().unwrap_or_default();
         let labels = match w.pointer("/spec/selector/matchLabels") {
@@ -160,9 +161,7 @@ impl WorkloadController {
                 "status": {"phase": "Running", "containerStatuses": [
                     {"name": "app", "ready": true, "restartCount": 0}]}
             }));
-            written += 1;
         }
-        written
     }
 }
 
@@ -213,6 +212,13 @@ mod tests {
         let w = api.get("apps", "deployments", "default", "web").unwrap();
         assert_eq!(w["status"]["updatedReplicas"], 5);
         assert_eq!(w["status"]["observedGeneration"], 3);
+        // Its pods: 5 of the new template, labelled with the batch, and 5 stable.
+        let pods = api.list("", "pods");
+        assert_eq!(pods.len(), 10);
+        let batch =
+            |p: &&Value| p["metadata"]["labels"]["rollouts.kruise.io/rollout-batch-id"] == "1";
+        assert_eq!(pods.iter().filter(batch).count(), 5);
+        assert!(pods.iter().all(|p| p["metadata"]["labels"]["app"] == "web"));
         assert_eq!(c.reconcile(), 0, "nothing changed, nothing written");
         api.modify("rollouts.kruise.io", "rollouts", "default", "r", |r| {
             r["status"]["phase"] = json!("Healthy")
@@ -220,5 +226,11 @@ mod tests {
         assert_eq!(c.reconcile(), 1);
         let w = api.get("apps", "deployments", "default", "web").unwrap();
         assert_eq!(w["status"]["updatedReplicas"], 10);
+        let pods = api.list("", "pods");
+        assert_eq!(pods.len(), 10);
+        assert!(
+            pods.iter()
+                .all(|p| p["metadata"]["labels"]["pod-template-hash"] == "canary")
+        );
     }
 }
