@@ -385,6 +385,42 @@ fn the_readme_analysis_block_runs_in_the_sandbox_shell() {
     );
 }
 
+/// The README's dashboard block, typed into the sandbox shell as written (in the background):
+/// it prints the URL with the secret, serves the sandbox's releases to that secret (over
+/// bash's /dev/tcp), and Ctrl-C ends it with 130.
+#[test]
+fn the_readme_dashboard_block_runs_in_the_sandbox_shell() {
+    if !have_kubectl("the_readme_dashboard_block_runs_in_the_sandbox_shell") {
+        return;
+    }
+    let script = format!(
+        "(\n{}) >dashboard.out 2>&1 &\n{}",
+        block("dashboard"),
+        r#"for _ in $(seq 200); do grep -q '#secret=' dashboard.out && break; sleep 0.05; done
+url=$(head -1 dashboard.out)
+echo "url: $url"
+port=${url#http://127.0.0.1:}; port=${port%%/*}
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nX-Kruise-Session: %s\r\n\r\n' "$port" "${url##*=}" >&3
+timeout 3 cat <&3 | grep -o '"summary":"[^"]*"' | tail -1 || true
+exec 3>&-
+kill -INT %1
+wait %1 || echo "dashboard exit $?"
+rm dashboard.out
+"#
+    );
+    let out = in_the_sandbox_shell(&format!("set -uo pipefail\n{script}exit\n"), &[]);
+    let out_text = text(&out);
+    assert!(out.status.success(), "{out_text}");
+    for e in [
+        "url: http://127.0.0.1:3170/#secret=",
+        "\"summary\":\"8 rollouts: 8 waiting for approval\"",
+        "dashboard exit 130",
+    ] {
+        assert!(out_text.contains(e), "{e:?} in:\n{out_text}");
+    }
+}
+
 /// Open the README's sandbox shell (with `env` added), type `typed` into it, and wait for it
 /// to end: building the plugin and the fake may take a while on a fresh clone.
 fn in_the_sandbox_shell(typed: &str, env: &[(&str, &str)]) -> Output {

@@ -1,13 +1,16 @@
 //! `cargo xtask sandbox`: a shell on a fake cluster with the demo releases, the plugin on
 //! PATH. `cargo xtask dist`: build the release archive of a target, its checksum, and the
 //! krew manifest. `cargo xtask manifest`: render the manifest for archives already built
-//! (the release workflow's last step, over every platform's archive).
+//! (the release workflow's last step, over every platform's archive). `cargo xtask
+//! screenshots`: the dashboard's pictures in docs/images, from the sandbox.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use clap::{Parser, Subcommand};
+mod screenshots;
+
 use xtask::{Platform, package, package_field, render_manifest};
 
 #[derive(Parser)]
@@ -35,6 +38,8 @@ enum Task {
         #[command(flatten)]
         manifest: ManifestArgs,
     },
+    /// Take the dashboard's pictures in docs/images from the sandbox (needs Debian's chromium)
+    Screenshots,
     /// Render dist/kruise.yaml for the archives already in dist/
     Manifest {
         #[command(flatten)]
@@ -240,6 +245,9 @@ fn sandbox(files: &[PathBuf]) -> Result<std::process::ExitCode> {
 fn main() -> Result<std::process::ExitCode> {
     match Cli::parse().task {
         Task::Sandbox { files } => sandbox(&files),
+        Task::Screenshots => {
+            screenshots::take(&build_sandbox()?, &root()).map(|()| std::process::ExitCode::SUCCESS)
+        }
         Task::Dist {
             target,
             manifest: args,

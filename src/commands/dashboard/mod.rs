@@ -106,10 +106,19 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
         chunk_size: 500,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Update>();
+    // A few clusters list at a time (--max-clusters-in-flight): each list is held decoded
+    // until it becomes rows, and fifty at once would hold them all.
+    let gate = Arc::new(tokio::sync::Semaphore::new(usize::from(
+        args.max_clusters_in_flight,
+    )));
+    let listing: Listing = Default::default();
     let applier = {
-        let board = board.clone();
+        let (board, listing) = (board.clone(), listing.clone());
         async move {
             while let Some(u) = rx.recv().await {
+                if let Update::Listed(c, ..) | Update::Failed(c, _) = &u {
+                    lock(&listing).remove(c);
+                }
                 apply(&board, u);
             }
         }
@@ -121,8 +130,11 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
             list_args.clone(),
             flags_of(&t.name),
         );
-        let opts = &opts;
+        let (opts, gate, listing) = (&opts, gate.clone(), listing.clone());
         async move {
+            if let Ok(place) = gate.acquire_owned().await {
+                lock(&listing).insert(t.name.clone(), place);
+            }
             let cluster = match t.connect(opts).await {
                 Ok(c) => c,
                 Err(e) => {
@@ -132,6 +144,7 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
                         .await
                         .insert(t.name.clone(), why.clone());
                     app.board.cluster(&t.name, Some(why), None);
+                    lock(&listing).remove(&t.name);
                     return;
                 }
             };
@@ -143,6 +156,7 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
                 },
             );
             follow(&app.board, cluster, list_args, fallback, &t.name, tx).await;
+            lock(&listing).remove(&t.name);
         }
     }));
     drop(tx);
@@ -179,6 +193,17 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
         () = watching => {}
     }
     Ok(Code::Ok)
+}
+
+/// The clusters listing now, each holding its place until its first list has arrived.
+type Listing =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, tokio::sync::OwnedSemaphorePermit>>>;
+
+fn lock(
+    l: &Listing,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::sync::OwnedSemaphorePermit>>
+{
+    l.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// One cluster's releases, followed until an error watching again cannot mend; listing

@@ -135,13 +135,11 @@ impl WorkloadController {
             })
             .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
             .collect();
-        let mut written = 0;
         for gone in have
             .iter()
             .filter(|h| !want.iter().any(|(n, _, _)| n == *h))
         {
             self.api.delete("", "pods", ns, gone);
-            written += 1;
         }
         for (pod, rev, b) in want.iter().filter(|(n, _, _)| !have.contains(n)) {
             let mut l = labels.clone();

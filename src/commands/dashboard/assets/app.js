@@ -48,6 +48,7 @@ function applyChanges(doc) {
   fleet.many = doc.many;
   fleet.summary = doc.summary;
   fleet.dirty = true;
+  fleet.changed = true;
   scheduleRender();
   if (route.release && doc.rows.some((r) => r.id === route.release.id)) {
     loadRelease(false);
@@ -169,7 +170,7 @@ function matches(r, terms) {
         break;
       }
       default: {
-        const hay = `${r.name} ${r.namespace} ${r.cluster} ${r.state} ${r.workload || ""}`;
+        const hay = r.cells.join(" ");
         if (!hay.toLowerCase().includes(v)) return false;
       }
     }
@@ -194,14 +195,11 @@ $("filter").addEventListener("input", (e) => {
 
 // ---------- the fleet page ----------
 
-// What needs a person first (the server's rank), then by place and name.
+// What needs a person first (the server's rank), then by place and name (plain code-point
+// order: Kubernetes names are ASCII, and localeCompare costs 10x on 50,000 rows).
+const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 function compare(a, b) {
-  return (
-    a.rank - b.rank ||
-    a.cluster.localeCompare(b.cluster) ||
-    a.namespace.localeCompare(b.namespace) ||
-    a.name.localeCompare(b.name)
-  );
+  return a.rank - b.rank || cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name);
 }
 
 function age(created) {
@@ -232,8 +230,14 @@ function render() {
   frame = 0;
   if (route.release) return;
   if (fleet.dirty) {
+    // Sorted once per change of the rows; a keystroke in the filter only filters.
+    if (fleet.sortedFor !== fleet.rows || fleet.changed) {
+      fleet.sorted = [...fleet.rows.values()].sort(compare);
+      fleet.sortedFor = fleet.rows;
+      fleet.changed = false;
+    }
     const terms = parseFilter(filterText());
-    fleet.shown = [...fleet.rows.values()].filter((r) => matches(r, terms)).sort(compare);
+    fleet.shown = terms.length ? fleet.sorted.filter((r) => matches(r, terms)) : fleet.sorted;
     fleet.dirty = false;
     renderHead();
     renderCounts();
