@@ -223,3 +223,28 @@ async fn action(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Respons
         Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_is_small_and_needs_nothing_from_elsewhere() {
+        // Uncompressed, so well under the 150 KB gzipped budget.
+        assert!(INDEX.len() + SCRIPT.len() + STYLE.len() < 150_000);
+        for (name, text) in [
+            ("index.html", INDEX),
+            ("app.js", SCRIPT),
+            ("app.css", STYLE),
+        ] {
+            for far in ["http://", "https://", "@import", "url(", "src=\"//"] {
+                assert!(!text.contains(far), "{name} reaches elsewhere: {far}");
+            }
+        }
+        // No inline script or style: the CSP allows neither.
+        assert!(
+            !INDEX.contains("<script>") && !INDEX.contains("<style") && !INDEX.contains(" style=")
+        );
+        assert!(!INDEX.contains("onclick") && !INDEX.contains("onload"));
+    }
+}

@@ -2,6 +2,7 @@
 //! its own test), what it serves, how it stops; `browser.rs` drives the page in Chromium.
 
 mod browser;
+mod fleet;
 mod security;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -28,9 +29,14 @@ impl Dashboard {
     /// `kubectl kruise dashboard --no-browser --port 0 ARGS...` on `env`; returns once it
     /// has printed its URL.
     pub fn start(env: &Env, args: &[&str]) -> Dashboard {
+        Self::start_with(|all| env.command(all), args)
+    }
+
+    /// The same, with the command `make` gives for these words.
+    pub fn start_with(make: impl Fn(&[&str]) -> std::process::Command, args: &[&str]) -> Dashboard {
         let mut all = vec!["dashboard", "--no-browser", "--port", "0"];
         all.extend_from_slice(args);
-        let mut child = env.spawn(&all);
+        let mut child = make(&all).spawn().expect("spawn the dashboard");
         let mut line = String::new();
         let read =
             BufReader::new(child.stdout.as_mut().expect("stdout piped")).read_line(&mut line);
