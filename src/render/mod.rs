@@ -3,6 +3,7 @@
 
 mod age;
 mod analysis;
+mod diff;
 mod history;
 pub mod live;
 pub mod screen;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub use age::{age, age_since};
 pub use analysis::report_table;
+pub use diff::template_diff;
 pub use history::{history_table, revision_view};
 
 use crate::model::summary::Summary;

@@ -169,7 +169,8 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
                 Some(job) = job_rx.recv() => running.push(async move {
                     match job {
                         Job::Release(at, named, reply) => {
-                            reply.send(release::page(&at, &named, read_only).await).ok();
+                            let diff = named.diff;
+                            reply.send(release::page(&at, &named, read_only, diff).await).ok();
                         }
                         Job::Act(at, act, reply) => {
                             reply.send(release::act(&at, &act).await).ok();

@@ -19,6 +19,9 @@ use crate::model::workload::WorkloadKind;
 pub struct Named {
     #[serde(default)]
     pub cluster: String,
+    /// Also the template diff of the revisions (the release page asks once, on opening).
+    #[serde(default)]
+    pub diff: bool,
     pub kind: String,
     pub namespace: String,
     pub name: String,
@@ -99,8 +102,56 @@ fn with_flags(mut w: Vec<String>, flags: &[String]) -> Vec<String> {
     w
 }
 
-/// Everything the release page shows, as one document.
-pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value, String> {
+/// The stable and canary revisions as `rollout history` numbers them, with their images and
+/// the diff of their pod templates (`history --revision=N -o json` of each). `None` where
+/// history has no such pair (no release in flight, or a kind without history).
+async fn revisions(cluster: &Cluster, target: &str, ns: &str) -> Option<Value> {
+    let history = |extra: Option<i64>| {
+        let mut w = words("history", target, ns, None);
+        if let Some(n) = extra {
+            w.push(format!("--revision={n}"));
+        }
+        w.extend(["-o".into(), "json".into()]);
+        let cluster = cluster.clone();
+        async move {
+            cli_run::run(cluster, &w, true)
+                .await
+                .docs
+                .into_iter()
+                .next()
+        }
+    };
+    let doc = history(None).await?;
+    let (stable, canary) = (
+        doc["stableRevision"].as_i64()?,
+        doc["canaryRevision"].as_i64()?,
+    );
+    if stable == canary {
+        return None;
+    }
+    let (old, new) = futures::join!(history(Some(stable)), history(Some(canary)));
+    let (old, new) = (&old?["revisions"][0], &new?["revisions"][0]);
+    Some(json!({
+        "stable": stable,
+        "canary": canary,
+        "stableImages": old["images"],
+        "canaryImages": new["images"],
+        "diff": crate::render::template_diff(
+            &old["template"],
+            &new["template"],
+            (&format!("revision {stable} (stable)"), &format!("revision {canary} (canary)")),
+        ),
+    }))
+}
+
+/// Everything the release page shows, as one document; `diff`: with the revisions'
+/// template diff (read once when the page opens: it costs three reads).
+pub async fn page(
+    at: &Reached,
+    named: &Named,
+    read_only: bool,
+    diff: bool,
+) -> Result<Value, String> {
     let (target, kind) = named.target()?;
     let ns = &named.namespace;
     let cluster = at.cluster.in_namespace(ns);
@@ -127,7 +178,13 @@ pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value,
     };
     let raw = raw_object(&cluster, named, kind);
     let events = events(&cluster, named, kind);
-    let (status, access, raw, events) = futures::join!(
+    let revs = async {
+        match kind {
+            BatchOr::Kruise if diff => revisions(&cluster, &target, ns).await,
+            _ => None,
+        }
+    };
+    let (status, access, raw, events, revs) = futures::join!(
         cli_run::run(cluster.clone(), &status_words, true),
         async {
             if read_only {
@@ -137,7 +194,8 @@ pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value,
             }
         },
         raw,
-        events
+        events,
+        revs
     );
     let Some(doc) = status.docs.into_iter().next() else {
         return Err(status.err.join("\n"));
@@ -199,6 +257,7 @@ pub async fn page(at: &Reached, named: &Named, read_only: bool) -> Result<Value,
         "podsError": pods_error,
         "actions": actions,
         "readOnly": read_only,
+        "revisions": revs,
     }))
 }
 

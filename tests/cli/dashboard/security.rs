@@ -292,6 +292,28 @@ fn the_release_page_is_the_cli_s_status_and_access_check() {
         "kubectl kruise rollout approve rollout/rollouts-nginx -n default --expect-step=1"
     );
     assert_eq!(page["actions"][0]["enabled"], true);
+    // Without asking, no template diff (it costs three reads); asked, history's numbers
+    // and the diff of the two templates.
+    assert!(page["revisions"].is_null());
+    let a = d.get(
+        "/api/release?cluster=&kind=rollout.rollouts.kruise.io&namespace=default&name=rollouts-nginx&diff=true",
+    );
+    let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    let history = env
+        .run(&["rollout", "history", "rollouts-nginx", "-o", "json"])
+        .json();
+    let revs = &page["revisions"];
+    assert_eq!(revs["stable"], history["stableRevision"], "{revs}");
+    assert_eq!(revs["canary"], history["canaryRevision"], "{revs}");
+    let diff = revs["diff"].as_str().unwrap();
+    assert!(
+        diff.starts_with(&format!("--- revision {} (stable)\n", revs["stable"])),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-  - image: nginx:") && diff.contains("\n+  - image: nginx:"),
+        "{diff}"
+    );
     // A name that is not a Kubernetes name never becomes a command line word.
     let a = d
         .get("/api/release?cluster=&kind=rollout.rollouts.kruise.io&namespace=default&name=--help");

@@ -452,6 +452,8 @@ async function loadRelease(first) {
     namespace: r.namespace,
     name: r.name,
   });
+  // The template diff costs three reads: asked for once, when the page opens.
+  if (first) q.set("diff", "true");
   const mine = {};
   loading = mine;
   let resp;
@@ -468,7 +470,8 @@ async function loadRelease(first) {
     return;
   }
   r.data = await resp.json();
-  showRelease(r.data);
+  if (first) r.revisions = r.data.revisions;
+  showRelease(r.data, r.revisions);
   // Pods change without the release changing: read them again while the page is open.
   clearTimeout(releaseTimer);
   releaseTimer = setTimeout(() => {
@@ -476,7 +479,7 @@ async function loadRelease(first) {
   }, 5000);
 }
 
-function showRelease(d) {
+function showRelease(d, revisions) {
   const s = d.status;
   const step = s.currentStepIndex ? `step ${s.currentStepIndex}/${s.totalSteps}` : `-/${s.totalSteps}`;
   $("r-state").textContent = `${s.stage} · ${step} · ${s.stateText}`;
@@ -495,7 +498,7 @@ function showRelease(d) {
     actions.dataset.drawn = drawn;
     actions.replaceChildren(...actionButtons(d));
   }
-  showDetails(d, s);
+  showDetails(d, s, revisions);
 }
 
 function actionButtons(d) {
@@ -526,7 +529,7 @@ function actionButtons(d) {
         });
 }
 
-function showDetails(d, s) {
+function showDetails(d, s, revisions) {
   const steps = $("r-steps");
   steps.replaceChildren(
     ...s.steps.map((st) => {
@@ -567,14 +570,28 @@ function showDetails(d, s) {
 
   const images = (rev) => [...new Set(d.pods.filter((p) => p.revision === rev).flatMap((p) => p.images))];
   const revs = [
-    ["Stable", s.stableRevision],
-    ["Canary", s.canaryRevision],
-  ].map(([label, rev]) => {
+    ["Stable", s.stableRevision, revisions && revisions.stable, revisions && revisions.stableImages],
+    ["Canary", s.canaryRevision, revisions && revisions.canary, revisions && revisions.canaryImages],
+  ].map(([label, rev, number, imgs]) => {
     const p = document.createElement("p");
-    const imgs = rev ? images(rev) : [];
-    p.textContent = `${label}: ${rev || "-"}${imgs.length ? ` (${imgs.join(", ")})` : ""}`;
+    imgs = imgs && imgs.length ? imgs : rev ? images(rev) : [];
+    const named = number ? `revision ${number}${rev ? ` (${rev})` : ""}` : rev || "-";
+    p.textContent = `${label}: ${named}${imgs.length ? `: ${imgs.join(", ")}` : ""}`;
     return p;
   });
+  if (revisions && revisions.diff) {
+    const pre = document.createElement("pre");
+    pre.className = "diff";
+    pre.setAttribute("aria-label", "What the release changes in the pod template");
+    for (const line of revisions.diff.split("\n")) {
+      const span = document.createElement("span");
+      span.textContent = line + "\n";
+      if (line.startsWith("+") && !line.startsWith("+++")) span.className = "add";
+      else if (line.startsWith("-") && !line.startsWith("---")) span.className = "del";
+      pre.append(span);
+    }
+    revs.push(pre);
+  }
   $("r-revisions").replaceChildren(...revs);
 
   fillTable($("r-conditions"), ["TYPE", "STATUS", "REASON", "MESSAGE", "SINCE"],
