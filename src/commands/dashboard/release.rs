@@ -200,9 +200,12 @@ pub async fn page(
     let Some(doc) = status.docs.into_iter().next() else {
         return Err(status.err.join("\n"));
     };
-    let pods = match doc.pointer("/workload") {
-        Some(w) if !w.is_null() => pods(&cluster, w).await,
-        _ => Ok(Vec::new()),
+    let (pods, pod_selector) = match doc.pointer("/workload") {
+        Some(w) if !w.is_null() => match pods(&cluster, w).await {
+            Ok((rows, sel)) => (Ok(rows), sel),
+            Err(e) => (Err(e), None),
+        },
+        _ => (Ok(Vec::new()), None),
     };
     let step = doc["currentStepIndex"].as_i64();
     let waiting_for = doc["waitingFor"].as_str();
@@ -255,6 +258,7 @@ pub async fn page(
         "eventsError": events_error,
         "pods": pods,
         "podsError": pods_error,
+        "podSelector": pod_selector,
         "actions": actions,
         "readOnly": read_only,
         "revisions": revs,
@@ -340,16 +344,19 @@ async fn events(
 }
 
 /// The workload's pods: its selector's, read from the workload.
-async fn pods(cluster: &Cluster, workload: &Value) -> Result<Vec<detail::PodRow>, String> {
+async fn pods(
+    cluster: &Cluster,
+    workload: &Value,
+) -> Result<(Vec<detail::PodRow>, Option<String>), String> {
     let (Some(av), Some(kind), Some(name)) = (
         workload["apiVersion"].as_str(),
         workload["kind"].as_str(),
         workload["name"].as_str(),
     ) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(wk) = WorkloadKind::from_ref(av, kind) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let ar = cluster::gvk_resource(wk.group(), wk.version(), wk.kind(), wk.plural());
     let obj = cluster::ObjectApi::new(cluster, ar)
@@ -360,7 +367,7 @@ async fn pods(cluster: &Cluster, workload: &Value) -> Result<Vec<detail::PodRow>
         .pointer("/spec/selector/matchLabels")
         .and_then(Value::as_object)
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let selector: Vec<String> = labels
         .iter()
@@ -373,11 +380,12 @@ async fn pods(cluster: &Cluster, workload: &Value) -> Result<Vec<detail::PodRow>
         .list(&ListParams::default().labels(&selector.join(",")))
         .await
         .map_err(|e| short(&e))?;
-    Ok(list
+    let rows = list
         .items
         .iter()
         .map(|p| detail::pod_row(&serde_json::to_value(p).unwrap_or_default()))
-        .collect())
+        .collect();
+    Ok((rows, Some(selector.join(","))))
 }
 
 fn short(e: &kube::Error) -> String {
@@ -420,4 +428,62 @@ pub async fn act(at: &Reached, a: &Act) -> Result<Value, String> {
     }
     let ran = cli_run::run(cluster, &w, false).await;
     Ok(json!({"command": command, "ran": ran}))
+}
+
+/// What the release page follows while open: the release itself, its pods (`selector`,
+/// the workload's) and its Events, each watched (listed, then watched, relisted on 410 by
+/// kube's watcher). Yields once per change; the page then reads the page again.
+pub fn changes(
+    at: &Reached,
+    named: &Named,
+    selector: Option<&str>,
+) -> Result<impl futures::Stream<Item = ()> + Send + use<>, String> {
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, Event};
+    let (_, kind) = named.target()?;
+    let client = at.cluster.client.clone();
+    let ns = named.namespace.clone();
+    let api = |ar: &kube::core::ApiResource| -> Api<DynamicObject> {
+        Api::namespaced_with(client.clone(), &ns, ar)
+    };
+    let (release_ar, kind_name) = match kind {
+        BatchOr::Kruise => (
+            cluster::rollout_resource(crate::model::ApiVersion::V1beta1),
+            "Rollout",
+        ),
+        BatchOr::Batch(k) => (
+            cluster::gvk_resource(k.group(), k.version(), k.kind(), k.plural()),
+            k.kind(),
+        ),
+    };
+    let name = &named.name;
+    let mut streams = vec![
+        watcher::watcher(
+            api(&release_ar),
+            watcher::Config::default().fields(&format!("metadata.name={name}")),
+        )
+        .boxed(),
+        watcher::watcher(
+            api(&cluster::gvk_resource("", "v1", "Event", "events")),
+            watcher::Config::default().fields(&format!(
+                "involvedObject.name={name},involvedObject.kind={kind_name}"
+            )),
+        )
+        .boxed(),
+    ];
+    if let Some(sel) = selector.filter(|s| !s.is_empty()) {
+        streams.push(
+            watcher::watcher(
+                api(&cluster::gvk_resource("", "v1", "Pod", "pods")),
+                watcher::Config::default().labels(sel),
+            )
+            .boxed(),
+        );
+    }
+    Ok(
+        futures::stream::select_all(streams).filter_map(|e| async move {
+            // What was there when the watch began is what the page already shows.
+            matches!(e, Ok(Event::Apply(_) | Event::Delete(_))).then_some(())
+        }),
+    )
 }

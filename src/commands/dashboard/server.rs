@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 
 use super::board::Board;
 use super::guard::{self, SECRET_HEADER};
-use super::release::{Act, Named, Reached};
+use super::release::{self, Act, Named, Reached};
 
 /// Work a request hands to the command's own task: the CLI's commands run there, on the
 /// thread that runs every command (their futures need not be `Send`, as a server's must).
@@ -67,6 +67,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/api/stream", get(stream))
         .route("/api/release", get(release_page))
+        .route("/api/release/changes", get(release_changes))
         .route("/api/action", post(action))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
@@ -204,6 +205,45 @@ async fn release_page(State(app): State<Arc<App>>, Query(named): Query<Named>) -
         Ok(Err(why)) => refuse(StatusCode::NOT_FOUND, &why),
         Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
     }
+}
+
+/// The release page's changes: an event each time the release, its pods or its Events
+/// change (at most one per 200 ms), so the page reads itself again; a comment every 15 s.
+async fn release_changes(State(app): State<Arc<App>>, Query(q): Query<WatchQuery>) -> Response {
+    let at = match reached(&app, &q.named.cluster).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let changes = match release::changes(&at, &q.named, q.selector.as_deref()) {
+        Ok(c) => c,
+        Err(why) => return refuse(StatusCode::NOT_FOUND, &why),
+    };
+    let changes = Box::pin(changes);
+    let body = futures::stream::unfold(changes, |mut changes| async move {
+        use futures::StreamExt;
+        let item = tokio::select! {
+            c = changes.next() => {
+                c?;
+                // A batch of pods changes together: one event for them.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                while futures::FutureExt::now_or_never(changes.next()).flatten().is_some() {}
+                bytes::Bytes::from_static(b"event: changed\ndata: {}\n\n")
+            }
+            () = tokio::time::sleep(Duration::from_secs(15)) => bytes::Bytes::from_static(b": ping\n\n"),
+        };
+        Some((Ok::<_, std::io::Error>(item), changes))
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "stream"))
+}
+
+#[derive(serde::Deserialize)]
+struct WatchQuery {
+    #[serde(flatten)]
+    named: Named,
+    selector: Option<String>,
 }
 
 async fn action(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {

@@ -51,7 +51,33 @@ function applyChanges(doc) {
   fleet.changed = true;
   scheduleRender();
   if (route.release && doc.rows.some((r) => r.id === route.release.id)) {
-    loadRelease(false);
+    clearTimeout(releaseTimer);
+    releaseTimer = setTimeout(() => loadRelease(false), 100);
+  }
+}
+
+// Server-sent events from a fetch's body: `onData` with each event's data, `onBytes` on
+// anything at all (a comment included), until the body ends.
+async function readEvents(resp, onData, onBytes) {
+  const reader = resp.body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onBytes();
+    buf += dec.decode(value, { stream: true });
+    let at;
+    while ((at = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, at);
+      buf = buf.slice(at + 2);
+      const data = block
+        .split("\n")
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
+      if (data) onData(data);
+    }
   }
 }
 
@@ -78,26 +104,7 @@ async function connect() {
     setConn("live");
     conn.backoff = 1000;
     conn.lastData = Date.now();
-    const reader = resp.body.getReader();
-    const dec = new TextDecoder();
-    let buf = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      conn.lastData = Date.now();
-      buf += dec.decode(value, { stream: true });
-      let at;
-      while ((at = buf.indexOf("\n\n")) >= 0) {
-        const block = buf.slice(0, at);
-        buf = buf.slice(at + 2);
-        const data = block
-          .split("\n")
-          .filter((l) => l.startsWith("data: "))
-          .map((l) => l.slice(6))
-          .join("\n");
-        if (data) applyChanges(JSON.parse(data));
-      }
-    }
+    await readEvents(resp, (data) => applyChanges(JSON.parse(data)), () => (conn.lastData = Date.now()));
     throw new Error("the server closed the connection");
   } catch (e) {
     if (conn.abort !== ctl) return; // stopped on purpose
@@ -120,8 +127,13 @@ function disconnect(why) {
 
 // A hidden tab costs nothing: no connection while it is hidden, every row again when shown.
 document.addEventListener("visibilitychange", () => {
-  if (document.hidden) disconnect("paused while the tab is hidden");
-  else connect();
+  if (document.hidden) {
+    disconnect("paused while the tab is hidden");
+    stopWatchingRelease();
+  } else {
+    connect();
+    if (route.release) loadRelease(false);
+  }
 });
 
 // The server sends a comment every 15 s: silence for 40 s is a dropped connection.
@@ -391,6 +403,7 @@ document.addEventListener("keydown", (e) => {
 const route = { release: null };
 
 function readRoute() {
+  stopWatchingRelease();
   const m = location.hash.match(/^#\/r\/([^/]*)\/([^/]+)\/([^/]+)\/([^/]+)$/);
   if (!m) {
     route.release = null;
@@ -472,11 +485,42 @@ async function loadRelease(first) {
   r.data = await resp.json();
   if (first) r.revisions = r.data.revisions;
   showRelease(r.data, r.revisions);
-  // Pods change without the release changing: read them again while the page is open.
-  clearTimeout(releaseTimer);
-  releaseTimer = setTimeout(() => {
-    if (route.release === r && !document.hidden) loadRelease(false);
-  }, 5000);
+  if (!r.watch) watchRelease(r, q);
+}
+
+// While a release page is open (and the tab shown), the server watches the release, its
+// pods and its Events, and says when any changed: the page then reads itself again.
+async function watchRelease(r, q) {
+  if (document.hidden || route.release !== r) return;
+  const ctl = new AbortController();
+  r.watch = ctl;
+  const wq = new URLSearchParams(q);
+  wq.delete("diff");
+  if (r.data && r.data.podSelector) wq.set("selector", r.data.podSelector);
+  try {
+    const resp = await api(`/api/release/changes?${wq}`, { signal: ctl.signal });
+    if (!resp.ok) throw new Error(await resp.text());
+    await readEvents(resp, () => {
+      clearTimeout(releaseTimer);
+      releaseTimer = setTimeout(() => loadRelease(false), 100);
+    }, () => {});
+  } catch (e) {
+    if (ctl.signal.aborted) return;
+  }
+  // The watch ended (the server went away, or the connection dropped): again, later.
+  if (r.watch === ctl) {
+    r.watch = null;
+    setTimeout(() => route.release === r && !r.watch && watchRelease(r, q), 2000);
+  }
+}
+
+function stopWatchingRelease() {
+  const r = route.release;
+  if (r && r.watch) {
+    const ctl = r.watch;
+    r.watch = null;
+    ctl.abort();
+  }
 }
 
 function showRelease(d, revisions) {
