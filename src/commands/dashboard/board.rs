@@ -19,7 +19,8 @@ const GONE_KEPT: usize = 20_000;
 #[derive(Default)]
 struct Inner {
     seq: u64,
-    rows: BTreeMap<Key, Row>,
+    /// By id (see [`id`]): one string per row, and a cluster's rows of one group are a range.
+    rows: BTreeMap<Box<str>, Row>,
     /// Removed rows' ids, oldest first, with the change that removed them.
     gone: std::collections::VecDeque<(u64, String)>,
     /// The oldest change a page may catch up from without every row again.
@@ -41,7 +42,8 @@ struct ClusterState {
 
 struct Row {
     seq: u64,
-    json: String,
+    /// The row as the page takes it (see [`row_json`]).
+    json: Box<str>,
     /// The state word, for the count lines.
     state: &'static str,
 }
@@ -59,15 +61,23 @@ pub struct Board {
     pub many: bool,
 }
 
-/// A row's id: its key as one string the page can hold.
-fn id(k: &Key) -> String {
-    format!("{}\u{1f}{}\u{1f}{}\u{1f}{}", k.0, k.1, k.2, k.3)
+/// A row's id: `CLUSTER GROUP NAMESPACE NAME`, one string the page can hold. Spaces part
+/// them: group, namespace and name never hold one, so the page splits from the right and a
+/// context's name may.
+fn id(k: &Key) -> Box<str> {
+    format!("{} {} {} {}", k.0, k.1, k.2, k.3).into()
 }
 
-/// A release as the fleet page shows it: the `list` row's words (the one view renders
-/// them; the page fills in AGE from `created` as time passes), and what the page filters
-/// and sorts by.
-fn row_json(k: &Key, e: &Entry, many: bool) -> String {
+/// The ids of `cluster`'s rows of `group` all start so.
+fn prefix(cluster: &str, group: &str) -> String {
+    format!("{cluster} {group} ")
+}
+
+/// A release as the fleet page shows it, as a JSON array (no field names: 50,000 rows are
+/// held and sent): `[id, rank, text, created, labels, ...cells]`. The cells are the `list`
+/// row's words (CLUSTER and KIND first; the page fills in AGE from `created` as time
+/// passes); rank orders what needs a person first; text is the state in words.
+fn row_json(k: &Key, e: &Entry, many: bool) -> Box<str> {
     let v = e.release.view();
     let mut cells = render::list_row(v, "", true);
     cells.insert(0, v.kind.clone());
@@ -79,20 +89,15 @@ fn row_json(k: &Key, e: &Entry, many: bool) -> String {
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    json!({
-        "id": id(k),
-        "cluster": k.0,
-        "kind": v.kind,
-        "namespace": v.namespace,
-        "name": v.name,
-        "state": v.state,
-        "rank": attention(v.state),
-        "text": v.text,
-        "created": e.created,
-        "cells": cells,
-        "labels": labels,
-    })
-    .to_string()
+    let mut row = vec![
+        Value::String(id(k).into()),
+        json!(attention(v.state)),
+        Value::String(v.text.clone()),
+        json!(e.created),
+        Value::Object(labels),
+    ];
+    row.extend(cells.into_iter().map(Value::String));
+    Value::Array(row).to_string().into()
 }
 
 impl Board {
@@ -135,9 +140,9 @@ impl Board {
         self.changed.send_replace(seq);
     }
 
-    fn remove_at(inner: &mut Inner, seq: u64, k: &Key) {
-        if inner.rows.remove(k).is_some() {
-            inner.gone.push_back((seq, id(k)));
+    fn remove_at(inner: &mut Inner, seq: u64, id: Box<str>) {
+        if inner.rows.remove(&id).is_some() {
+            inner.gone.push_back((seq, id.into()));
             while inner.gone.len() > GONE_KEPT {
                 if let Some((s, _)) = inner.gone.pop_front() {
                     inner.horizon = s;
@@ -150,22 +155,30 @@ impl Board {
     pub fn listed(&self, cluster: &str, group: &str, listed: Vec<(Key, Entry)>) {
         let mut inner = self.inner();
         let seq = self.bump(&mut inner);
-        let fresh: std::collections::BTreeSet<&Key> = listed.iter().map(|(k, _)| k).collect();
-        let stale: Vec<Key> = inner
+        let fresh: std::collections::BTreeSet<Box<str>> =
+            listed.iter().map(|(k, _)| id(k)).collect();
+        let at = prefix(cluster, group);
+        let stale: Vec<Box<str>> = inner
             .rows
-            .keys()
-            .filter(|k| k.0 == cluster && k.1 == group && !fresh.contains(k))
+            .range::<str, _>((
+                std::ops::Bound::Included(at.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(id, _)| id)
+            .take_while(|id| id.starts_with(&at))
+            .filter(|id| !fresh.contains(*id))
             .cloned()
             .collect();
-        for k in &stale {
-            Self::remove_at(&mut inner, seq, k);
+        for id in stale {
+            Self::remove_at(&mut inner, seq, id);
         }
         for (k, e) in &listed {
             let json = row_json(k, e, self.many);
             // An unchanged row is not sent again.
-            if inner.rows.get(k).is_none_or(|r| r.json != json) {
+            let id = id(k);
+            if inner.rows.get(&id).is_none_or(|r| r.json != json) {
                 let state = e.stage();
-                inner.rows.insert(k.clone(), Row { seq, json, state });
+                inner.rows.insert(id, Row { seq, json, state });
             }
         }
         if let Some(c) = inner.clusters.iter_mut().find(|c| c.name == cluster) {
@@ -178,13 +191,14 @@ impl Board {
 
     pub fn upsert(&self, k: Key, e: &Entry) {
         let json = row_json(&k, e, self.many);
+        let id = id(&k);
         let mut inner = self.inner();
-        if inner.rows.get(&k).is_some_and(|r| r.json == json) {
+        if inner.rows.get(&id).is_some_and(|r| r.json == json) {
             return;
         }
         let seq = self.bump(&mut inner);
         let state = e.stage();
-        inner.rows.insert(k, Row { seq, json, state });
+        inner.rows.insert(id, Row { seq, json, state });
         drop(inner);
         self.notify(seq);
     }
@@ -192,7 +206,7 @@ impl Board {
     pub fn remove(&self, k: &Key) {
         let mut inner = self.inner();
         let seq = self.bump(&mut inner);
-        Self::remove_at(&mut inner, seq, k);
+        Self::remove_at(&mut inner, seq, id(k));
         drop(inner);
         self.notify(seq);
     }
@@ -218,8 +232,10 @@ impl Board {
         // The count lines, as `list --watch` says them: for all, and per cluster.
         let summary = summary_line(inner.rows.values().map(|r| r.state));
         let mut states: std::collections::HashMap<&str, Vec<&str>> = Default::default();
-        for (k, r) in &inner.rows {
-            states.entry(k.0.as_str()).or_default().push(r.state);
+        for (id, r) in &inner.rows {
+            // The cluster is all but the last three words.
+            let cluster = id.rsplitn(4, ' ').nth(3).unwrap_or_default();
+            states.entry(cluster).or_default().push(r.state);
         }
         let counts: Vec<String> = inner
             .clusters
@@ -231,7 +247,7 @@ impl Board {
             c.summary = s;
         }
         let full = since == 0 || since < inner.horizon;
-        let mut out = String::with_capacity(if full { inner.rows.len() * 400 } else { 256 });
+        let mut out = String::with_capacity(if full { inner.rows.len() * 300 } else { 256 });
         out.push_str(&format!(
             "{{\"seq\":{},\"full\":{full},\"rows\":[",
             inner.seq

@@ -112,6 +112,21 @@ impl Drop for Dashboard {
     }
 }
 
+/// Each row of a fleet event as (cluster, name), from its id `CLUSTER GROUP NAMESPACE NAME`.
+pub fn rows(fleet: &Value) -> Vec<(String, String)> {
+    fleet["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let id = r[0].as_str().unwrap();
+            let mut words: Vec<&str> = id.rsplitn(4, ' ').collect();
+            words.reverse();
+            (words[0].to_string(), words[3].to_string())
+        })
+        .collect()
+}
+
 /// An HTTP answer: status, headers (names lower-cased), body.
 #[derive(Debug)]
 pub struct Answer {

@@ -90,13 +90,23 @@ fn data_needs_the_session_secret() {
     }
     // With it, the fleet.
     let fleet = d.fleet();
-    let names: Vec<&str> = fleet["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<String> = super::rows(&fleet).into_iter().map(|(_, n)| n).collect();
     assert_eq!(names, ["rollouts-nginx", "shop"]);
+    // A row: its id, rank, state in words, creation time, labels, then `list`'s cells.
+    let row = &fleet["rows"][0];
+    assert_eq!(row[0], " rollouts.kruise.io default rollouts-nginx");
+    assert_eq!(row[1], 0);
+    assert_eq!(row[2], "waiting for approval at step 1/3");
+    let cells: Vec<&str> = row.as_array().unwrap()[5..]
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cells[..3],
+        ["rollout.rollouts.kruise.io", "default", "rollouts-nginx"]
+    );
+    assert_eq!(fleet["columns"][0], "KIND");
+    assert_eq!(fleet["columns"][2], "NAME");
     // A second dashboard has a secret of its own.
     let other = Dashboard::start(&env, &[]);
     assert_ne!(other.secret, d.secret);

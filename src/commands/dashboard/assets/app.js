@@ -39,18 +39,35 @@ const fleet = {
   dirty: true,
 };
 
+// A row as the server sends it, `[id, rank, text, created, labels, ...cells]`, as an object.
+// The id is `CLUSTER GROUP NAMESPACE NAME` (a context's name may hold spaces: split from
+// the right).
+function rowOf(a, kindAt, stateAt) {
+  const [id, rank, text, created, labels, ...cells] = a;
+  const parts = id.split(" ");
+  const name = parts.pop();
+  const namespace = parts.pop();
+  parts.pop();
+  return {
+    id, rank, text, created, labels, cells, name, namespace,
+    cluster: parts.join(" "), kind: cells[kindAt], state: cells[stateAt],
+  };
+}
+
 function applyChanges(doc) {
+  fleet.columns = doc.columns;
+  const kindAt = doc.columns.indexOf("KIND");
+  const stateAt = doc.columns.indexOf("STATE");
   if (doc.full) fleet.rows = new Map();
-  for (const r of doc.rows) fleet.rows.set(r.id, r);
+  for (const a of doc.rows) fleet.rows.set(a[0], rowOf(a, kindAt, stateAt));
   for (const id of doc.gone) fleet.rows.delete(id);
   fleet.clusters = doc.clusters;
-  fleet.columns = doc.columns;
   fleet.many = doc.many;
   fleet.summary = doc.summary;
   fleet.dirty = true;
   fleet.changed = true;
   scheduleRender();
-  if (route.release && doc.rows.some((r) => r.id === route.release.id)) {
+  if (route.release && doc.rows.some((a) => a[0] === route.release.id)) {
     clearTimeout(releaseTimer);
     releaseTimer = setTimeout(() => loadRelease(false), 100);
   }
@@ -415,7 +432,7 @@ function readRoute() {
     return;
   }
   const [cluster, kind, namespace, name] = m.slice(1).map(decodeURIComponent);
-  const id = [cluster, kind.split(".").slice(1).join("."), namespace, name].join("\u001f");
+  const id = [cluster, kind.split(".").slice(1).join("."), namespace, name].join(" ");
   route.release = { cluster, kind, namespace, name, id, data: null };
   $("fleet-view").hidden = true;
   $("release-view").hidden = false;
