@@ -4,7 +4,7 @@
 //! cost what their text costs, and a page's first rows are a copy, not a rendering.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -43,7 +43,7 @@ struct ClusterState {
 struct Row {
     seq: u64,
     /// The row as the page takes it (see [`row_json`]).
-    json: Box<str>,
+    json: Arc<str>,
     /// The state word, for the count lines.
     state: &'static str,
 }
@@ -51,7 +51,19 @@ struct Row {
 /// What a page is sent: every row, or the rows changed since `since`.
 pub struct Changes {
     pub seq: u64,
-    pub json: String,
+    /// The document up to its rows, the rows (shared with the board, not copied: every
+    /// row of 50,000 is a pointer here), and the rest.
+    pub head: String,
+    pub rows: Vec<Arc<str>>,
+    pub tail: String,
+}
+
+impl Changes {
+    /// The document as one string (tests, small changes).
+    #[cfg(test)]
+    pub fn json(&self) -> String {
+        format!("{}{}{}", self.head, self.rows.join(","), self.tail)
+    }
 }
 
 pub struct Board {
@@ -77,7 +89,7 @@ fn prefix(cluster: &str, group: &str) -> String {
 /// held and sent): `[id, rank, text, created, labels, ...cells]`. The cells are the `list`
 /// row's words (CLUSTER and KIND first; the page fills in AGE from `created` as time
 /// passes); rank orders what needs a person first; text is the state in words.
-fn row_json(k: &Key, e: &Entry, many: bool) -> Box<str> {
+fn row_json(k: &Key, e: &Entry, many: bool) -> Arc<str> {
     let v = e.release.view();
     let mut cells = render::list_row(v, "", true);
     cells.insert(0, v.kind.clone());
@@ -247,20 +259,14 @@ impl Board {
             c.summary = s;
         }
         let full = since == 0 || since < inner.horizon;
-        let mut out = String::with_capacity(if full { inner.rows.len() * 300 } else { 256 });
-        out.push_str(&format!(
-            "{{\"seq\":{},\"full\":{full},\"rows\":[",
-            inner.seq
-        ));
-        let mut first = true;
-        for r in inner.rows.values().filter(|r| full || r.seq > since) {
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(&r.json);
-        }
-        out.push_str("],\"gone\":");
+        let head = format!("{{\"seq\":{},\"full\":{full},\"rows\":[", inner.seq);
+        let rows: Vec<Arc<str>> = inner
+            .rows
+            .values()
+            .filter(|r| full || r.seq > since)
+            .map(|r| r.json.clone())
+            .collect();
+        let mut out = String::from("],\"gone\":");
         let gone: Vec<&str> = if full {
             Vec::new()
         } else {
@@ -282,7 +288,65 @@ impl Board {
         ));
         Changes {
             seq: inner.seq,
-            json: out,
+            head,
+            rows,
+            tail: out,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn rollout(name: &str, step: i64) -> (Key, Entry) {
+        let obj = json!({"apiVersion": "rollouts.kruise.io/v1beta1", "kind": "Rollout",
+            "metadata": {"name": name, "namespace": "default", "resourceVersion": "1"},
+            "spec": {"workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                "strategy": {"canary": {"steps": [{"replicas": 1}, {"replicas": "100%"}]}}},
+            "status": {"phase": "Progressing", "canaryStatus": {"currentStepIndex": step,
+                "currentStepState": "StepPaused"}}});
+        super::super::super::fleet::keyed("c1", &obj).unwrap()
+    }
+
+    fn doc(b: &Board, since: u64) -> Value {
+        serde_json::from_str(&b.changes(since).json()).unwrap()
+    }
+
+    #[test]
+    fn a_page_is_sent_only_what_changed_since_it_last_heard() {
+        let b = Board::new(&["c1".to_string()], true);
+        b.listed(
+            "c1",
+            "rollouts.kruise.io",
+            vec![rollout("a", 1), rollout("b", 1)],
+        );
+        let first = doc(&b, 0);
+        assert_eq!(first["full"], true);
+        assert_eq!(first["rows"].as_array().unwrap().len(), 2);
+        assert_eq!(first["summary"], "2 rollouts: 2 waiting for approval");
+        assert_eq!(
+            first["clusters"][0]["summary"],
+            "2 rollouts: 2 waiting for approval"
+        );
+        let seq = first["seq"].as_u64().unwrap();
+        // The same object again changes nothing.
+        let (k, e) = rollout("a", 1);
+        b.upsert(k, &e);
+        assert_eq!(doc(&b, seq)["rows"], json!([]));
+        // b moves on; a is deleted; a relist without b's... only changes go out.
+        let (k, e) = rollout("b", 2);
+        b.upsert(k, &e);
+        let next = doc(&b, seq);
+        assert_eq!(next["full"], false);
+        assert_eq!(next["rows"].as_array().unwrap().len(), 1);
+        assert_eq!(next["rows"][0][0], "c1 rollouts.kruise.io default b");
+        let seq = next["seq"].as_u64().unwrap();
+        b.listed("c1", "rollouts.kruise.io", vec![rollout("b", 2)]);
+        let after = doc(&b, seq);
+        assert_eq!(after["rows"], json!([]));
+        assert_eq!(after["gone"], json!(["c1 rollouts.kruise.io default a"]));
+        assert_eq!(doc(&b, 0)["rows"].as_array().unwrap().len(), 1);
     }
 }

@@ -144,32 +144,57 @@ async fn stream(State(app): State<Arc<App>>) -> Response {
     let mut rx = app.board.subscribe();
     rx.borrow_and_update();
     let board = app.board.clone();
-    let body = futures::stream::unfold((rx, 0u64, true), move |(mut rx, since, first)| {
-        let board = board.clone();
-        async move {
-            if !first {
-                tokio::select! {
-                    changed = rx.changed() => {
-                        changed.ok()?;
-                        // Changes that come together go out together.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    () = tokio::time::sleep(Duration::from_secs(15)) => {
-                        let ping = bytes::Bytes::from_static(b": ping\n\n");
-                        return Some((Ok::<_, std::io::Error>(ping), (rx, since, false)));
+    let body = futures::StreamExt::flat_map(
+        futures::stream::unfold((rx, 0u64, true), move |(mut rx, since, first)| {
+            let board = board.clone();
+            async move {
+                if !first {
+                    tokio::select! {
+                        changed = rx.changed() => {
+                            changed.ok()?;
+                            // Changes that come together go out together.
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        () = tokio::time::sleep(Duration::from_secs(15)) => {
+                            let ping = vec![bytes::Bytes::from_static(b": ping\n\n")];
+                            return Some((ping, (rx, since, false)));
+                        }
                     }
                 }
+                rx.borrow_and_update();
+                let changes = board.changes(since);
+                let seq = changes.seq;
+                Some((event(changes), (rx, seq, false)))
             }
-            rx.borrow_and_update();
-            let changes = board.changes(since);
-            let event = format!("event: rows\ndata: {}\n\n", changes.json);
-            Some((Ok(bytes::Bytes::from(event)), (rx, changes.seq, false)))
-        }
-    });
+        }),
+        |chunks: Vec<bytes::Bytes>| {
+            futures::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>))
+        },
+    );
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .body(Body::from_stream(body))
         .unwrap_or_else(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "stream"))
+}
+
+/// One `rows` event, in pieces of about 64 KB: the rows are written out as they go, never
+/// gathered into one string (50,000 rows are 13 MB of text).
+fn event(c: super::board::Changes) -> Vec<bytes::Bytes> {
+    let mut out = Vec::new();
+    let mut piece = format!("event: rows\ndata: {}", c.head);
+    for (i, row) in c.rows.iter().enumerate() {
+        if i > 0 {
+            piece.push(',');
+        }
+        piece.push_str(row);
+        if piece.len() > 64 * 1024 {
+            out.push(bytes::Bytes::from(std::mem::take(&mut piece)));
+        }
+    }
+    piece.push_str(&c.tail);
+    piece.push_str("\n\n");
+    out.push(bytes::Bytes::from(piece));
+    out
 }
 
 async fn reached(app: &App, cluster: &str) -> Result<Reached, Response> {

@@ -77,3 +77,45 @@ fn several_clusters_make_one_fleet_and_each_action_stays_in_its_own() {
     );
     assert_eq!(a.status, 503, "{a:?}");
 }
+
+#[test]
+fn a_label_selector_and_a_namespace_narrow_the_fleet() {
+    let env = super::cluster();
+    env.modify_rollout("shop", |r| {
+        r["metadata"]["labels"] = json!({"team": "payments"});
+    });
+    let d = Dashboard::start(&env, &["-l", "team=payments"]);
+    let fleet = d.listed_fleet();
+    let names: Vec<String> = super::rows(&fleet).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(names, ["shop"]);
+    // The row carries its labels, for the page's label: filter.
+    assert_eq!(fleet["rows"][0][4], json!({"team": "payments"}));
+    let lists: Vec<String> = env
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/rollouts"))
+        .map(|r| r.query)
+        .collect();
+    assert!(
+        lists
+            .iter()
+            .all(|q| q.contains("labelSelector=team%3Dpayments")),
+        "{lists:?}"
+    );
+    // -n: that namespace only, listed there (not across every namespace).
+    let d = Dashboard::start(&env, &["-n", "elsewhere"]);
+    assert!(d.listed_fleet()["rows"].as_array().unwrap().is_empty());
+    assert!(
+        env.api
+            .requests()
+            .iter()
+            .any(|r| r.path == "/apis/rollouts.kruise.io/v1beta1/namespaces/elsewhere/rollouts"),
+        "{:?}",
+        env.api
+            .requests()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<Vec<_>>()
+    );
+}

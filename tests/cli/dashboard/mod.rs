@@ -90,6 +90,24 @@ impl Dashboard {
         )
     }
 
+    /// The fleet once every cluster has been listed (or failed), at most 10 s on.
+    pub fn listed_fleet(&self) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let f = self.fleet();
+            let done = f["clusters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["listed"] == true || !c["error"].is_null());
+            if done {
+                return f;
+            }
+            assert!(std::time::Instant::now() < deadline, "never listed: {f}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The first event of the fleet stream: every row.
     pub fn fleet(&self) -> Value {
         let a = self.get("/api/stream");

@@ -89,7 +89,7 @@ fn data_needs_the_session_secret() {
         assert_eq!(a.status, 401);
     }
     // With it, the fleet.
-    let fleet = d.fleet();
+    let fleet = d.listed_fleet();
     let names: Vec<String> = super::rows(&fleet).into_iter().map(|(_, n)| n).collect();
     assert_eq!(names, ["rollouts-nginx", "shop"]);
     // A row: its id, rank, state in words, creation time, labels, then `list`'s cells.

@@ -51,6 +51,8 @@ function rowOf(a, kindAt, stateAt) {
   return {
     id, rank, text, created, labels, cells, name, namespace,
     cluster: parts.join(" "), kind: cells[kindAt], state: cells[stateAt],
+    // What a filter word is looked for in, made once: a keystroke then only compares.
+    hay: cells.join(" ").toLowerCase(),
   };
 }
 
@@ -198,10 +200,8 @@ function matches(r, terms) {
         if (!have || (val !== undefined && have[1].toLowerCase() !== val)) return false;
         break;
       }
-      default: {
-        const hay = r.cells.join(" ");
-        if (!hay.toLowerCase().includes(v)) return false;
-      }
+      default:
+        if (!r.hay.includes(v)) return false;
     }
   }
   return true;
