@@ -88,7 +88,11 @@ for i in range(20):
 lat.sort()
 print(f"| server change to screen, p50 / p95 of 20 | {statistics.median(lat):.0f} / {lat[18]:.0f} ms |")
 
-# Frames while scrolling through every row, then while filtering.
+# Frames while scrolling through every row, then while filtering: the longest task the
+# browser ran (a task over 50 ms is a dropped frame; Chrome reports those as long tasks),
+# and the time from a keystroke to the frame after it is drawn.
+js("window.__long = 0; new PerformanceObserver(l => l.getEntries().forEach(e => "
+   "window.__long = Math.max(window.__long, e.duration))).observe({type: 'longtask'}); return true")
 js("const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); return true")
 wait(f"return document.querySelectorAll('#fleet-body tr[data-id]').length > 0 && fleet.shown.length >= {ROWS}")
 worst_scroll = js("""return new Promise(done => {
@@ -113,8 +117,12 @@ worst_filter = js("""return new Promise(async done => {
     }
     done(worst);
   })""")
+long_scroll = js("const l = window.__long; window.__long = 0; return l")
 print(f"| longest frame scrolling 50,000 rows (120 frames) | {worst_scroll:.0f} ms |")
-print(f"| longest filter keystroke to drawn (6 filters) | {worst_filter:.0f} ms |")
+print(f"| longest task while scrolling (0: none over 50 ms) | {long_scroll:.0f} ms |")
+long_filter = js("return window.__long")
+print(f"| longest filter keystroke to the frame after it drawn (6 filters) | {worst_filter:.0f} ms |")
+print(f"| longest task while filtering (0: none over 50 ms) | {long_filter:.0f} ms |")
 
 rss, hwm = rss_kib()
 before = cpu_ticks()

@@ -22,17 +22,12 @@ use super::release::{self, Act, Named, Reached};
 /// Work a request hands to the command's own task: the CLI's commands run there, on the
 /// thread that runs every command (their futures need not be `Send`, as a server's must).
 pub enum Job {
-    Release(
-        Reached,
-        Named,
-        tokio::sync::oneshot::Sender<Result<serde_json::Value, String>>,
-    ),
-    Act(
-        Reached,
-        Act,
-        tokio::sync::oneshot::Sender<Result<serde_json::Value, String>>,
-    ),
+    Release(Reached, Named, Reply),
+    Act(Reached, Act, Reply),
 }
+
+/// Where a job's answer goes: the document, or why there is none.
+pub type Reply = tokio::sync::oneshot::Sender<Result<serde_json::Value, String>>;
 
 /// What every request may use.
 pub struct App {
@@ -218,18 +213,33 @@ fn json_response(v: &serde_json::Value) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }
 
-async fn release_page(State(app): State<Arc<App>>, Query(named): Query<Named>) -> Response {
-    let at = match reached(&app, &named.cluster).await {
+/// Hand a job for `cluster` to the command's task and answer with what it found; `refused`:
+/// the status of an answer that is an error.
+async fn job(
+    app: &App,
+    cluster: &str,
+    refused: StatusCode,
+    make: impl FnOnce(Reached, Reply) -> Job,
+) -> Response {
+    let at = match reached(app, cluster).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.jobs.send(Job::Release(at, named, tx)).ok();
+    app.jobs.send(make(at, tx)).ok();
     match rx.await {
         Ok(Ok(v)) => json_response(&v),
-        Ok(Err(why)) => refuse(StatusCode::NOT_FOUND, &why),
+        Ok(Err(why)) => refuse(refused, &why),
         Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
     }
+}
+
+async fn release_page(State(app): State<Arc<App>>, Query(named): Query<Named>) -> Response {
+    let cluster = named.cluster.clone();
+    job(&app, &cluster, StatusCode::NOT_FOUND, |at, tx| {
+        Job::Release(at, named, tx)
+    })
+    .await
 }
 
 /// The release page's changes: an event each time the release, its pods or its Events
@@ -276,17 +286,11 @@ async fn action(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Respons
         Ok(a) => a,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("not an action: {e}")),
     };
-    let at = match reached(&app, &act.named.cluster).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.jobs.send(Job::Act(at, act, tx)).ok();
-    match rx.await {
-        Ok(Ok(v)) => json_response(&v),
-        Ok(Err(why)) => refuse(StatusCode::BAD_REQUEST, &why),
-        Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is stopping"),
-    }
+    let cluster = act.named.cluster.clone();
+    job(&app, &cluster, StatusCode::BAD_REQUEST, |at, tx| {
+        Job::Act(at, act, tx)
+    })
+    .await
 }
 
 #[cfg(test)]

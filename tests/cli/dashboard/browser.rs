@@ -251,12 +251,7 @@ fn an_action_asks_first_then_writes_exactly_what_the_cli_writes() {
     let env = cluster();
     let d = Dashboard::start(&env, &[]);
     with_browser("the dashboard's actions", |c| async move {
-        c.goto(&format!(
-            "{}/#/r//rollout.rollouts.kruise.io/default/rollouts-nginx&secret={}",
-            d.base, d.secret
-        ))
-        .await
-        .unwrap();
+        c.goto(&d.release_url("rollouts-nginx")).await.unwrap();
         let approve = "button[data-verb=approve]";
         until(
             &c,
@@ -355,28 +350,10 @@ fn an_action_asks_first_then_writes_exactly_what_the_cli_writes() {
 #[test]
 fn a_button_the_user_may_not_use_is_disabled_with_its_reason() {
     let env: Env = cluster();
-    env.api.serve_rbac().enforce_rbac();
-    env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "shop",
-        "--subject",
-        "serviceaccount:default:viewer",
-        "--verbs",
-        "list,status,pause,resume",
-        "--apply",
-    ])
-    .expect_code(0);
-    let d = Dashboard::start(&env, &["--as", "system:serviceaccount:default:viewer"]);
+    let viewer = super::viewer(&env, "list,status,pause,resume");
+    let d = Dashboard::start(&env, &["--as", viewer]);
     with_browser("the dashboard's disabled buttons", |c| async move {
-        c.goto(&format!(
-            "{}/#/r//rollout.rollouts.kruise.io/default/rollouts-nginx&secret={}",
-            d.base, d.secret
-        ))
-        .await
-        .unwrap();
+        c.goto(&d.release_url("rollouts-nginx")).await.unwrap();
         until(
             &c,
             "the buttons",
@@ -407,12 +384,7 @@ fn read_only_offers_no_action_and_a_stopped_server_is_said() {
     let env = cluster();
     let d = Dashboard::start(&env, &["--read-only"]);
     with_browser("the dashboard's read-only page", |c| async move {
-        c.goto(&format!(
-            "{}/#/r//rollout.rollouts.kruise.io/default/rollouts-nginx&secret={}",
-            d.base, d.secret
-        ))
-        .await
-        .unwrap();
+        c.goto(&d.release_url("rollouts-nginx")).await.unwrap();
         until(
             &c,
             "the page",

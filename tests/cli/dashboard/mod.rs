@@ -58,6 +58,14 @@ impl Dashboard {
         }
     }
 
+    /// The URL of rollout `name`'s release page (in the one cluster), with the secret.
+    pub fn release_url(&self, name: &str) -> String {
+        format!(
+            "{}/#/r//rollout.rollouts.kruise.io/default/{name}&secret={}",
+            self.base, self.secret
+        )
+    }
+
     /// Ctrl-C, and what it printed.
     pub fn interrupt(mut self, limit: Duration) -> Run {
         interrupt(self.child.take().unwrap(), limit)
@@ -221,6 +229,26 @@ pub fn changes(env: &Env) -> Vec<fake_apiserver::RequestRecord> {
         .into_iter()
         .filter(|w| !w.path.contains("accessreviews") && !w.query.contains("dryRun"))
         .collect()
+}
+
+/// RBAC enforced, and the service account `viewer` granted `verbs` on rollouts-nginx and
+/// shop; its `--as` name.
+pub fn viewer(env: &Env, verbs: &str) -> &'static str {
+    env.api.serve_rbac().enforce_rbac();
+    env.run(&[
+        "rollout",
+        "access",
+        "grant",
+        "rollouts-nginx",
+        "shop",
+        "--subject",
+        "serviceaccount:default:viewer",
+        "--verbs",
+        verbs,
+        "--apply",
+    ])
+    .expect_code(0);
+    "system:serviceaccount:default:viewer"
 }
 
 /// What the page sends to act on rollouts-nginx.

@@ -359,21 +359,7 @@ fn an_approval_of_a_step_that_moved_on_writes_nothing_and_says_so() {
 #[test]
 fn listing_every_namespace_forbidden_falls_back_to_the_context_s() {
     let env = cluster();
-    env.api.serve_rbac().enforce_rbac();
-    let bot = "system:serviceaccount:default:viewer";
-    env.run(&[
-        "rollout",
-        "access",
-        "grant",
-        "rollouts-nginx",
-        "shop",
-        "--subject",
-        "serviceaccount:default:viewer",
-        "--verbs",
-        "list,status",
-        "--apply",
-    ])
-    .expect_code(0);
+    let bot = super::viewer(&env, "list,status");
     let d = Dashboard::start(&env, &["--as", bot]);
     let mut fleet = d.fleet();
     let deadline = Instant::now() + Duration::from_secs(10);
