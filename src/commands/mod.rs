@@ -98,13 +98,20 @@ pub fn run(cli: Cli) -> Result<Code> {
         Command::Complete { .. } | Command::Completion { .. } => Err(anyhow::anyhow!(
             "completion is answered before the commands run"
         )),
-        Command::Dashboard(d) => block_on(async move { dashboard::run(&cli.cluster, &d).await }),
+        // The dashboard runs for hours: list bodies are decoded on two threads at most, so
+        // the allocator keeps few per-thread arenas from the first lists.
+        Command::Dashboard(d) => {
+            block_on(
+                Some(2),
+                async move { dashboard::run(&cli.cluster, &d).await },
+            )
+        }
         Command::Rollout(cmd) => {
             let cmd = *cmd;
             // Arguments are checked before any client is built (which may run exec auth).
             let selection = check_args(&cmd)?;
             clusters::check(&cli.cluster, &cmd)?;
-            block_on(async move {
+            block_on(None, async move {
                 if cli.cluster.many_clusters() {
                     return clusters::run(&cli.cluster, cmd, selection).await;
                 }
@@ -115,12 +122,18 @@ pub fn run(cli: Cli) -> Result<Code> {
     }
 }
 
-/// Run a command that talks to the cluster on a runtime of its own, raced against Ctrl-C.
-fn block_on(command: impl std::future::Future<Output = Result<Code>>) -> Result<Code> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+/// Run a command that talks to the cluster on a runtime of its own, raced against Ctrl-C;
+/// `blocking`: at most this many threads for blocking work (decoding list bodies, logins).
+fn block_on(
+    blocking: Option<usize>,
+    command: impl std::future::Future<Output = Result<Code>>,
+) -> Result<Code> {
+    let mut rt = tokio::runtime::Builder::new_current_thread();
+    rt.enable_all();
+    if let Some(n) = blocking {
+        rt.max_blocking_threads(n);
+    }
+    let rt = rt.build().context("cannot start the async runtime")?;
     let result = rt.block_on(async move {
         // Ctrl-C ends every command at once, whatever it awaits (an answer held back, a
         // slow body, a watch, a re-approval inside a wait): the command is dropped at its

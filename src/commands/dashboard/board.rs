@@ -25,6 +25,9 @@ struct Inner {
     gone: std::collections::VecDeque<(u64, String)>,
     /// The oldest change a page may catch up from without every row again.
     horizon: u64,
+    /// The ids seen so far of each (cluster, group) whose list is arriving in parts.
+    relisting:
+        std::collections::HashMap<(String, &'static str), std::collections::BTreeSet<Box<str>>>,
     /// Each cluster, in the order given: `None` while it answers, else why not; and a note
     /// (the namespace shown when listing every one is forbidden).
     clusters: Vec<ClusterState>,
@@ -163,12 +166,38 @@ impl Board {
         }
     }
 
-    /// A cluster listed the releases of one API group: they replace those it had.
-    pub fn listed(&self, cluster: &str, group: &str, listed: Vec<(Key, Entry)>) {
+    /// Part of a list still arriving: its rows are shown at once, and remembered as seen.
+    pub fn part(&self, cluster: &str, group: &'static str, part: Vec<(Key, Entry)>) {
         let mut inner = self.inner();
         let seq = self.bump(&mut inner);
-        let fresh: std::collections::BTreeSet<Box<str>> =
-            listed.iter().map(|(k, _)| id(k)).collect();
+        let mut seen = Vec::with_capacity(part.len());
+        for (k, e) in &part {
+            let (id, json) = (id(k), row_json(k, e, self.many));
+            seen.push(id.clone());
+            if inner.rows.get(&id).is_none_or(|r| r.json != json) {
+                let state = e.stage();
+                inner.rows.insert(id, Row { seq, json, state });
+            }
+        }
+        inner
+            .relisting
+            .entry((cluster.to_string(), group))
+            .or_default()
+            .extend(seen);
+        drop(inner);
+        self.notify(seq);
+    }
+
+    /// A cluster listed the releases of one API group (the last part): they, with the parts
+    /// before, replace those it had.
+    pub fn listed(&self, cluster: &str, group: &'static str, listed: Vec<(Key, Entry)>) {
+        let mut inner = self.inner();
+        let seq = self.bump(&mut inner);
+        let mut fresh = inner
+            .relisting
+            .remove(&(cluster.to_string(), group))
+            .unwrap_or_default();
+        fresh.extend(listed.iter().map(|(k, _)| id(k)));
         let at = prefix(cluster, group);
         let stale: Vec<Box<str>> = inner
             .rows
@@ -348,5 +377,31 @@ mod tests {
         assert_eq!(after["rows"], json!([]));
         assert_eq!(after["gone"], json!(["c1 rollouts.kruise.io default a"]));
         assert_eq!(doc(&b, 0)["rows"].as_array().unwrap().len(), 1);
+        // A list arriving in parts: each part shows at once; the whole list then replaces
+        // what was there (b, listed before, is gone; x of the first part stays).
+        let seq = doc(&b, 0)["seq"].as_u64().unwrap();
+        b.part("c1", "rollouts.kruise.io", vec![rollout("x", 1)]);
+        assert_eq!(
+            doc(&b, seq)["rows"][0][0],
+            "c1 rollouts.kruise.io default x"
+        );
+        b.listed("c1", "rollouts.kruise.io", vec![rollout("y", 1)]);
+        let ids: Vec<Value> = doc(&b, 0)["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                json!("c1 rollouts.kruise.io default x"),
+                json!("c1 rollouts.kruise.io default y")
+            ]
+        );
+        assert_eq!(
+            doc(&b, seq)["gone"],
+            json!(["c1 rollouts.kruise.io default b"])
+        );
     }
 }

@@ -244,6 +244,7 @@ async fn follow(
 fn apply(board: &Board, u: Update) {
     match u {
         Update::Kinds => {}
+        Update::Part(cluster, group, part) => board.part(&cluster, group, part),
         Update::Listed(cluster, group, listed) => board.listed(&cluster, group, listed),
         Update::Changed(cluster, "DELETED", obj) => {
             if let Some((k, _)) = keyed(&cluster, &obj) {

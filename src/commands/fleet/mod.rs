@@ -166,11 +166,13 @@ async fn follow_rollouts(
     tx: &tokio::sync::mpsc::UnboundedSender<Update>,
 ) -> Result<()> {
     let read = list_read(args);
+    let group = crate::model::GROUP;
     let collector = || Collector {
         cluster: cluster.to_string(),
+        group,
         listed: Vec::new(),
+        tx: tx.clone(),
     };
-    let group = crate::model::GROUP;
     let (collected, rv, version) = api.list_into(&read, collector()).await?;
     tx.send(Update::Listed(cluster.to_string(), group, collected.listed))
         .ok();
@@ -205,7 +207,9 @@ async fn follow_batches(
             .await?;
         let mut collected = Collector {
             cluster: cluster.to_string(),
+            group: kind.group(),
             listed: Vec::new(),
+            tx: tx.clone(),
         };
         for item in items {
             collected.item(item)?;

@@ -63,6 +63,8 @@ pub(in crate::commands) type Key = (String, String, String, String);
 #[derive(Default)]
 pub(super) struct Fleet {
     pub(super) entries: BTreeMap<Key, Entry>,
+    /// Parts of lists still arriving: shown once the list is whole.
+    pub(super) pending: Vec<(Key, Entry)>,
     /// In the clusters' order: `None` while it answers, else why it does not.
     pub(super) clusters: Vec<(String, Option<String>)>,
 }
@@ -180,16 +182,29 @@ impl Fleet {
     }
 }
 
-/// Gathers one cluster's listed rollouts.
+/// How many listed releases go to the view at once while a list is still arriving: a view
+/// that keeps rows smaller than releases (the dashboard's) then never holds a whole large
+/// list of them.
+const PART: usize = 500;
+
+/// Gathers one cluster's listed releases of one API group, handing them on in parts.
 pub(super) struct Collector {
     pub(super) cluster: String,
+    pub(super) group: &'static str,
     pub(super) listed: Vec<(Key, Entry)>,
+    pub(super) tx: tokio::sync::mpsc::UnboundedSender<Update>,
 }
 
 impl ItemSink for Collector {
     fn item(&mut self, obj: Value) -> Result<()> {
         if let Some(e) = entry(&obj) {
             self.listed.push((key(&self.cluster, &obj), e));
+        }
+        if self.listed.len() >= PART {
+            let part = std::mem::take(&mut self.listed);
+            self.tx
+                .send(Update::Part(self.cluster.clone(), self.group, part))
+                .ok();
         }
         Ok(())
     }
@@ -217,7 +232,9 @@ pub(super) struct View {
 pub(in crate::commands) enum Update {
     /// A cluster serves KubeVela's kinds: a KIND column tells them apart.
     Kinds,
-    /// A cluster's releases of one API group, listed.
+    /// Part of a cluster's releases of one API group, while the list is still arriving.
+    Part(String, &'static str, Vec<(Key, Entry)>),
+    /// A cluster's releases of one API group, listed: the last part, and the list is whole.
     Listed(String, &'static str, Vec<(Key, Entry)>),
     Changed(String, &'static str, Value),
     /// The cluster cannot be listed or watched; the others go on.
@@ -353,7 +370,16 @@ impl View {
                 self.kinds = true;
                 Ok(())
             }
-            Update::Listed(cluster, group, listed) => {
+            Update::Part(_, _, part) => {
+                fleet.pending.extend(part);
+                Ok(())
+            }
+            Update::Listed(cluster, group, mut listed) => {
+                let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut fleet.pending)
+                    .into_iter()
+                    .partition(|(k, _)| k.0 == cluster && k.1 == group);
+                fleet.pending = others;
+                listed.extend(mine);
                 fleet.relisted(&cluster, group, listed);
                 self.show(fleet, None, (&cluster, group))
             }
