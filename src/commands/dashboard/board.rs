@@ -166,19 +166,25 @@ impl Board {
         }
     }
 
+    /// Store a listed release's row as of change `seq`, unless it is unchanged (an
+    /// unchanged row is not sent again); its id.
+    fn put(&self, inner: &mut Inner, seq: u64, k: &Key, e: &Entry) -> Box<str> {
+        let (id, json) = (id(k), row_json(k, e, self.many));
+        if inner.rows.get(&id).is_none_or(|r| r.json != json) {
+            let state = e.stage();
+            inner.rows.insert(id.clone(), Row { seq, json, state });
+        }
+        id
+    }
+
     /// Part of a list still arriving: its rows are shown at once, and remembered as seen.
     pub fn part(&self, cluster: &str, group: &'static str, part: Vec<(Key, Entry)>) {
         let mut inner = self.inner();
         let seq = self.bump(&mut inner);
-        let mut seen = Vec::with_capacity(part.len());
-        for (k, e) in &part {
-            let (id, json) = (id(k), row_json(k, e, self.many));
-            seen.push(id.clone());
-            if inner.rows.get(&id).is_none_or(|r| r.json != json) {
-                let state = e.stage();
-                inner.rows.insert(id, Row { seq, json, state });
-            }
-        }
+        let seen: Vec<Box<str>> = part
+            .iter()
+            .map(|(k, e)| self.put(&mut inner, seq, k, e))
+            .collect();
         inner
             .relisting
             .entry((cluster.to_string(), group))
@@ -214,13 +220,7 @@ impl Board {
             Self::remove_at(&mut inner, seq, id);
         }
         for (k, e) in &listed {
-            let json = row_json(k, e, self.many);
-            // An unchanged row is not sent again.
-            let id = id(k);
-            if inner.rows.get(&id).is_none_or(|r| r.json != json) {
-                let state = e.stage();
-                inner.rows.insert(id, Row { seq, json, state });
-            }
+            self.put(&mut inner, seq, k, e);
         }
         if let Some(c) = inner.clusters.iter_mut().find(|c| c.name == cluster) {
             c.error = None;

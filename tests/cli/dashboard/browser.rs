@@ -120,6 +120,18 @@ async fn text(c: &Client, css: &str) -> String {
     v.as_str().unwrap_or_else(|| panic!("no {css}")).to_string()
 }
 
+/// Click an action's button; its confirmation dialog opens.
+async fn ask(c: &Client, button: &str) {
+    click(c, button).await;
+    until(
+        c,
+        "the dialog",
+        "return document.getElementById('confirm').open",
+        SECOND,
+    )
+    .await;
+}
+
 /// Click as a person does (WebDriver's click), finding the element again if the page
 /// redrew it meanwhile.
 async fn click(c: &Client, css: &str) {
@@ -243,6 +255,20 @@ fn the_fleet_page_lists_filters_follows_and_moves_by_keyboard() {
         .await;
         keys(&c, "\u{E00C}").await; // Escape
         until(&c, "the fleet again", &rows_script(2), 2 * SECOND).await;
+
+        // A release that no longer needs a person moves down: shop is first now.
+        env.modify_rollout("rollouts-nginx", |r| {
+            r["status"]["canaryStatus"]["currentStepState"] = json!("StepUpgrade");
+        });
+        until(
+            &c,
+            "shop first",
+            "const r = document.querySelectorAll('#fleet-body tr[data-id]'); \
+             return r.length === 2 && r[0].innerText.includes('shop') && \
+             r[1].innerText.includes('rollouts-nginx')",
+            2 * SECOND,
+        )
+        .await;
     });
 }
 
@@ -277,14 +303,7 @@ fn an_action_asks_first_then_writes_exactly_what_the_cli_writes() {
         );
 
         // Asked first: Cancel writes nothing.
-        click(&c, approve).await;
-        until(
-            &c,
-            "the dialog",
-            "return document.getElementById('confirm').open",
-            SECOND,
-        )
-        .await;
+        ask(&c, approve).await;
         assert_eq!(
             text(&c, "#confirm-cmd").await,
             "kubectl kruise rollout approve rollout/rollouts-nginx -n default --expect-step=1"
@@ -302,14 +321,7 @@ fn an_action_asks_first_then_writes_exactly_what_the_cli_writes() {
         assert!(changes(&env).is_empty(), "{:?}", changes(&env));
 
         // Confirmed: the one conditional status write `rollout approve` makes, and its Event.
-        click(&c, approve).await;
-        until(
-            &c,
-            "the dialog",
-            "return document.getElementById('confirm').open",
-            SECOND,
-        )
-        .await;
+        ask(&c, approve).await;
         click(&c, "#confirm-go").await;
         until(&c, "the result",
             "const t = document.getElementById('r-result').innerText; return t !== '' && !t.includes('running')",

@@ -61,13 +61,27 @@ function applyChanges(doc) {
   const kindAt = doc.columns.indexOf("KIND");
   const stateAt = doc.columns.indexOf("STATE");
   if (doc.full) fleet.rows = new Map();
-  for (const a of doc.rows) fleet.rows.set(a[0], rowOf(a, kindAt, stateAt));
-  for (const id of doc.gone) fleet.rows.delete(id);
+  // A few changed rows are moved within the sorted rows (a binary search each); sorting all
+  // 50,000 again for every change would cost a frame.
+  const sorted = !doc.full && !fleet.changed && fleet.sortedFor === fleet.rows &&
+    doc.rows.length + doc.gone.length < 1000 ? fleet.sorted : null;
+  for (const a of doc.rows) {
+    const r = rowOf(a, kindAt, stateAt);
+    if (sorted) {
+      unplace(sorted, fleet.rows.get(a[0]));
+      sorted.splice(place(sorted, r), 0, r);
+    }
+    fleet.rows.set(a[0], r);
+  }
+  for (const id of doc.gone) {
+    if (sorted) unplace(sorted, fleet.rows.get(id));
+    fleet.rows.delete(id);
+  }
   fleet.clusters = doc.clusters;
   fleet.many = doc.many;
   fleet.summary = doc.summary;
   fleet.dirty = true;
-  fleet.changed = true;
+  if (!sorted) fleet.changed = true;
   scheduleRender();
   if (route.release && doc.rows.some((a) => a[0] === route.release.id)) {
     clearTimeout(releaseTimer);
@@ -248,6 +262,29 @@ function age(created) {
 
 function releaseHref(r) {
   return "#/r/" + [r.cluster, r.kind, r.namespace, r.name].map(encodeURIComponent).join("/");
+}
+
+// Where row `r` belongs in the sorted rows `arr`: the first place not before it.
+function place(arr, r) {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compare(arr[mid], r) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Take row `r` (if any) out of the sorted rows `arr`.
+function unplace(arr, r) {
+  if (!r) return;
+  for (let i = place(arr, r); i < arr.length && compare(arr[i], r) === 0; i++) {
+    if (arr[i] === r) {
+      arr.splice(i, 1);
+      return;
+    }
+  }
 }
 
 let frame = 0;
