@@ -95,6 +95,8 @@ js("window.__long = 0; new PerformanceObserver(l => l.getEntries().forEach(e => 
    "window.__long = Math.max(window.__long, e.duration))).observe({type: 'longtask'}); return true")
 js("const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); return true")
 wait(f"return document.querySelectorAll('#fleet-body tr[data-id]').length > 0 && fleet.shown.length >= {ROWS}")
+# Clearing the filter is a filter keystroke: its tasks count with filtering's.
+long_clear = js("const l = window.__long; window.__long = 0; return l")
 worst_scroll = js("""return new Promise(done => {
     const sc = document.getElementById('scroller');
     let last = performance.now(), worst = 0, n = 0;
@@ -120,7 +122,7 @@ worst_filter = js("""return new Promise(async done => {
 long_scroll = js("const l = window.__long; window.__long = 0; return l")
 print(f"| longest frame scrolling 50,000 rows (120 frames) | {worst_scroll:.0f} ms |")
 print(f"| longest task while scrolling (0: none over 50 ms) | {long_scroll:.0f} ms |")
-long_filter = js("return window.__long")
+long_filter = max(long_clear, js("return window.__long"))
 print(f"| longest filter keystroke to the frame after it drawn (6 filters) | {worst_filter:.0f} ms |")
 print(f"| longest task while filtering (0: none over 50 ms) | {long_filter:.0f} ms |")
 

@@ -345,49 +345,27 @@ function renderCounts() {
   );
 }
 
-// Only the rows on screen are in the document: 50,000 rows cost 40.
+// Only the rows on screen are in the document: 50,000 rows cost 40. Those rows are kept
+// and their text changed in place as the page scrolls: building them anew each frame cost
+// a dropped frame now and then on a slow machine.
+const pool = { rows: [], columns: "", top: null, bottom: null };
+
+function poolRow(n) {
+  const tr = document.createElement("tr");
+  for (let j = 0; j < n; j++) tr.append(document.createElement("td"));
+  return tr;
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 function renderRows() {
   const sc = $("scroller");
   const body = $("fleet-body");
   const total = fleet.shown.length;
-  const first = Math.max(0, Math.floor(sc.scrollTop / ROW_HEIGHT) - 5);
-  const count = Math.ceil(sc.clientHeight / ROW_HEIGHT) + 10;
-  const last = Math.min(total, first + count);
-  const top = document.createElement("tr");
-  top.className = "spacer";
-  top.style.height = `${first * ROW_HEIGHT}px`;
-  const bottom = document.createElement("tr");
-  bottom.className = "spacer";
-  bottom.style.height = `${(total - last) * ROW_HEIGHT}px`;
-  const rows = [top];
-  const nameAt = fleet.columns.indexOf("NAME");
-  for (let i = first; i < last; i++) {
-    const r = fleet.shown[i];
-    const tr = document.createElement("tr");
-    tr.dataset.id = r.id;
-    tr.dataset.index = i;
-    tr.className = `state-${r.state}` + (i === fleet.selected ? " selected" : "");
-    if (i === fleet.selected) tr.setAttribute("aria-selected", "true");
-    r.cells.forEach((c, j) => {
-      const td = document.createElement("td");
-      if (j === nameAt) {
-        const a = document.createElement("a");
-        a.href = releaseHref(r);
-        a.textContent = c;
-        td.append(a);
-      } else if (j === r.cells.length - 1) {
-        td.textContent = age(r.created);
-      } else {
-        td.textContent = c;
-      }
-      tr.append(td);
-    });
-    tr.title = r.text;
-    rows.push(tr);
-  }
-  rows.push(bottom);
-  body.replaceChildren(...rows);
   if (total === 0) {
+    pool.columns = "";
     const tr = document.createElement("tr");
     const td = document.createElement("td");
     td.colSpan = Math.max(1, fleet.columns.length);
@@ -399,6 +377,71 @@ function renderRows() {
         : "Listing…";
     tr.append(td);
     body.replaceChildren(tr);
+    return;
+  }
+  const count = Math.ceil(sc.clientHeight / ROW_HEIGHT) + 10;
+  // Fewer rows than before (a filter) while scrolled far down: the last ones are shown, and
+  // the browser then scrolls back to them.
+  const first = Math.max(0, Math.min(Math.floor(sc.scrollTop / ROW_HEIGHT) - 5, total - count));
+  const last = Math.min(total, first + count);
+  const columns = fleet.columns.join("|");
+  const n = fleet.columns.length;
+  if (pool.columns !== columns) {
+    pool.columns = columns;
+    pool.rows = [];
+    pool.top = document.createElement("tr");
+    pool.bottom = document.createElement("tr");
+    pool.top.className = pool.bottom.className = "spacer";
+    body.replaceChildren(pool.top, pool.bottom);
+  }
+  // Rows the page has no release for are hidden, not removed: a filter narrowing to a few
+  // rows and widening again then builds nothing.
+  while (pool.rows.length < count) {
+    const tr = poolRow(n);
+    pool.rows.push(tr);
+    body.insertBefore(tr, pool.bottom);
+  }
+  pool.rows.forEach((tr, k) => {
+    const hide = k >= last - first;
+    if (tr.hidden !== hide) tr.hidden = hide;
+    if (hide && tr.row) {
+      tr.row = null;
+      delete tr.dataset.id;
+    }
+  });
+  pool.top.style.height = `${first * ROW_HEIGHT}px`;
+  pool.bottom.style.height = `${(total - last) * ROW_HEIGHT}px`;
+  const nameAt = fleet.columns.indexOf("NAME");
+  for (let i = first; i < last; i++) {
+    const r = fleet.shown[i];
+    const tr = pool.rows[i - first];
+    const selected = i === fleet.selected;
+    const cls = `state-${r.state}` + (selected ? " selected" : "");
+    if (tr.className !== cls) tr.className = cls;
+    if (selected) tr.setAttribute("aria-selected", "true");
+    else tr.removeAttribute("aria-selected");
+    tr.dataset.index = i;
+    if (tr.row !== r) {
+      tr.row = r;
+      tr.dataset.id = r.id;
+      tr.title = r.text;
+      r.cells.forEach((c, j) => {
+        const td = tr.children[j];
+        if (j === nameAt) {
+          let link = td.firstElementChild;
+          if (!link) {
+            link = document.createElement("a");
+            td.replaceChildren(link);
+          }
+          link.href = releaseHref(r);
+          setText(link, c);
+        } else if (j !== r.cells.length - 1) {
+          setText(td, c);
+        }
+      });
+    }
+    // The age moves on by itself.
+    setText(tr.children[r.cells.length - 1], age(r.created));
   }
 }
 
