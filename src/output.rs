@@ -59,6 +59,8 @@ pub struct Scope {
     pub cluster: String,
     shown: Shown,
     state: Mutex<State>,
+    /// What the command is doing now, in a few words (a train's live view shows it).
+    status: Mutex<String>,
 }
 
 #[derive(Default)]
@@ -75,7 +77,16 @@ impl Scope {
             cluster: cluster.to_string(),
             shown,
             state: Mutex::new(State::default()),
+            status: Mutex::new(String::new()),
         })
+    }
+
+    /// The status its command last set.
+    pub fn status(&self) -> String {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -144,7 +155,7 @@ impl Scope {
             let text: String = lines
                 .map(|(_, l)| format!("{}\n", tag(&self.cluster, &l)))
                 .collect();
-            write_out(&text)
+            above_view(|| write_out(&text))
         } else {
             st.held.lines.extend(lines);
             Ok(())
@@ -153,9 +164,11 @@ impl Scope {
 
     fn err(&self, line: &str) {
         if self.shown.live {
-            for l in line.lines() {
-                eprintln!("{}", tag(&self.cluster, l));
-            }
+            above_view(|| {
+                for l in line.lines() {
+                    eprintln!("{}", tag(&self.cluster, l));
+                }
+            });
         } else {
             let mut st = self.state();
             st.held
@@ -208,6 +221,31 @@ fn parse_docs(text: &str, format: Docs) -> Option<Vec<Value>> {
         Docs::Yaml => serde_saphyr::from_multiple::<Value>(text)
             .ok()
             .map(|d| d.into_iter().filter(|v| !v.is_null()).collect()),
+    }
+}
+
+/// A live view drawn on stderr (a train's line per cluster): lines printed meanwhile go
+/// above it, not through it.
+static VIEW: Mutex<Option<indicatif::MultiProgress>> = Mutex::new(None);
+
+/// Draw lines above `view` from now on (none: straight out again).
+pub fn set_view(view: Option<indicatif::MultiProgress>) {
+    *VIEW.lock().unwrap_or_else(|e| e.into_inner()) = view;
+}
+
+/// `f`, which prints, with the live view (if any) cleared while it does.
+pub fn above_view<R>(f: impl FnOnce() -> R) -> R {
+    let view = VIEW.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match view {
+        Some(v) => v.suspend(f),
+        None => f(),
+    }
+}
+
+/// Say what the command in this cluster's scope is doing now; nothing outside a scope.
+pub fn set_status(text: &str) {
+    if let Some(s) = current() {
+        *s.status.lock().unwrap_or_else(|e| e.into_inner()) = text.to_string();
     }
 }
 
@@ -283,6 +321,10 @@ pub fn rows(rows: &mut Vec<Vec<String>>, kinds: bool) -> bool {
 
 /// Show held lines, each tagged with its cluster.
 pub fn show(cluster: &str, lines: &[(Stream, String)]) -> std::io::Result<()> {
+    above_view(|| show_now(cluster, lines))
+}
+
+fn show_now(cluster: &str, lines: &[(Stream, String)]) -> std::io::Result<()> {
     let mut out = String::new();
     for (stream, line) in lines {
         match stream {

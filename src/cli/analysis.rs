@@ -13,7 +13,8 @@ Templates are Argo Rollouts' AnalysisTemplate or ClusterAnalysisTemplate
 analysistemplate/NAME or clusteranalysistemplate/NAME from the cluster. Providers prometheus
 and web; conditions are CEL over `result` (result[0] < 0.01 reads as in Argo; see
 docs/analysis.md for what differs). Args filled in from the rollout where the template
-declares them: rollout, namespace, step, canary-hash, stable-hash, workload.";
+declares them: rollout, namespace, step, canary-hash, stable-hash, workload; in a release
+train (autopilot --one-by-one), cluster: the name of the cluster being driven.";
 
 pub const ANALYSIS_EXIT_CODES: &str = "\
 Exit codes:
@@ -21,7 +22,8 @@ Exit codes:
   1  error, or the analysis could not measure (Error: provider down, query error, ...)
   2  bad command line or template
   3  timed out
-  4  the analysis Failed (autopilot: after --on-failure), or the release failed
+  4  the analysis Failed (autopilot: after --on-failure), or the release failed (a train:
+     the code of the cluster it stopped at; 1 if an --undo-train undo failed)
   5  refused: the rollout is not in a state where the action applies
   6  the analysis was Inconclusive (nothing approved)";
 
@@ -114,16 +116,53 @@ pub struct AutopilotArgs {
     #[arg(long, value_enum, default_value = "undo", value_name = "ACTION")]
     pub on_failure: OnFailure,
 
-    /// Give up after this long (exit 3), leaving the release where it is
+    /// Give up after this long (exit 3), leaving the release where it is; in a train, each
+    /// cluster's part (its bake included)
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration, hide_default_value = true)]
     pub timeout: Duration,
 
-    /// A report of every step and measurement for scripts, at the end
+    /// A release train: drive the release in each cluster (--contexts, --member-clusters)
+    /// to its end, in the order given, before the next is touched; stop at the first that
+    /// fails, acting (--on-failure) in that cluster only
+    #[arg(long)]
+    pub one_by_one: bool,
+
+    /// After the release completes, keep measuring it by --analysis for this long before
+    /// the command ends (in a train: before the next cluster starts)
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration, hide_default_value = true)]
+    pub bake: Duration,
+
+    /// With --one-by-one --on-failure=undo: when a cluster fails, undo the clusters the
+    /// train already completed too, newest first
+    #[arg(long)]
+    pub undo_train: bool,
+
+    /// With --one-by-one: continue a stopped train at this cluster, once each cluster
+    /// before it is checked (not written) to have completed its release
+    #[arg(long, value_name = "CLUSTER")]
+    pub resume_from: Option<String>,
+
+    /// A report of every step and measurement for scripts, at the end (in a train: a
+    /// JSON document per event, as it happens)
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<DataFormat>,
 
     #[command(flatten)]
     pub write: WriteFlags,
+
+    /// In a train, this cluster's place: set by the train, not on the command line.
+    #[arg(skip)]
+    pub train: Option<TrainPlace>,
+}
+
+/// Where one cluster's autopilot stands in a release train.
+#[derive(Debug, Clone, Default)]
+pub struct TrainPlace {
+    /// The cluster's name (a context or a member), which fills a template's `cluster` arg.
+    pub cluster: String,
+    /// Its place, from 1, of `of` clusters.
+    pub position: usize,
+    pub of: usize,
 }
 
 #[cfg(test)]

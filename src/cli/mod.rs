@@ -15,7 +15,7 @@ mod analysis;
 mod dashboard;
 
 use analysis::{ANALYSIS_EXIT_CODES, TEMPLATE_FORMS};
-pub use analysis::{AnalyzeArgs, AutopilotArgs, OnFailure, TemplateArgs};
+pub use analysis::{AnalyzeArgs, AutopilotArgs, OnFailure, TemplateArgs, TrainPlace};
 pub use dashboard::{DEFAULT_PORT, DashboardArgs};
 
 pub use crate::model::gate::Until;
@@ -72,7 +72,12 @@ const AUTOPILOT_EXAMPLES: &str = "Examples:
   # Drive the release to its end, judging each step by the metrics; undo it if they fail
   kubectl kruise rollout autopilot web --analysis error-rate.yaml --timeout=1h
   # A stricter template for step 3, and pause (not undo) on failure
-  kubectl kruise rollout autopilot web --analysis error-rate.yaml --analysis-step 3=slo.yaml --on-failure=pause";
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --analysis-step 3=slo.yaml --on-failure=pause
+  # A release train: canary, then eu, then us, each judged by its own metrics (a template
+  # arg named cluster is filled with each cluster's name), 10 minutes of bake between
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --contexts=canary,eu,us --one-by-one --bake=10m
+  # Continue a stopped train at eu after a fix (canary is checked, not touched)
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --contexts=canary,eu,us --one-by-one --resume-from=eu";
 
 const PAUSE_EXAMPLES: &str = "Examples:
   # Stop a release at the step it is on

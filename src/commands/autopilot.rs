@@ -70,6 +70,8 @@ impl Log {
     }
 
     fn status(&self, text: String) {
+        // A train's live view shows each cluster's status line.
+        crate::output::set_status(&text);
         self.bar.set_message(text);
     }
 }
@@ -101,6 +103,27 @@ pub fn check(args: &AutopilotArgs) -> Result<RolloutRef> {
         )
         .into());
     }
+    let usage = |m: &str| Err(Failure::Usage(m.into()).into());
+    if !args.one_by_one {
+        if args.undo_train {
+            return usage(
+                "--undo-train undoes a release train's completed clusters: use it with --one-by-one",
+            );
+        }
+        if args.resume_from.is_some() {
+            return usage("--resume-from continues a release train: use it with --one-by-one");
+        }
+    }
+    if args.undo_train && args.on_failure != OnFailure::Undo {
+        return usage(
+            "--undo-train undoes the clusters before the failing one, which is undone itself: it needs --on-failure=undo",
+        );
+    }
+    if !args.timeout.is_zero() && args.bake >= args.timeout {
+        return usage(
+            "--bake must be shorter than --timeout, which bounds the whole part, bake included",
+        );
+    }
     match cluster::parse_target(&args.resource).map_err(Failure::Usage)? {
         TargetRef::Rollout(t) => Ok(t),
         other => Err(Failure::Usage(format!(
@@ -131,6 +154,18 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
     let target = fetched.target();
     let name = display_name(&t.name);
     let mut log = Log::new();
+    if let Some(place) = &args.train {
+        let line = format!(
+            "release train: cluster {}/{} ({}), driven by autopilot with {}",
+            place.position,
+            place.of,
+            place.cluster,
+            plan.default.names.join(", ")
+        );
+        crate::cluster::events::record(cluster, &fetched.object, "ReleaseTrainStarted", &line)
+            .await;
+        event(args, json!({"event": "Started", "rollout": t.name}))?;
+    }
     let result = tokio::select! {
         r = drive(api, &target, &plan, args, &mut log) => r,
         _ = deadline(args.timeout) => Err(Failure::TimedOut(format!(
@@ -141,8 +176,24 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
     };
     let steps = std::mem::take(&mut log.steps);
     drop(log);
+    if let Some(place) = &args.train
+        && !matches!(&result, Err(e) if crate::exit::code_for(e) == Code::Interrupted)
+    {
+        let (reason, line) = match &result {
+            Ok(()) => ("ReleaseTrainPassed", "passed".to_string()),
+            Err(e) => ("ReleaseTrainStopped", format!("stopped the train: {e:#}")),
+        };
+        let line = format!(
+            "release train: cluster {}/{} ({}) {line}",
+            place.position, place.of, place.cluster
+        );
+        if let Ok(now) = api.get(&t).await {
+            crate::cluster::events::record(cluster, &now.object, reason, &line).await;
+        }
+    }
     if let Some(format) = args.output {
         let doc = json!({
+            "event": args.train.as_ref().map(|_| "Finished"),
             "rollout": t.name,
             "namespace": api.namespace(),
             "result": match &result {
@@ -204,6 +255,10 @@ async fn drive(
             Next::Judge(step) => step,
             Next::Done => {
                 log.line(&format!("{name}: the release completed"));
+                event(args, json!({"event": "Completed", "rollout": target.name}))?;
+                if !args.bake.is_zero() {
+                    bake(api, target, plan, args, log).await?;
+                }
                 return Ok(());
             }
             Next::Failed(why) => {
@@ -219,18 +274,22 @@ async fn drive(
             api.cluster(),
             &obj,
             template,
-            &RolloutArgs::of(&r, Some(step)),
+            &filled(&r, Some(step), args),
             &args.template.args,
         )
         .await?;
         let mut record = |action: &str| {
-            log.steps.push(StepReport {
+            let step = StepReport {
                 step,
                 templates: template.names.clone(),
                 phase: report.phase,
                 action: action.to_string(),
                 metrics: report.metrics.clone(),
-            });
+            };
+            let doc =
+                json!({"event": "Step", "rollout": target.name, "of": total, "report": &step});
+            log.steps.push(step);
+            event(args, doc)
         };
         match report.phase {
             Phase::Successful => {
@@ -249,7 +308,7 @@ async fn drive(
                     "approved"
                 } else {
                     "unchanged"
-                });
+                })?;
                 log.line(&format!(
                     "step {step}/{total}: {}; {}",
                     report.summary(),
@@ -260,12 +319,7 @@ async fn drive(
             }
             Phase::Failed => {
                 let action = on_failure(api, target, args.on_failure).await;
-                record(match (&action, args.on_failure) {
-                    (Err(_), _) => "failed",
-                    (Ok(_), OnFailure::Undo) => "undone",
-                    (Ok(_), OnFailure::Pause) => "paused",
-                    (Ok(_), OnFailure::None) => "none",
-                });
+                record(acted(&action, args.on_failure))?;
                 let did = action?;
                 log.line(&format!("step {step}/{total}: {}; {did}", report.summary()));
                 return Err(Failure::AnalysisFailed(format!(
@@ -275,7 +329,7 @@ async fn drive(
                 .into());
             }
             Phase::Inconclusive => {
-                record("none");
+                record("none")?;
                 return Err(Failure::Inconclusive(format!(
                     "{name} step {step}: {}; step {step} still waits for approval (approve or undo it)",
                     report.summary()
@@ -283,7 +337,7 @@ async fn drive(
                 .into());
             }
             Phase::Error | Phase::Running => {
-                record("none");
+                record("none")?;
                 anyhow::bail!(
                     "{name} step {step}: {}; nothing approved or undone, step {step} still waits for approval",
                     report.summary()
@@ -291,6 +345,120 @@ async fn drive(
             }
         }
     }
+}
+
+/// What `--on-failure` came to, as the report says it.
+fn acted(action: &Result<String>, on: OnFailure) -> &'static str {
+    match (action, on) {
+        (Err(_), _) => "failed",
+        (Ok(_), OnFailure::Undo) => "undone",
+        (Ok(_), OnFailure::Pause) => "paused",
+        (Ok(_), OnFailure::None) => "none",
+    }
+}
+
+/// The args a template is given from the rollout: in a train, `cluster` too.
+fn filled(r: &crate::model::Rollout, step: Option<i64>, args: &AutopilotArgs) -> RolloutArgs {
+    let mut filled = RolloutArgs::of(r, step);
+    if let Some(place) = &args.train {
+        filled.0.insert("cluster".into(), place.cluster.clone());
+    }
+    filled
+}
+
+/// In a train with `-o json|yaml`, one document per event as it happens (the cluster's
+/// scope tags it with the cluster and sends it out at once).
+fn event(args: &AutopilotArgs, doc: Value) -> Result<()> {
+    match (&args.train, args.output) {
+        (Some(_), Some(DataFormat::Json)) => emit(&render::json(&doc)?),
+        (Some(_), Some(DataFormat::Yaml)) => emit(&render::yaml(&doc)?),
+        _ => Ok(()),
+    }
+}
+
+/// `--bake`: the release completed; measure it again and again by the default template
+/// until the bake is over. The first failing measurement is acted on as a failed step.
+async fn bake(
+    api: &RolloutApi,
+    target: &Target,
+    plan: &Plan,
+    args: &AutopilotArgs,
+    log: &mut Log,
+) -> Result<()> {
+    let name = display_name(&target.name);
+    let template = &plan.default;
+    let until = tokio::time::Instant::now() + args.bake;
+    let bake = humantime::format_duration(args.bake);
+    log.line(&format!(
+        "{name}: baking for {bake}, measuring with {}",
+        template.names.join(", ")
+    ));
+    event(
+        args,
+        json!({"event": "Baking", "rollout": target.name, "seconds": args.bake.as_secs_f64()}),
+    )?;
+    let rollout = RolloutRef {
+        name: target.name.clone(),
+        version: Some(target.version),
+    };
+    let mut rounds = 0;
+    loop {
+        let now = api.get(&rollout).await?;
+        let r = decode(&now.object).with_context(|| format!("cannot read {name}"))?;
+        let filled = filled(&r, None, args);
+        let given = template
+            .args(&filled, &args.template.args)
+            .and_then(|a| template.resolve(&a))
+            .map_err(Failure::Usage)?;
+        let pause = crate::model::autopilot::bake_pause(&given);
+        log.status(format!("{name}: baking ({bake})"));
+        let report = tokio::select! {
+            r = judge(api.cluster(), &now.object, template, &filled, &args.template.args) => r?,
+            _ = tokio::time::sleep_until(until) => break,
+        };
+        match report.phase {
+            Phase::Successful => {
+                rounds += 1;
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = tokio::time::sleep_until(until) => break,
+                }
+            }
+            Phase::Failed => {
+                let action = on_failure(api, target, args.on_failure).await;
+                let doc = json!({"event": "BakeFailed", "rollout": target.name,
+                    "action": acted(&action, args.on_failure), "metrics": report.metrics});
+                event(args, doc)?;
+                let did = action?;
+                log.line(&format!("bake: {}; {did}", report.summary()));
+                return Err(Failure::AnalysisFailed(format!(
+                    "{name} while baking: {}; {did}",
+                    report.summary()
+                ))
+                .into());
+            }
+            Phase::Inconclusive => {
+                return Err(Failure::Inconclusive(format!(
+                    "{name} while baking: {}; the release is left as it is",
+                    report.summary()
+                ))
+                .into());
+            }
+            Phase::Error | Phase::Running => {
+                anyhow::bail!(
+                    "{name} while baking: {}; the release is left as it is",
+                    report.summary()
+                );
+            }
+        }
+    }
+    log.line(&format!(
+        "{name}: baked for {bake} ({rounds} round(s) of measurements passed)"
+    ));
+    event(
+        args,
+        json!({"event": "Baked", "rollout": target.name, "rounds": rounds}),
+    )
 }
 
 /// `--on-failure`: what was done, in words.

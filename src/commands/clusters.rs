@@ -74,6 +74,15 @@ pub fn check(args: &ClusterArgs, cmd: &RolloutCommand) -> Result<()> {
             ));
         }
     }
+    if let RolloutCommand::Autopilot(a) = cmd
+        && a.one_by_one
+        && !many
+    {
+        return Err(usage(
+            "--one-by-one drives one cluster after another: give the clusters with --contexts, \
+             --all-contexts or --member-clusters",
+        ));
+    }
     if many && reads_stdin(cmd) {
         return Err(usage(
             "a template from stdin (-) can be read only once: with several clusters, give a \
@@ -108,6 +117,8 @@ enum Layout {
     Train,
     /// `list --watch`: one live view of every cluster's rollouts.
     Fleet,
+    /// `autopilot --one-by-one`: a release train judged by its metrics.
+    AutopilotTrain,
 }
 
 fn layout(cmd: &RolloutCommand) -> Layout {
@@ -116,6 +127,7 @@ fn layout(cmd: &RolloutCommand) -> Layout {
         RolloutCommand::Approve(a) if a.wait.is_some() => Layout::Live { fail_fast: false },
         RolloutCommand::Status(a) if a.until.is_some() => Layout::Live { fail_fast: true },
         RolloutCommand::Status(a) if a.watch => Layout::Live { fail_fast: false },
+        RolloutCommand::Autopilot(a) if a.one_by_one => Layout::AutopilotTrain,
         RolloutCommand::Autopilot(_) => Layout::Live { fail_fast: false },
         RolloutCommand::List(a) if a.watch => Layout::Fleet,
         _ => Layout::Held,
@@ -148,6 +160,12 @@ pub async fn run(args: &ClusterArgs, cmd: RolloutCommand, sel: Option<Selection>
         Layout::Held => run.held(&targets, max).await?,
         Layout::Live { fail_fast } => run.live(&targets, max, fail_fast).await?,
         Layout::Train => return run.train(&targets).await,
+        Layout::AutopilotTrain => {
+            let RolloutCommand::Autopilot(a) = &cmd else {
+                unreachable!("the autopilot train layout is autopilot's")
+            };
+            return super::train::run(&targets, &opts, a, args.warnings_as_errors).await;
+        }
         Layout::Fleet => {
             let RolloutCommand::List(a) = &cmd else {
                 unreachable!("the fleet layout is list --watch's")

@@ -19,6 +19,7 @@ mod pause;
 mod reach;
 mod restart;
 mod status;
+mod train;
 mod undo;
 mod write;
 

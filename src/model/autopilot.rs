@@ -1,6 +1,9 @@
 //! What `autopilot` does next with a release, from the rollout's status alone.
 
+use std::time::Duration;
+
 use super::Rollout;
+use super::analysis::Metric;
 use super::observe::WorkloadState;
 use super::state::Stage;
 
@@ -31,6 +34,16 @@ pub fn next(r: &Rollout, w: Option<&WorkloadState>) -> Next {
         Stage::Completed => Next::Done,
         _ => Next::Wait,
     }
+}
+
+/// The pause between two rounds of measurements while a release bakes: the template's
+/// shortest interval, or 10 s for a template that measures once.
+pub fn bake_pause(metrics: &[Metric]) -> Duration {
+    metrics
+        .iter()
+        .filter_map(|m| m.interval)
+        .min()
+        .unwrap_or(Duration::from_secs(10))
 }
 
 #[cfg(test)]

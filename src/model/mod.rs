@@ -22,6 +22,7 @@ pub mod revision;
 pub mod state;
 pub mod steps;
 pub mod summary;
+pub mod train;
 pub mod view;
 pub mod workload;
 pub mod workload_verbs;

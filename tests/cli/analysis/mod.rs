@@ -4,6 +4,7 @@
 
 mod autopilot;
 mod metrics;
+mod train;
 
 use serde_json::{Value, json};
 

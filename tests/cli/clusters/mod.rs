@@ -25,9 +25,14 @@ impl Many {
     /// `names`, each a fresh cluster with the seed rollout (waiting at step 1), and the
     /// `down` contexts, whose server accepts connections and never answers.
     pub fn new(names: &[&str], down: &[&str]) -> Many {
+        Many::with(names, down, SEED)
+    }
+
+    /// As [`Many::new`], each cluster holding `fixtures`.
+    pub fn with(names: &[&str], down: &[&str], fixtures: &[&str]) -> Many {
         let clusters: Vec<(String, Env)> = names
             .iter()
-            .map(|n| (n.to_string(), Env::new().with(SEED)))
+            .map(|n| (n.to_string(), Env::new().with(fixtures)))
             .collect();
         let silent =
             (!down.is_empty()).then(|| std::net::TcpListener::bind("127.0.0.1:0").expect("bind"));
