@@ -13,8 +13,15 @@ use super::Cluster;
 /// How long the Event may delay the command's end.
 const LIMIT: Duration = Duration::from_secs(2);
 
-/// The Event for `reason` (`Approved`, `Paused`, ...) on `object` as just written.
-pub fn event(object: &Value, reason: &str, message: &str, user: &str, now: &str) -> Value {
+/// The Event for `reason` (`Approved`, `Paused`, ...) and `action` on `object` as just
+/// written.
+pub fn event(
+    object: &Value,
+    (reason, action): (&str, &str),
+    message: &str,
+    user: &str,
+    now: &str,
+) -> Value {
     let meta = |f: &str| {
         object
             .pointer(&format!("/metadata/{f}"))
@@ -43,7 +50,7 @@ pub fn event(object: &Value, reason: &str, message: &str, user: &str, now: &str)
         "source": {"component": "kubectl-kruise"},
         "reportingComponent": "kubectl-kruise",
         "reportingInstance": user,
-        "action": reason,
+        "action": action,
         "firstTimestamp": now,
         "lastTimestamp": now,
         "count": 1,
@@ -53,6 +60,17 @@ pub fn event(object: &Value, reason: &str, message: &str, user: &str, now: &str)
 /// Record `reason`/`message` on `object`. A user without `create events`, or a slow server,
 /// costs one line at `-v=1` and nothing else.
 pub async fn record(cluster: &Cluster, object: &Value, reason: &str, message: &str) {
+    record_as(cluster, object, (reason, reason), message).await
+}
+
+/// [`record`] with an action of its own: one reason (which a watch can select by) for
+/// several things done.
+pub async fn record_as(
+    cluster: &Cluster,
+    object: &Value,
+    (reason, action): (&str, &str),
+    message: &str,
+) {
     if !cluster.audit {
         return;
     }
@@ -63,7 +81,7 @@ pub async fn record(cluster: &Cluster, object: &Value, reason: &str, message: &s
     let now = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
-    let ev = event(object, reason, message, &cluster.user, &now);
+    let ev = event(object, (reason, action), message, &cluster.user, &now);
     let ar = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("", "v1", "Event"), "events");
     let api: Api<DynamicObject> = Api::namespaced_with(cluster.client.clone(), namespace, &ar);
     let Ok(obj) = serde_json::from_value::<DynamicObject>(ev) else {
@@ -90,7 +108,7 @@ mod tests {
             "metadata": {"name": "web", "namespace": "shop", "uid": "u-1", "resourceVersion": "7"}});
         let ev = event(
             &obj,
-            "Approved",
+            ("ReleaseTrain", "Passed"),
             "step 2/3 approved",
             "ci-bot",
             "2026-11-25T10:00:00Z",
@@ -100,6 +118,7 @@ mod tests {
         assert_eq!(ev["metadata"]["namespace"], "shop");
         assert_eq!(ev["metadata"]["generateName"], "web.");
         assert_eq!(ev["message"], "step 2/3 approved by ci-bot");
-        assert_eq!(ev["reason"], "Approved");
+        assert_eq!(ev["reason"], "ReleaseTrain");
+        assert_eq!(ev["action"], "Passed");
     }
 }

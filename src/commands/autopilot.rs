@@ -22,6 +22,7 @@ use crate::exit::{Code, Failure};
 use crate::model::analysis::{MetricReport, Phase, RolloutArgs, Template};
 use crate::model::autopilot::{Next, next};
 use crate::model::state::decide_approve_step;
+use crate::model::train::TRAIN_REASON;
 use crate::model::{decode, display_name};
 use crate::render;
 
@@ -156,14 +157,14 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
     let mut log = Log::new();
     if let Some(place) = &args.train {
         let line = format!(
-            "release train: cluster {}/{} ({}), driven by autopilot with {}",
+            "release train: cluster {}/{} ({}) started, driven by autopilot with {}",
             place.position,
             place.of,
             place.cluster,
             plan.default.names.join(", ")
         );
-        crate::cluster::events::record(cluster, &fetched.object, "ReleaseTrainStarted", &line)
-            .await;
+        let why = (TRAIN_REASON, "Started");
+        crate::cluster::events::record_as(cluster, &fetched.object, why, &line).await;
         event(args, json!({"event": "Started", "rollout": t.name}))?;
     }
     let result = tokio::select! {
@@ -179,16 +180,17 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
     if let Some(place) = &args.train
         && !matches!(&result, Err(e) if crate::exit::code_for(e) == Code::Interrupted)
     {
-        let (reason, line) = match &result {
-            Ok(()) => ("ReleaseTrainPassed", "passed".to_string()),
-            Err(e) => ("ReleaseTrainStopped", format!("stopped the train: {e:#}")),
+        let (action, line) = match &result {
+            Ok(()) => ("Passed", "passed".to_string()),
+            Err(e) => ("Stopped", format!("stopped the train: {e:#}")),
         };
         let line = format!(
             "release train: cluster {}/{} ({}) {line}",
             place.position, place.of, place.cluster
         );
         if let Ok(now) = api.get(&t).await {
-            crate::cluster::events::record(cluster, &now.object, reason, &line).await;
+            let why = (TRAIN_REASON, action);
+            crate::cluster::events::record_as(cluster, &now.object, why, &line).await;
         }
     }
     if let Some(format) = args.output {

@@ -1,9 +1,49 @@
 //! A release train of `autopilot --one-by-one`: what a cluster's part came to, whether a
 //! train may resume past a cluster, and the words of its last line.
 
+use serde::Serialize;
+use serde_json::Value;
+
 use super::Rollout;
 use super::observe::WorkloadState;
 use super::state::Stage;
+
+/// The reason of a train's Events on each rollout; their action says Started, Passed or
+/// Stopped. One reason, so that a watch can select them (the dashboard's train panel).
+pub const TRAIN_REASON: &str = "ReleaseTrain";
+
+/// The last word of a train in one cluster, from its Event there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainNote {
+    pub cluster: String,
+    pub namespace: String,
+    pub rollout: String,
+    /// Started, Passed or Stopped.
+    pub action: String,
+    pub message: String,
+    /// When (RFC 3339, UTC: ordered as text).
+    pub time: String,
+}
+
+/// The note a train's Event in `cluster` makes; none for another Event.
+pub fn note_of(cluster: &str, event: &Value) -> Option<TrainNote> {
+    if event["reason"] != TRAIN_REASON {
+        return None;
+    }
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let time = text(&event["lastTimestamp"])
+        .or_else(|| text(&event["eventTime"]))
+        .or_else(|| text(&event["metadata"]["creationTimestamp"]))
+        .unwrap_or_default();
+    Some(TrainNote {
+        cluster: cluster.to_string(),
+        namespace: text(&event["involvedObject"]["namespace"])?,
+        rollout: text(&event["involvedObject"]["name"])?,
+        action: text(&event["action"]).unwrap_or_default(),
+        message: text(&event["message"]).unwrap_or_default(),
+        time,
+    })
+}
 
 /// Whether the release in a cluster before the one a train resumes from is complete: its
 /// controller has seen the current spec and workload, and the release ended well.
@@ -135,6 +175,29 @@ mod tests {
 
     fn names(n: &[&str]) -> Vec<String> {
         n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_train_event_is_a_note_of_its_cluster_and_rollout_and_other_events_are_not() {
+        let ev = json!({"reason": "ReleaseTrain", "action": "Stopped",
+            "message": "release train: cluster 2/3 (eu) stopped the train: x by me",
+            "lastTimestamp": "2026-12-07T10:00:00Z",
+            "involvedObject": {"kind": "Rollout", "namespace": "shop", "name": "web"}});
+        let note = note_of("eu", &ev).unwrap();
+        assert_eq!(
+            (
+                note.cluster.as_str(),
+                note.namespace.as_str(),
+                note.rollout.as_str()
+            ),
+            ("eu", "shop", "web")
+        );
+        assert_eq!(note.action, "Stopped");
+        assert_eq!(note.time, "2026-12-07T10:00:00Z");
+        assert!(note.message.contains("stopped the train: x"));
+        let mut other = ev.clone();
+        other["reason"] = json!("Approved");
+        assert_eq!(note_of("eu", &other), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::super::fleet::{Entry, Key};
 use crate::model::fleet::{attention, summary_line};
+use crate::model::train::TrainNote;
 use crate::render;
 
 /// How many removals are remembered for pages catching up; one that fell further behind
@@ -31,6 +32,8 @@ struct Inner {
     /// Each cluster, in the order given: `None` while it answers, else why not; and a note
     /// (the namespace shown when listing every one is forbidden).
     clusters: Vec<ClusterState>,
+    /// Release trains: the last note of each (cluster, namespace, rollout), from its Events.
+    trains: BTreeMap<(String, String, String), TrainNote>,
 }
 
 #[derive(Clone, serde::Serialize)]
@@ -266,6 +269,27 @@ impl Board {
         self.notify(seq);
     }
 
+    /// A release train's note in a cluster (from its Event): kept if it is the newest.
+    pub fn train(&self, note: TrainNote) {
+        let mut inner = self.inner();
+        let key = (
+            note.cluster.clone(),
+            note.namespace.clone(),
+            note.rollout.clone(),
+        );
+        if inner
+            .trains
+            .get(&key)
+            .is_some_and(|n| n.time > note.time || *n == note)
+        {
+            return;
+        }
+        let seq = self.bump(&mut inner);
+        inner.trains.insert(key, note);
+        drop(inner);
+        self.notify(seq);
+    }
+
     /// The rows changed since `since` (0: every row), the clusters, and the columns, as one
     /// JSON document: `{"seq", "full", "rows": [...], "gone": [...], "clusters", "columns"}`.
     pub fn changes(&self, since: u64) -> Changes {
@@ -309,8 +333,10 @@ impl Board {
         out.push_str(&serde_json::to_string(&gone).unwrap_or_else(|_| "[]".into()));
         let columns = render::list_header(self.many, true, true);
         out.push_str(&format!(
-            ",\"clusters\":{},\"columns\":{},\"many\":{},\"summary\":{}}}",
+            ",\"clusters\":{},\"trains\":{},\"columns\":{},\"many\":{},\"summary\":{}}}",
             serde_json::to_string(&inner.clusters).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&inner.trains.values().collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into()),
             serde_json::to_string(&columns).unwrap_or_else(|_| "[]".into()),
             self.many,
             serde_json::Value::String(summary)

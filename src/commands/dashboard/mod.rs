@@ -155,6 +155,12 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
                     flags,
                 },
             );
+            tokio::spawn(follow_trains(
+                app.board.clone(),
+                cluster.clone(),
+                list_args.all_namespaces,
+                t.name.clone(),
+            ));
             follow(&app.board, cluster, list_args, fallback, &t.name, tx).await;
             lock(&listing).remove(&t.name);
         }
@@ -238,6 +244,48 @@ async fn follow(
         }
         board.cluster(name, Some(format!("{e:#}")), None);
         return;
+    }
+}
+
+/// Release trains in one cluster, for the train panel: the Events trains record on each
+/// rollout (one reason, selected by the server). Where Events may not be watched in every
+/// namespace, the context's namespace; where not at all, no panel rows, and no error: the
+/// fleet is what the page is for.
+async fn follow_trains(
+    board: Arc<Board>,
+    cluster: crate::cluster::Cluster,
+    all: bool,
+    name: String,
+) {
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, Event};
+    let ar = crate::cluster::gvk_resource("", "v1", "Event", "events");
+    let config =
+        watcher::Config::default().fields(&format!("reason={}", crate::model::train::TRAIN_REASON));
+    let scopes: &[bool] = if all { &[true, false] } else { &[false] };
+    for &everywhere in scopes {
+        let api: kube::Api<kube::api::DynamicObject> = if everywhere {
+            kube::Api::all_with(cluster.client.clone(), &ar)
+        } else {
+            kube::Api::namespaced_with(cluster.client.clone(), &cluster.namespace, &ar)
+        };
+        let stream = watcher::watcher(api, config.clone());
+        futures::pin_mut!(stream);
+        while let Some(ev) = stream.next().await {
+            match ev {
+                Ok(Event::Apply(o) | Event::InitApply(o)) => {
+                    let v = serde_json::to_value(&o).unwrap_or_default();
+                    if let Some(note) = crate::model::train::note_of(&name, &v) {
+                        board.train(note);
+                    }
+                }
+                Ok(_) => {}
+                // Forbidden, or Events not served: the next scope, or nothing. Other errors
+                // the watcher retries itself.
+                Err(watcher::Error::InitialListFailed(_)) => break,
+                Err(_) => tokio::time::sleep(std::time::Duration::from_secs(5)).await,
+            }
+        }
     }
 }
 

@@ -174,12 +174,20 @@ impl Train {
             .collect()
     }
 
+    /// The train's Events on the cluster's rollout: `REASON ACTION`.
     fn reasons(&self, cluster: &str) -> Vec<String> {
         self.many
             .env(cluster)
             .events()
             .iter()
-            .map(|e| e["reason"].as_str().unwrap_or("").to_string())
+            .filter(|e| e["reason"] == "ReleaseTrain")
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["reason"].as_str().unwrap_or(""),
+                    e["action"].as_str().unwrap_or("")
+                )
+            })
             .collect()
     }
 }
@@ -215,11 +223,8 @@ fn a_train_drives_each_cluster_to_its_end_before_the_next_is_touched() {
     for c in ["a", "b", "c"] {
         assert!(completed(&t.many.env(c).api), "{c}");
         assert_eq!(
-            t.reasons(c)
-                .iter()
-                .filter(|r| r.starts_with("ReleaseTrain"))
-                .collect::<Vec<_>>(),
-            ["ReleaseTrainStarted", "ReleaseTrainPassed"],
+            t.reasons(c),
+            ["ReleaseTrain Started", "ReleaseTrain Passed"],
             "{c}"
         );
         assert_eq!(t.many.approvals(c), 3, "{c}");
@@ -293,7 +298,10 @@ fn a_failing_cluster_is_undone_alone_and_the_clusters_after_it_are_never_touched
     assert_eq!(t.image("a"), "nginx:1.28", "a keeps its release");
     assert!(completed(&t.many.env("a").api));
     assert_eq!(t.image("b"), "nginx:1.26", "b is undone");
-    assert!(t.reasons("b").contains(&"ReleaseTrainStopped".to_string()));
+    assert_eq!(
+        t.reasons("b"),
+        ["ReleaseTrain Started", "ReleaseTrain Stopped"]
+    );
     t.untouched("c");
     assert!(!t.measured().contains(&"/c".to_string()));
 }
@@ -532,4 +540,71 @@ fn on_a_terminal_each_cluster_has_a_live_line() {
     // The event lines go above the view, whole.
     assert!(out.contains("[a] step 1/3: analysis Successful"), "{out}");
     assert!(out.contains("release train stopped at c (3/3)"), "{out}");
+}
+
+/// The dashboard's train panel: each cluster's last word on the train, from the Events the
+/// train recorded, live.
+#[test]
+fn the_dashboard_shows_the_train_cluster_by_cluster() {
+    use crate::dashboard::Dashboard;
+    use crate::dashboard::browser::{js, until, with_browser};
+
+    let t = train(&["a", "b", "c"], &[]);
+    t.rule.lock().unwrap().bad.push("b".into());
+    let d = Dashboard::start_with(|a| t.many.command(a), &["--contexts=a,b,c"]);
+    assert_eq!(d.listed_fleet()["trains"], json!([]));
+    t.run(&["--contexts=a,b,c"]).expect_code(4);
+    let notes = || -> Vec<(String, String)> {
+        d.fleet()["trains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    format!(
+                        "{} {}/{}",
+                        n["cluster"].as_str().unwrap(),
+                        n["namespace"].as_str().unwrap(),
+                        n["rollout"].as_str().unwrap()
+                    ),
+                    n["action"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    eventually("the dashboard has the train's notes", || notes().len() == 2);
+    assert_eq!(
+        notes(),
+        [
+            ("a default/rollouts-nginx".to_string(), "Passed".to_string()),
+            (
+                "b default/rollouts-nginx".to_string(),
+                "Stopped".to_string()
+            )
+        ]
+    );
+    let url = d.url.clone();
+    with_browser("the dashboard's train panel", |c| async move {
+        c.goto(&url).await.unwrap();
+        until(
+            &c,
+            "the train panel",
+            "return !document.getElementById('trains').hidden && \
+             document.getElementById('trains').innerText.includes('b: Stopped')",
+            Duration::from_secs(10),
+        )
+        .await;
+        let text = js(&c, "return document.getElementById('trains').innerText").await;
+        let text = text.as_str().unwrap();
+        for want in [
+            "Release trains",
+            "default/rollouts-nginx",
+            "a: Passed",
+            "c: —",
+            "release train: cluster 2/3 (b) stopped the train: ",
+            "error-ratio Failed 0.5",
+        ] {
+            assert!(text.contains(want), "{want:?} in {text}");
+        }
+    });
 }

@@ -23,7 +23,7 @@ impl Drop for Driver {
 }
 
 /// Run `test` with a fresh headless Chromium, or skip (see [`tool`]).
-fn with_browser<F, Fut>(what: &str, test: F)
+pub fn with_browser<F, Fut>(what: &str, test: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()>,
@@ -80,12 +80,12 @@ where
 }
 
 /// Evaluate `script` (a function body returning a value) in the page.
-async fn js(c: &Client, script: &str) -> Value {
+pub async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script runs")
 }
 
 /// Wait (at most `limit`) until `script` returns true; how long it took.
-async fn until(c: &Client, what: &str, script: &str, limit: Duration) -> Duration {
+pub async fn until(c: &Client, what: &str, script: &str, limit: Duration) -> Duration {
     let t = Instant::now();
     loop {
         if js(c, script).await == Value::Bool(true) {

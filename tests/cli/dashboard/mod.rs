@@ -1,7 +1,7 @@
 //! `kubectl kruise dashboard`: the server's security rules over plain HTTP (each rule
 //! its own test), what it serves, how it stops; `browser.rs` drives the page in Chromium.
 
-mod browser;
+pub mod browser;
 mod fleet;
 mod security;
 

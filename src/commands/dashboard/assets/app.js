@@ -78,6 +78,7 @@ function applyChanges(doc) {
     fleet.rows.delete(id);
   }
   fleet.clusters = doc.clusters;
+  fleet.trains = doc.trains || [];
   fleet.many = doc.many;
   fleet.summary = doc.summary;
   fleet.dirty = true;
@@ -326,7 +327,47 @@ function renderHead() {
   );
 }
 
+// Release trains (autopilot --one-by-one), from the Events each records on its rollouts:
+// a line per rollout, its clusters in the dashboard's order, each with its last word
+// (Started, Passed, Stopped) and, on hover or for a stop, the train's own message.
+function renderTrains() {
+  const byRelease = new Map();
+  for (const n of fleet.trains || []) {
+    const k = `${n.namespace}/${n.rollout}`;
+    if (!byRelease.has(k)) byRelease.set(k, new Map());
+    byRelease.get(k).set(n.cluster, n);
+  }
+  $("trains").hidden = byRelease.size === 0;
+  const names = fleet.clusters.map((c) => c.name);
+  $("train-list").replaceChildren(
+    ...[...byRelease.entries()].map(([k, notes]) => {
+      const li = document.createElement("li");
+      const title = document.createElement("strong");
+      title.textContent = k;
+      li.append(title);
+      const stops = [];
+      for (const c of names) {
+        const n = notes.get(c);
+        const span = document.createElement("span");
+        span.className = `train-stop train-${n ? n.action : "none"}`;
+        span.textContent = `${c || "this cluster"}: ${n ? n.action : "—"}`;
+        if (n) span.title = n.message;
+        if (n && n.action === "Stopped") stops.push(n.message);
+        li.append(" ", span);
+      }
+      for (const m of stops) {
+        const p = document.createElement("p");
+        p.className = "bad";
+        p.textContent = m;
+        li.append(p);
+      }
+      return li;
+    }),
+  );
+}
+
 function renderCounts() {
+  renderTrains();
   const shown = fleet.shown.length === fleet.rows.size ? "" : ` (${fleet.shown.length} shown)`;
   $("counts").textContent = `${fleet.summary}${shown}`;
   const list = $("clusters");

@@ -51,6 +51,17 @@ pub(super) fn fields_match(obj: &Value, selector: &str) -> bool {
             let actual = match k.trim() {
                 "metadata.name" => meta_str(obj, "name"),
                 "metadata.namespace" => meta_str(obj, "namespace"),
+                // The fields kube-apiserver lets an Event be selected by.
+                f @ ("reason"
+                | "type"
+                | "reportingComponent"
+                | "involvedObject.kind"
+                | "involvedObject.name"
+                | "involvedObject.namespace"
+                | "involvedObject.uid") => {
+                    let at = format!("/{}", f.replace('.', "/"));
+                    obj.pointer(&at).and_then(Value::as_str).unwrap_or("")
+                }
                 _ => return false,
             };
             (actual == v.trim()) != negate
