@@ -361,6 +361,8 @@ fn the_clusters_block_runs_in_the_sandbox_shell() {
             "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx approved (step 1/3 -> 2/3)",
             "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx reached step=2: step 2/3 is ready",
             "release train: approved in prod-eu, prod-us, prod-asia",
+            "[prod-eu] rollout.rollouts.kruise.io/rollouts-nginx: the release completed",
+            "release train completed: prod-eu, prod-us, prod-asia",
         ],
     );
 }

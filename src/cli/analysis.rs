@@ -116,34 +116,48 @@ pub struct AutopilotArgs {
     #[arg(long, value_enum, default_value = "undo", value_name = "ACTION")]
     pub on_failure: OnFailure,
 
-    /// Give up after this long (exit 3), leaving the release where it is; in a train, each
-    /// cluster's part (its bake included)
+    /// Give up after this long (exit 3), leaving the release where it is
+    ///
+    /// In a train, this bounds each cluster's part, its bake included.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration, hide_default_value = true)]
     pub timeout: Duration,
 
-    /// A release train: drive the release in each cluster (--contexts, --member-clusters)
-    /// to its end, in the order given, before the next is touched; stop at the first that
-    /// fails, acting (--on-failure) in that cluster only
+    /// A release train: each cluster to its end, in order, before the next is touched
+    ///
+    /// A release train over the clusters of --contexts or --member-clusters: drive the
+    /// release in each to its end, in the order given, before the next is touched; stop at
+    /// the first that fails, acting (--on-failure) in that cluster only. A template arg named
+    /// `cluster` is filled with each cluster's name.
     #[arg(long)]
     pub one_by_one: bool,
 
+    /// Once the release completed, keep measuring it this long (a failure acts as above)
+    ///
     /// After the release completes, keep measuring it by --analysis for this long before
-    /// the command ends (in a train: before the next cluster starts)
+    /// the command ends (in a train: before the next cluster starts); the first failing
+    /// measurement is acted on as --on-failure says.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration, hide_default_value = true)]
     pub bake: Duration,
 
+    /// A failed train also undoes the clusters it completed, newest first
+    ///
     /// With --one-by-one --on-failure=undo: when a cluster fails, undo the clusters the
-    /// train already completed too, newest first
+    /// train already completed too, newest first, each back to the revision before this
+    /// release.
     #[arg(long)]
     pub undo_train: bool,
 
-    /// With --one-by-one: continue a stopped train at this cluster, once each cluster
-    /// before it is checked (not written) to have completed its release
+    /// Continue a stopped train here, the clusters before it checked, not written
+    ///
+    /// With --one-by-one: continue a stopped train at this cluster, once each cluster before
+    /// it is checked (read, not written) to have completed its release; else exit 5.
     #[arg(long, value_name = "CLUSTER")]
     pub resume_from: Option<String>,
 
-    /// A report of every step and measurement for scripts, at the end (in a train: a
-    /// JSON document per event, as it happens)
+    /// A report of every step and measurement for scripts, at the end
+    ///
+    /// A report of every step and measurement for scripts, at the end; in a train, a JSON
+    /// document (line) per event as it happens, each naming its cluster.
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<DataFormat>,
 

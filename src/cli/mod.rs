@@ -73,11 +73,8 @@ const AUTOPILOT_EXAMPLES: &str = "Examples:
   kubectl kruise rollout autopilot web --analysis error-rate.yaml --timeout=1h
   # A stricter template for step 3, and pause (not undo) on failure
   kubectl kruise rollout autopilot web --analysis error-rate.yaml --analysis-step 3=slo.yaml --on-failure=pause
-  # A release train: canary, then eu, then us, each judged by its own metrics (a template
-  # arg named cluster is filled with each cluster's name), 10 minutes of bake between
-  kubectl kruise rollout autopilot web --analysis error-rate.yaml --contexts=canary,eu,us --one-by-one --bake=10m
-  # Continue a stopped train at eu after a fix (canary is checked, not touched)
-  kubectl kruise rollout autopilot web --analysis error-rate.yaml --contexts=canary,eu,us --one-by-one --resume-from=eu";
+  # A release train: canary, then eu, then us, each judged by its own metrics, baked 10m
+  kubectl kruise rollout autopilot web --analysis error-rate.yaml --contexts=canary,eu,us --one-by-one --bake=10m";
 
 const PAUSE_EXAMPLES: &str = "Examples:
   # Stop a release at the step it is on
