@@ -19,7 +19,7 @@ use super::write::write_from;
 use crate::cli::{AutopilotArgs, DataFormat, DryRun, OnFailure};
 use crate::cluster::{self, Fetched, RolloutApi, RolloutRef, Target, TargetRef};
 use crate::exit::{Code, Failure};
-use crate::model::analysis::{MetricReport, Phase, RolloutArgs, Template};
+use crate::model::analysis::{MetricReport, Phase, Report, RolloutArgs, Template};
 use crate::model::autopilot::{Next, next};
 use crate::model::state::decide_approve_step;
 use crate::model::train::TRAIN_REASON;
@@ -323,12 +323,11 @@ async fn drive(
                 let action = on_failure(api, target, args.on_failure).await;
                 record(acted(&action, args.on_failure))?;
                 let did = action?;
-                log.line(&format!("step {step}/{total}: {}; {did}", report.summary()));
-                return Err(Failure::AnalysisFailed(format!(
-                    "{name} step {step}: {}; {did}",
-                    report.summary()
-                ))
-                .into());
+                let what = (
+                    format!("step {step}/{total}"),
+                    format!("{name} step {step}"),
+                );
+                return Err(failed(log, &report, what, &did));
             }
             Phase::Inconclusive => {
                 record("none")?;
@@ -347,6 +346,13 @@ async fn drive(
             }
         }
     }
+}
+
+/// A Failed analysis once `--on-failure` did `did`: said on a line (`short`), and the error
+/// that ends the run (`long`, exit 4).
+fn failed(log: &Log, report: &Report, (short, long): (String, String), did: &str) -> anyhow::Error {
+    log.line(&format!("{short}: {}; {did}", report.summary()));
+    Failure::AnalysisFailed(format!("{long}: {}; {did}", report.summary())).into()
 }
 
 /// What `--on-failure` came to, as the report says it.
@@ -432,12 +438,8 @@ async fn bake(
                     "action": acted(&action, args.on_failure), "metrics": report.metrics});
                 event(args, doc)?;
                 let did = action?;
-                log.line(&format!("bake: {}; {did}", report.summary()));
-                return Err(Failure::AnalysisFailed(format!(
-                    "{name} while baking: {}; {did}",
-                    report.summary()
-                ))
-                .into());
+                let what = ("bake".to_string(), format!("{name} while baking"));
+                return Err(failed(log, &report, what, &did));
             }
             Phase::Inconclusive => {
                 return Err(Failure::Inconclusive(format!(

@@ -57,47 +57,38 @@ fn image_of(api: &FakeApi) -> String {
         .to_string()
 }
 
-/// Clusters `names`, each releasing nginx:1.28 through three steps that wait for approval;
-/// the controllers of `stopped` never run.
-fn train(names: &[&str], stopped: &[&str]) -> Train {
-    let many = Many::with(names, &[], SEED);
-    let controllers = names
-        .iter()
-        .map(|n| {
-            let env = many.env(n);
-            mark_released(env);
-            env.modify_rollout("rollouts-nginx", |r| {
-                r["spec"]["strategy"]["canary"]["steps"] = json!([
-                    {"replicas": "20%", "pause": {}},
-                    {"replicas": "50%", "pause": {}},
-                    {"replicas": "80%", "pause": {}}
-                ]);
-            });
-            let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
-            let running = (!stopped.contains(n)).then(|| ctl.spawn(Duration::from_millis(20)));
-            ctl.deploy("nginx:1.28");
-            (ctl, running)
-        })
-        .collect();
-    let rule: Arc<Mutex<Rule>> = Arc::default();
-    let apis: Vec<(String, FakeApi)> = names
-        .iter()
-        .map(|n| (n.to_string(), many.env(n).api.clone()))
-        .collect();
-    let judge = rule.clone();
-    // `GET /CLUSTER HTTP/1.1`
-    let stub = Stub::new(move |line| {
+/// The seed release in `env` made to wait at each of three steps, nginx:1.28 deployed; its
+/// controller running unless `stopped`.
+fn releasing(env: &crate::harness::Env, stopped: bool) -> (Controller, Option<Running>) {
+    mark_released(env);
+    env.modify_rollout("rollouts-nginx", |r| {
+        r["spec"]["strategy"]["canary"]["steps"] = json!([
+            {"replicas": "20%", "pause": {}},
+            {"replicas": "50%", "pause": {}},
+            {"replicas": "80%", "pause": {}}
+        ]);
+    });
+    let ctl = Controller::new(&env.api, "default", "rollouts-nginx");
+    let running = (!stopped).then(|| ctl.spawn(Duration::from_millis(20)));
+    ctl.deploy("nginx:1.28");
+    (ctl, running)
+}
+
+/// The metric source: `GET /CLUSTER` answers `{"ratio": R}` as `rule` says for the cluster
+/// (whose API is among `apis`).
+fn metric(rule: Arc<Mutex<Rule>>, apis: Vec<(String, FakeApi)>) -> Stub {
+    Stub::new(move |line| {
         let cluster = line
             .split_whitespace()
             .nth(1)
             .unwrap_or("/")
             .trim_start_matches('/')
             .to_string();
-        let slow = judge.lock().unwrap().slow.contains(&cluster);
+        let slow = rule.lock().unwrap().slow.contains(&cluster);
         if slow {
             std::thread::sleep(Duration::from_secs(60));
         }
-        let rule = judge.lock().unwrap();
+        let rule = rule.lock().unwrap();
         let late = rule.bad_when_complete.contains(&cluster)
             && apis.iter().any(|(n, api)| *n == cluster && completed(api));
         let ratio = if rule.bad.contains(&cluster) || late {
@@ -106,21 +97,43 @@ fn train(names: &[&str], stopped: &[&str]) -> Train {
             0.001
         };
         (200, json!({ "ratio": ratio }).to_string())
-    });
-    let template = format!(
+    })
+}
+
+/// The template file (in `dir`) judging each cluster by the stub's answer for it.
+fn template(dir: &std::path::Path, stub: &Stub) -> String {
+    let text = format!(
         "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {{name: error-rate}}\n\
          spec:\n  args:\n  - name: cluster\n  metrics:\n  - name: error-ratio\n    \
          successCondition: result < 0.01\n    failureCondition: result >= 0.01\n    \
          provider:\n      web: {{url: '{}/{{{{args.cluster}}}}', jsonPath: '{{$.ratio}}'}}\n",
         stub.url
     );
-    let path = many.env(names[0]).dir.path().join("error-rate.yaml");
-    std::fs::write(&path, template).unwrap();
+    let path = dir.join("error-rate.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Clusters `names`, each releasing nginx:1.28 through three steps that wait for approval;
+/// the controllers of `stopped` never run.
+fn train(names: &[&str], stopped: &[&str]) -> Train {
+    let many = Many::with(names, &[], SEED);
+    let controllers = names
+        .iter()
+        .map(|n| releasing(many.env(n), stopped.contains(n)))
+        .collect();
+    let rule: Arc<Mutex<Rule>> = Arc::default();
+    let apis = names
+        .iter()
+        .map(|n| (n.to_string(), many.env(n).api.clone()))
+        .collect();
+    let stub = metric(rule.clone(), apis);
+    let template = template(many.env(names[0]).dir.path(), &stub);
     Train {
         many,
         rule,
         stub,
-        template: path.display().to_string(),
+        template,
         _controllers: controllers,
     }
 }
@@ -607,4 +620,61 @@ fn the_dashboard_shows_the_train_cluster_by_cluster() {
             assert!(text.contains(want), "{want:?} in {text}");
         }
     });
+}
+
+/// The same train through a hub: `--member-clusters`, each member reached through the hub's
+/// proxy path, the `cluster` arg the member's name.
+#[test]
+fn a_train_runs_through_a_hub_s_members_too() {
+    use crate::harness::Env;
+    use fake_apiserver::hub::HubKind;
+
+    let members: Vec<(String, Env)> = ["eu", "us"]
+        .iter()
+        .map(|n| (n.to_string(), Env::new().with(SEED)))
+        .collect();
+    let _controllers: Vec<_> = members.iter().map(|(_, e)| releasing(e, false)).collect();
+    let hub = FakeApi::new();
+    hub.serve_members(
+        HubKind::ClusterGateway,
+        members
+            .iter()
+            .map(|(n, e)| (n.as_str(), Some(e.api.clone())))
+            .collect(),
+    );
+    let hub = Env::on(hub);
+    let rule: Arc<Mutex<Rule>> = Arc::default();
+    rule.lock().unwrap().bad.push("us".into());
+    let apis = members
+        .iter()
+        .map(|(n, e)| (n.clone(), e.api.clone()))
+        .collect();
+    let stub = metric(rule, apis);
+    let t = template(hub.dir.path(), &stub);
+    let r = hub.run(&[
+        "rollout",
+        "autopilot",
+        "rollouts-nginx",
+        "--analysis",
+        &t,
+        "--member-clusters=eu,us",
+        "--one-by-one",
+        "--timeout=60s",
+    ]);
+    r.expect_code(4);
+    let last = last_line(&r);
+    assert!(
+        last.starts_with("release train stopped at us (2/2)"),
+        "{last}"
+    );
+    assert!(completed(&members[0].1.api));
+    assert_eq!(image_of(&members[1].1.api), "nginx:1.26");
+    let asked: Vec<String> = stub
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.split_whitespace().nth(1).unwrap_or("").to_string())
+        .collect();
+    assert_eq!(asked, ["/eu", "/eu", "/eu", "/us"]);
 }
