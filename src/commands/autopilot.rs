@@ -194,8 +194,7 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
         }
     }
     if let Some(format) = args.output {
-        let doc = json!({
-            "event": args.train.as_ref().map(|_| "Finished"),
+        let mut doc = json!({
             "rollout": t.name,
             "namespace": api.namespace(),
             "result": match &result {
@@ -205,6 +204,10 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
             "message": result.as_ref().err().map(|e| format!("{e:#}")),
             "steps": steps,
         });
+        if args.train.is_some() {
+            // In a train, the cluster's report is its last event.
+            doc["event"] = json!("Finished");
+        }
         emit(&match format {
             DataFormat::Json => render::json(&doc)?,
             DataFormat::Yaml => render::yaml(&doc)?,

@@ -45,8 +45,16 @@ pub async fn run(
         args,
         rollout,
         view: View::new(&names),
+        at: std::cell::Cell::new(start),
     };
-    let result = train.go(targets, start, warnings_as_errors).await;
+    // Ctrl-C while a cluster's autopilot runs is its own (it stops between writes, and the
+    // train says where); between two clusters' runs (connecting, checking, undoing) it
+    // stops the train here, with the same words. `biased`: the train hears it first.
+    let result = tokio::select! {
+        biased;
+        r = train.go(targets, start, warnings_as_errors) => r,
+        _ = tokio::signal::ctrl_c() => Ok((Code::Interrupted, train.interrupted())),
+    };
     train.view.clear();
     let (end_code, line) = result?;
     event(
@@ -63,6 +71,8 @@ struct Train<'a> {
     args: &'a AutopilotArgs,
     rollout: RolloutRef,
     view: View,
+    /// The cluster the train is at (checking, driving or undoing).
+    at: std::cell::Cell<usize>,
 }
 
 impl Train<'_> {
@@ -75,13 +85,10 @@ impl Train<'_> {
     ) -> Result<(Code, String)> {
         let mut done: Vec<String> = Vec::new();
         // A resumed train checks, and only reads, the clusters before it.
-        for t in &targets[..start] {
+        for (i, t) in targets[..start].iter().enumerate() {
+            self.at.set(i);
             self.view.set(&t.name, "checking");
-            let checked = tokio::select! {
-                c = self.check_complete(t) => c,
-                _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
-            };
-            if let Err(e) = checked {
+            if let Err(e) = self.check_complete(t).await {
                 self.view.set(&t.name, "not complete");
                 return Err(e);
             }
@@ -89,6 +96,7 @@ impl Train<'_> {
             done.push(t.name.clone());
         }
         for (i, t) in targets.iter().enumerate().skip(start) {
+            self.at.set(i);
             self.view.set(&t.name, "starting");
             let mut a = self.args.clone();
             a.train = Some(TrainPlace {
@@ -136,15 +144,7 @@ impl Train<'_> {
             let code = code_for(&err);
             let resume = resume_command(&std::env::args().collect::<Vec<_>>(), &t.name);
             if code == Code::Interrupted {
-                self.view.set(&t.name, "interrupted");
-                let line = format!(
-                    "release train interrupted at {} ({}/{}): nothing half-done, the release \
-                     there is left where it was; to continue: {resume}",
-                    t.name,
-                    i + 1,
-                    targets.len()
-                );
-                return Ok((code, line));
+                return Ok((code, self.interrupted()));
             }
             let why = format!("{err:#}");
             self.view.set(&t.name, "failed");
@@ -153,13 +153,15 @@ impl Train<'_> {
             let mut code = code;
             if self.args.undo_train && self.args.on_failure == OnFailure::Undo {
                 for name in done.iter().rev() {
-                    let target = &targets[self.names.iter().position(|n| n == name).unwrap_or(0)];
+                    let at = self.names.iter().position(|n| n == name).unwrap_or(0);
+                    self.at.set(at);
+                    let target = &targets[at];
                     self.view.set(name, "undoing");
                     match self.undo(target).await {
                         Ok(line) => {
                             self.view.set(name, "undone");
                             output::above_view(|| eprintln!("{}", output::tag(name, &line)));
-                            acted.push(format!("undone in {name}"));
+                            acted.push((name.clone(), format!("undone in {name}")));
                             event(
                                 self.args,
                                 json!({"event": "Undone", "cluster": name, "message": line}),
@@ -167,7 +169,7 @@ impl Train<'_> {
                         }
                         Err(e) => {
                             self.view.set(name, "undo failed");
-                            acted.push(format!("undo failed in {name}: {e:#}"));
+                            acted.push((name.clone(), format!("undo failed in {name}: {e:#}")));
                             code = Code::Error;
                         }
                     }
@@ -190,6 +192,20 @@ impl Train<'_> {
             resume: None,
         };
         Ok((Code::Ok, summary(&end)))
+    }
+
+    /// The last line of a train stopped by Ctrl-C at the cluster it is at.
+    fn interrupted(&self) -> String {
+        let i = self.at.get();
+        let name = self.names.get(i).map_or("", String::as_str);
+        self.view.set(name, "interrupted");
+        let resume = resume_command(&std::env::args().collect::<Vec<_>>(), name);
+        format!(
+            "release train interrupted at {name} ({}/{}): nothing half-done, the release there \
+             is left where it was; to continue: {resume}",
+            i + 1,
+            self.names.len()
+        )
     }
 
     async fn connect(&self, t: &Target) -> Result<Cluster> {

@@ -119,8 +119,8 @@ pub struct End<'a> {
     pub done: &'a [String],
     /// Where it stopped and why (the failing cluster's own words), if it stopped.
     pub stopped: Option<(&'a str, String)>,
-    /// What was done about it, cluster by cluster (`undone in eu`).
-    pub acted: &'a [String],
+    /// What was done about it, cluster by cluster: (`eu`, `undone in eu`).
+    pub acted: &'a [(String, String)],
     /// The command that continues the train, when it stopped.
     pub resume: Option<String>,
 }
@@ -140,13 +140,13 @@ pub fn summary(end: &End) -> String {
         "release train stopped at {at} ({position}/{}): {why}",
         end.clusters.len()
     );
-    for a in end.acted {
+    for (_, a) in end.acted {
         line.push_str(&format!("; {a}"));
     }
     let kept: Vec<&str> = end
         .done
         .iter()
-        .filter(|d| !end.acted.iter().any(|a| a.ends_with(&format!(" in {d}"))))
+        .filter(|d| !end.acted.iter().any(|(c, _)| c == *d))
         .map(String::as_str)
         .collect();
     if !kept.is_empty() {
@@ -246,7 +246,7 @@ mod tests {
             clusters: &clusters,
             done: &names(&["canary"]),
             stopped: Some(("eu", "step 2: error-ratio Failed".into())),
-            acted: &names(&["undone in eu"]),
+            acted: &[("eu".into(), "undone in eu".into())],
             resume: Some("kubectl kruise ... --resume-from=eu".into()),
         };
         assert_eq!(

@@ -81,6 +81,10 @@ fn a_release_whose_metrics_pass_is_driven_to_its_end() {
     r.expect_code(0).assert_stderr("the release completed");
     let report = r.json();
     assert_eq!(report["result"], "Completed");
+    assert!(
+        report.get("event").is_none(),
+        "a train's field, not this report's"
+    );
     let steps: Vec<(i64, String, String)> = report["steps"]
         .as_array()
         .unwrap()
