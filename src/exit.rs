@@ -16,6 +16,22 @@ pub enum Code {
     Interrupted = 130,
 }
 
+impl Code {
+    /// The code in a word or two, as summaries name it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Code::Ok => "ok",
+            Code::Error => "error",
+            Code::Usage => "bad command line",
+            Code::TimedOut => "timed out",
+            Code::RolloutFailed => "rollout failed",
+            Code::Refused => "refused",
+            Code::Inconclusive => "inconclusive",
+            Code::Interrupted => "interrupted",
+        }
+    }
+}
+
 impl From<Code> for ExitCode {
     fn from(c: Code) -> Self {
         ExitCode::from(c as u8)

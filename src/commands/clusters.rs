@@ -335,7 +335,11 @@ impl Run<'_> {
             }
         );
         if let Some(last) = ran.last().filter(|r| r.code != Code::Ok) {
-            line.push_str(&format!("; stopped at {} ({})", last.name, word(last.code)));
+            line.push_str(&format!(
+                "; stopped at {} ({})",
+                last.name,
+                last.code.word()
+            ));
         }
         if !untouched.is_empty() {
             line.push_str(&format!("; not approved: {}", untouched.join(", ")));
@@ -384,19 +388,6 @@ fn finish(t: &Target, res: Result<Code>) -> Result<Ran> {
     })
 }
 
-fn word(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "ok",
-        Code::Error => "error",
-        Code::Usage => "bad command line",
-        Code::TimedOut => "timed out",
-        Code::RolloutFailed => "rollout failed",
-        Code::Refused => "refused",
-        Code::Inconclusive => "inconclusive",
-        Code::Interrupted => "interrupted",
-    }
-}
-
 /// `3 clusters: 2 ok, 1 error (eu)`: counts in order of first appearance, the clusters
 /// that did not succeed named; then those not waited for (a gate that failed fast), so
 /// that every cluster is counted.
@@ -412,7 +403,7 @@ fn summary(ran: &[Ran], left: &[&str]) -> String {
         .iter()
         .map(|(code, names)| match code {
             Code::Ok => format!("{} ok", names.len()),
-            other => format!("{} {} ({})", names.len(), word(*other), names.join(", ")),
+            other => format!("{} {} ({})", names.len(), other.word(), names.join(", ")),
         })
         .collect();
     let mut parts = parts;

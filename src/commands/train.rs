@@ -134,6 +134,7 @@ impl Train<'_> {
             let err = match res {
                 Ok(Code::Ok) => {
                     self.view.set(&t.name, "done");
+                    self.result(&t.name, "completed")?;
                     done.push(t.name.clone());
                     continue;
                 }
@@ -148,6 +149,7 @@ impl Train<'_> {
             }
             let why = format!("{err:#}");
             self.view.set(&t.name, "failed");
+            self.result(&t.name, &format!("stopped the train ({})", code.word()))?;
             output::above_view(|| eprintln!("{}", output::tag(&t.name, &format!("error: {why}"))));
             let mut acted = Vec::new();
             let mut code = code;
@@ -160,7 +162,7 @@ impl Train<'_> {
                     match self.undo(target).await {
                         Ok(line) => {
                             self.view.set(name, "undone");
-                            output::above_view(|| eprintln!("{}", output::tag(name, &line)));
+                            self.said(name, &line)?;
                             acted.push((name.clone(), format!("undone in {name}")));
                             event(
                                 self.args,
@@ -174,6 +176,9 @@ impl Train<'_> {
                         }
                     }
                 }
+            }
+            for later in &self.names[i + 1..] {
+                self.result(later, "not started")?;
             }
             let end = End {
                 clusters: self.names,
@@ -192,6 +197,22 @@ impl Train<'_> {
             resume: None,
         };
         Ok((Code::Ok, summary(&end)))
+    }
+
+    /// A cluster's result on stdout, `[eu] rollout.rollouts.kruise.io/web completed`, as
+    /// every many-clusters command prints its results (`-o`: the events say it instead).
+    fn result(&self, cluster: &str, what: &str) -> Result<()> {
+        let line = format!("{} {what}", display_name(&self.rollout.name));
+        self.said(cluster, &line)
+    }
+
+    /// A line of `cluster`'s on stdout, tagged, above the live view.
+    fn said(&self, cluster: &str, line: &str) -> Result<()> {
+        if self.args.output.is_some() {
+            return Ok(());
+        }
+        let text = format!("{}\n", output::tag(cluster, line));
+        output::above_view(|| emit(&text))
     }
 
     /// The last line of a train stopped by Ctrl-C at the cluster it is at.
@@ -233,15 +254,7 @@ impl Train<'_> {
                 t.name
             ))
         })?;
-        output::above_view(|| {
-            eprintln!(
-                "{}",
-                output::tag(
-                    &t.name,
-                    &format!("{name}: complete (checked, nothing written)")
-                )
-            )
-        });
+        self.result(&t.name, "complete (checked, nothing written)")?;
         event(
             self.args,
             json!({"event": "Checked", "cluster": t.name, "rollout": self.rollout.name}),

@@ -317,6 +317,15 @@ fn a_failing_cluster_is_undone_alone_and_the_clusters_after_it_are_never_touched
     );
     t.untouched("c");
     assert!(!t.measured().contains(&"/c".to_string()));
+    // Each cluster's result on stdout, as every many-clusters command prints them.
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "[a] rollout.rollouts.kruise.io/rollouts-nginx completed",
+            "[b] rollout.rollouts.kruise.io/rollouts-nginx stopped the train (rollout failed)",
+            "[c] rollout.rollouts.kruise.io/rollouts-nginx not started",
+        ]
+    );
 }
 
 #[test]
@@ -335,12 +344,12 @@ fn undo_train_also_undoes_the_clusters_already_done_newest_first() {
         assert_eq!(t.image(c), back_to, "{c} is undone");
     }
     let undone: Vec<&str> = r
-        .stderr
+        .stdout
         .lines()
         .filter(|l| l.contains("rolled back") || l.contains("undone") && l.starts_with('['))
         .collect();
-    let b = r.stderr.find("[b] deployment").unwrap_or(usize::MAX);
-    let a = r.stderr.find("[a] deployment").unwrap_or(usize::MAX);
+    let b = r.stdout.find("[b] deployment").unwrap_or(usize::MAX);
+    let a = r.stdout.find("[a] deployment").unwrap_or(usize::MAX);
     assert!(
         b < a && a != usize::MAX,
         "b undone before a: {undone:?}\n{}",
@@ -431,8 +440,8 @@ fn a_stopped_train_resumes_only_past_clusters_that_are_complete() {
     // Fixed: from b, a is checked (read, not written) and b and c are driven.
     t.rule.lock().unwrap().bad.clear();
     let r = t.run(&["--contexts=a,b,c", "--resume-from=b"]);
-    r.expect_code(0).assert_stderr(
-        "[a] rollout.rollouts.kruise.io/rollouts-nginx: complete (checked, nothing written)",
+    r.expect_code(0).assert_stdout(
+        "[a] rollout.rollouts.kruise.io/rollouts-nginx complete (checked, nothing written)",
     );
     assert_eq!(last_line(&r), "release train completed: a, b, c");
     assert_eq!(writes("a"), before.0, "nothing written to a");
