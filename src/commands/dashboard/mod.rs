@@ -148,13 +148,10 @@ pub async fn run(args: &ClusterArgs, d: &DashboardArgs) -> Result<Code> {
                     return;
                 }
             };
-            app.reached.write().await.insert(
-                t.name.clone(),
-                Reached {
-                    cluster: cluster.clone(),
-                    flags,
-                },
-            );
+            app.reached
+                .write()
+                .await
+                .insert(t.name.clone(), Reached::new(cluster.clone(), flags));
             tokio::spawn(follow_trains(
                 app.board.clone(),
                 cluster.clone(),

@@ -3,6 +3,10 @@
 //! is its command line run as in a terminal (see `cli_run`). Pods, Events, routes and the
 //! owning application are read beside them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use kube::api::{Api, DynamicObject, ListParams};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -90,11 +94,54 @@ fn words(verb: &str, target: &str, ns: &str, step: Option<i64>) -> Vec<String> {
     w
 }
 
-/// One cluster the dashboard shows: its client, and the flags naming it on a command line.
+/// One cluster the dashboard shows: its client, the flags naming it on a command line, and
+/// the access checks lately made there.
 #[derive(Clone)]
 pub struct Reached {
     pub cluster: Cluster,
     pub flags: Vec<String>,
+    pub access: Arc<Mutex<AccessChecks>>,
+}
+
+/// Access checks by their command line: when each was made, and what it said.
+type AccessChecks = HashMap<String, (Instant, Arc<cli_run::Ran>)>;
+
+/// How long a release's access check (a SelfSubjectAccessReview per verb and resource)
+/// stands: a release page redrawn on every change of a busy release would repeat them each
+/// time. A right granted meanwhile shows within this long.
+const ACCESS_FRESH: Duration = Duration::from_secs(30);
+
+impl Reached {
+    pub fn new(cluster: Cluster, flags: Vec<String>) -> Reached {
+        Reached {
+            cluster,
+            flags,
+            access: Arc::default(),
+        }
+    }
+
+    /// `rollout access check` for these words, as lately run here or run now.
+    async fn access_check(&self, cluster: Cluster, words: &[String]) -> Arc<cli_run::Ran> {
+        let key = words.join(" ");
+        let fresh = |(at, ran): &(Instant, Arc<cli_run::Ran>)| {
+            (at.elapsed() < ACCESS_FRESH).then(|| ran.clone())
+        };
+        if let Some(ran) = self.lock().get(&key).and_then(fresh) {
+            return ran;
+        }
+        let ran = Arc::new(cli_run::run(cluster, words, true).await);
+        let mut cache = self.lock();
+        cache.retain(|_, (at, _)| at.elapsed() < ACCESS_FRESH);
+        // A report (all allowed or not) stands; no report (an error) is asked again.
+        if !ran.docs.is_empty() {
+            cache.insert(key, (Instant::now(), ran.clone()));
+        }
+        ran
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, AccessChecks> {
+        self.access.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 fn with_flags(mut w: Vec<String>, flags: &[String]) -> Vec<String> {
@@ -190,7 +237,7 @@ pub async fn page(
             if read_only {
                 None
             } else {
-                Some(cli_run::run(cluster.clone(), &access_words, true).await)
+                Some(at.access_check(cluster.clone(), &access_words).await)
             }
         },
         raw,

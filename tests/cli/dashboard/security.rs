@@ -304,6 +304,23 @@ fn the_release_page_is_the_cli_s_status_and_access_check() {
         "kubectl kruise rollout approve rollout/rollouts-nginx -n default --expect-step=1"
     );
     assert_eq!(page["actions"][0]["enabled"], true);
+    // The access check stands a while: the page redrawn on a change asks no review again.
+    let reviews = || {
+        env.api
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/selfsubjectaccessreviews"))
+            .count()
+    };
+    let asked = reviews();
+    assert!(asked > 0);
+    let again = d.get(
+        "/api/release?cluster=&kind=rollout.rollouts.kruise.io&namespace=default&name=rollouts-nginx",
+    );
+    assert_eq!(again.status, 200);
+    assert_eq!(reviews(), asked, "no review repeated");
+    let again: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+    assert_eq!(again["actions"], page["actions"]);
     // Without asking, no template diff (it costs three reads); asked, history's numbers
     // and the diff of the two templates.
     assert!(page["revisions"].is_null());
