@@ -687,3 +687,29 @@ fn a_train_runs_through_a_hub_s_members_too() {
         .collect();
     assert_eq!(asked, ["/eu", "/eu", "/eu", "/us"]);
 }
+
+/// `--bake` alone (no train): the completed release is measured again until the bake is
+/// over, then the command ends well.
+#[test]
+fn a_lone_autopilot_bakes_its_release_too() {
+    let t = train(&["a"], &[]);
+    let r = run_command(t.many.command(&[
+        "rollout",
+        "autopilot",
+        "rollouts-nginx",
+        "--analysis",
+        &t.template,
+        "--arg",
+        "cluster=a",
+        "--context=a",
+        "--bake=2s",
+        "--timeout=60s",
+    ]));
+    r.expect_code(0)
+        .assert_stderr("rollouts-nginx: baking for 2s, measuring with analysistemplate/error-rate")
+        .assert_stderr("rollouts-nginx: baked for 2s (1 round(s) of measurements passed)");
+    // Three steps, then the bake's one round (the template measures once; the next round
+    // would be 10 s on).
+    assert_eq!(t.measured(), ["/a", "/a", "/a", "/a"]);
+    assert!(completed(&t.many.env("a").api));
+}
