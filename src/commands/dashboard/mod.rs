@@ -277,9 +277,14 @@ async fn follow_trains(
                     }
                 }
                 Ok(_) => {}
-                // Forbidden, or Events not served: the next scope, or nothing. Other errors
-                // the watcher retries itself.
-                Err(watcher::Error::InitialListFailed(_)) => break,
+                // Forbidden, or Events not served: the next scope, or nothing.
+                Err(watcher::Error::InitialListFailed(kube::Error::Api(e)))
+                    if e.code == 403 || e.code == 404 =>
+                {
+                    break;
+                }
+                // Anything else (the cluster away a while): the watcher tries again on the
+                // next poll, a few seconds on.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_secs(5)).await,
             }
         }
