@@ -22,6 +22,15 @@ pub enum Docs {
     Yaml,
 }
 
+impl From<crate::cli::DataFormat> for Docs {
+    fn from(f: crate::cli::DataFormat) -> Docs {
+        match f {
+            crate::cli::DataFormat::Json => Docs::Json,
+            crate::cli::DataFormat::Yaml => Docs::Yaml,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
     Out,

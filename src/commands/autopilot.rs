@@ -188,10 +188,10 @@ pub async fn run(api: &RolloutApi, args: &AutopilotArgs) -> Result<Code> {
             "release train: cluster {}/{} ({}) {line}",
             place.position, place.of, place.cluster
         );
-        if let Ok(now) = api.get(&t).await {
-            let why = (TRAIN_REASON, action);
-            crate::cluster::events::record_as(cluster, &now.object, why, &line).await;
-        }
+        // On the object as read at the start: the Event names it, and a read more would
+        // tell nothing the message does not.
+        let why = (TRAIN_REASON, action);
+        crate::cluster::events::record_as(cluster, &fetched.object, why, &line).await;
     }
     if let Some(format) = args.output {
         let mut doc = json!({
@@ -380,10 +380,18 @@ fn filled(r: &crate::model::Rollout, step: Option<i64>, args: &AutopilotArgs) ->
 /// In a train with `-o json|yaml`, one document per event as it happens (the cluster's
 /// scope tags it with the cluster and sends it out at once).
 fn event(args: &AutopilotArgs, doc: Value) -> Result<()> {
-    match (&args.train, args.output) {
-        (Some(_), Some(DataFormat::Json)) => emit(&render::json(&doc)?),
-        (Some(_), Some(DataFormat::Yaml)) => emit(&render::yaml(&doc)?),
-        _ => Ok(()),
+    match args.train {
+        Some(_) => event_doc(args.output, &doc),
+        None => Ok(()),
+    }
+}
+
+/// An event as `format` says: a JSON line, or a YAML document; nothing without `-o`.
+pub(super) fn event_doc(format: Option<DataFormat>, doc: &Value) -> Result<()> {
+    match format {
+        Some(DataFormat::Json) => emit(&format!("{doc}\n")),
+        Some(DataFormat::Yaml) => emit(&format!("---\n{}", render::yaml(doc)?)),
+        None => Ok(()),
     }
 }
 
@@ -413,15 +421,22 @@ async fn bake(
         version: Some(target.version),
     };
     let mut rounds = 0;
+    // Between two rounds: the template's shortest interval, found once.
+    let mut between = None;
     loop {
         let now = api.get(&rollout).await?;
         let r = decode(&now.object).with_context(|| format!("cannot read {name}"))?;
         let filled = filled(&r, None, args);
-        let given = template
-            .args(&filled, &args.template.args)
-            .and_then(|a| template.resolve(&a))
-            .map_err(Failure::Usage)?;
-        let pause = crate::model::autopilot::bake_pause(&given);
+        let pause = match between {
+            Some(p) => p,
+            None => {
+                let metrics = template
+                    .args(&filled, &args.template.args)
+                    .and_then(|a| template.resolve(&a))
+                    .map_err(Failure::Usage)?;
+                *between.insert(crate::model::autopilot::bake_pause(&metrics))
+            }
+        };
         log.status(format!("{name}: baking ({bake})"));
         let report = tokio::select! {
             r = judge(api.cluster(), &now.object, template, &filled, &args.template.args) => r?,

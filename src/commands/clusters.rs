@@ -14,7 +14,7 @@ use super::bulk::combined;
 use super::options::connect_options;
 use super::reach::{Target, targets};
 use super::{emit, run_in, usage};
-use crate::cli::{ClusterArgs, DataFormat, DryRun, RolloutCommand};
+use crate::cli::{ClusterArgs, DryRun, RolloutCommand};
 use crate::cluster::ConnectOptions;
 use crate::cluster::select::Selection;
 use crate::exit::{Code, code_for, is_broken_pipe};
@@ -145,10 +145,7 @@ pub async fn run(args: &ClusterArgs, cmd: RolloutCommand, sel: Option<Selection>
     let targets = targets(args).await?;
     let opts = connect_options(args);
     let max = usize::from(args.max_clusters_in_flight);
-    let docs = cmd.documents().map(|f| match f {
-        DataFormat::Json => Docs::Json,
-        DataFormat::Yaml => Docs::Yaml,
-    });
+    let docs = cmd.documents().map(Docs::from);
     let run = Run {
         opts: &opts,
         cmd: &cmd,

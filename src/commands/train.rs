@@ -14,13 +14,12 @@ use serde_json::{Value, json};
 use super::follow::workload_state;
 use super::reach::Target;
 use super::{emit, run_in, usage};
-use crate::cli::{AutopilotArgs, DataFormat, DryRun, OnFailure, RolloutCommand, TrainPlace};
+use crate::cli::{AutopilotArgs, DryRun, OnFailure, RolloutCommand, TrainPlace};
 use crate::cluster::{Cluster, ConnectOptions, RolloutApi, RolloutRef, TargetRef};
 use crate::exit::{Code, Failure, code_for, is_broken_pipe};
 use crate::model::train::{End, completed, resume_command, summary};
 use crate::model::{decode, display_name};
 use crate::output::{self, Scope, Shown};
-use crate::render;
 
 pub async fn run(
     targets: &[Target],
@@ -108,10 +107,7 @@ impl Train<'_> {
                 &t.name,
                 Shown {
                     live: true,
-                    docs: self.args.output.map(|f| match f {
-                        DataFormat::Json => output::Docs::Json,
-                        DataFormat::Yaml => output::Docs::Yaml,
-                    }),
+                    docs: self.args.output.map(output::Docs::from),
                     stream_docs: true,
                     rows: false,
                 },
@@ -273,14 +269,9 @@ impl Train<'_> {
     }
 }
 
-/// A train event as a document, with `-o json|yaml`: a JSON line, as the clusters' own
-/// events go out.
+/// A train event as a document, with `-o json|yaml`.
 fn event(args: &AutopilotArgs, doc: Value) -> Result<()> {
-    match args.output {
-        Some(DataFormat::Json) => emit(&format!("{doc}\n")),
-        Some(DataFormat::Yaml) => emit(&format!("---\n{}", render::yaml(&doc)?)),
-        None => Ok(()),
-    }
+    super::autopilot::event_doc(args.output, &doc)
 }
 
 /// The live view on a terminal: a line per cluster (waiting, its autopilot's status,

@@ -145,19 +145,7 @@ fn train(names: &[&str], stopped: &[&str]) -> Train {
 
 impl Train {
     fn args<'a>(&'a self, flags: &[&'a str]) -> Vec<&'a str> {
-        let mut args = vec![
-            "rollout",
-            "autopilot",
-            "rollouts-nginx",
-            "--analysis",
-            &self.template,
-            "--one-by-one",
-        ];
-        if !flags.iter().any(|f| f.starts_with("--timeout")) {
-            args.push("--timeout=60s");
-        }
-        args.extend_from_slice(flags);
-        args
+        autopilot(&self.template, flags)
     }
 
     fn run(&self, flags: &[&str]) -> Run {
@@ -210,8 +198,30 @@ impl Train {
     }
 }
 
-fn last_line(r: &Run) -> &str {
-    r.stderr.lines().last().unwrap_or("")
+/// The run ended with exit `code` and a last line starting `start`: that line.
+fn ended<'r>(r: &'r Run, code: i32, start: &str) -> &'r str {
+    r.expect_code(code);
+    let last = r.stderr.lines().last().unwrap_or("");
+    assert!(last.starts_with(start), "{last}");
+    last
+}
+
+/// `rollout autopilot rollouts-nginx --analysis TEMPLATE --one-by-one FLAGS...`, with a
+/// timeout of 60 s unless the flags give one.
+fn autopilot<'a>(template: &'a str, flags: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "rollout",
+        "autopilot",
+        "rollouts-nginx",
+        "--analysis",
+        template,
+        "--one-by-one",
+    ];
+    if !flags.iter().any(|f| f.starts_with("--timeout")) {
+        args.push("--timeout=60s");
+    }
+    args.extend_from_slice(flags);
+    args
 }
 
 #[test]
@@ -231,12 +241,9 @@ fn a_train_drives_each_cluster_to_its_end_before_the_next_is_touched() {
             }
         }));
     let r = t.run(&["--contexts=a,b,c", "-o", "json"]);
-    r.expect_code(0);
     assert_eq!(
-        last_line(&r),
-        "release train completed: a, b, c",
-        "{}",
-        r.stderr
+        ended(&r, 0, "release train completed"),
+        "release train completed: a, b, c"
     );
     for c in ["a", "b", "c"] {
         assert!(completed(&t.many.env(c).api), "{c}");
@@ -296,14 +303,11 @@ fn a_failing_cluster_is_undone_alone_and_the_clusters_after_it_are_never_touched
     let t = train(&["a", "b", "c"], &[]);
     t.rule.lock().unwrap().bad.push("b".into());
     let r = t.run(&["--contexts=a,b,c"]);
-    r.expect_code(4);
-    let last = last_line(&r);
-    assert!(
-        last.starts_with("release train stopped at b (2/3): rollout.rollouts.kruise.io/rollouts-nginx step 1: analysis Failed: error-ratio Failed 0.5; deployment.apps/nginx rolled back"),
-        "{last}"
+    let last = ended(
+        &r,
+        4,
+        "release train stopped at b (2/3): rollout.rollouts.kruise.io/rollouts-nginx step 1: analysis Failed: error-ratio Failed 0.5; deployment.apps/nginx rolled back",
     );
-    assert!(last.contains("error-ratio Failed"), "{last}");
-    assert!(last.contains("0.5"), "{last}");
     assert!(
         last.contains("completed and left so: a; not started: c"),
         "{last}"
@@ -338,7 +342,7 @@ fn undo_train_also_undoes_the_clusters_already_done_newest_first() {
     let t = train(&["a", "b", "c"], &[]);
     t.rule.lock().unwrap().bad.push("c".into());
     let r = t.run(&["--contexts=a,b,c", "--undo-train"]);
-    r.expect_code(4);
+    let last = ended(&r, 4, "release train stopped at c (3/3)");
     // A completed release goes back to the revision before it; the one in progress to its
     // stable revision (the fixtures' stable is older still).
     for (c, back_to) in [
@@ -348,22 +352,17 @@ fn undo_train_also_undoes_the_clusters_already_done_newest_first() {
     ] {
         assert_eq!(t.image(c), back_to, "{c} is undone");
     }
-    let undone: Vec<&str> = r
-        .stdout
-        .lines()
-        .filter(|l| l.contains("rolled back") || l.contains("undone") && l.starts_with('['))
-        .collect();
-    let b = r.stdout.find("[b] deployment").unwrap_or(usize::MAX);
-    let a = r.stdout.find("[a] deployment").unwrap_or(usize::MAX);
+    // The undos' own lines on stdout, b's first.
+    let b = r.stdout.find("[b] deployment.apps/nginx rolled back");
+    let a = r.stdout.find("[a] deployment.apps/nginx rolled back");
     assert!(
-        b < a && a != usize::MAX,
-        "b undone before a: {undone:?}\n{}",
-        r.stderr
+        matches!((b, a), (Some(b), Some(a)) if b < a),
+        "{}",
+        r.stdout
     );
     assert!(
-        last_line(&r).contains("; undone in b; undone in a; to continue"),
-        "{}",
-        last_line(&r)
+        last.contains("; undone in b; undone in a; to continue"),
+        "{last}"
     );
     // Without --on-failure=undo it is refused before anything is read.
     t.run(&["--contexts=a,b,c", "--undo-train", "--on-failure=pause"])
@@ -377,18 +376,18 @@ fn the_bake_catches_a_regression_seen_only_once_the_release_completed() {
     t.rule.lock().unwrap().bad_when_complete.push("a".into());
     let started = std::time::Instant::now();
     let r = t.run(&["--contexts=a,b,c", "--bake=20s"]);
-    r.expect_code(4);
+    let last = ended(
+        &r,
+        4,
+        "release train stopped at a (1/3): rollout.rollouts.kruise.io/rollouts-nginx while \
+         baking: analysis Failed: error-ratio Failed 0.5",
+    );
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "{:?}",
         started.elapsed()
     );
     r.assert_stderr("[a] rollout.rollouts.kruise.io/rollouts-nginx: baking for 20s");
-    let last = last_line(&r);
-    assert!(
-        last.starts_with("release train stopped at a (1/3): rollout.rollouts.kruise.io/rollouts-nginx while baking: analysis Failed: error-ratio Failed 0.5"),
-        "{last}"
-    );
     assert!(last.contains("not started: b, c"), "{last}");
     // Undone at its first failing measurement (the bake did not run on for 20 s), back to
     // the revision before this release.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use fake_apiserver::FakeApi;
 
 use super::super::SEED;
-use super::{Rule, completed, image_of, last_line, metric, releasing, template, train};
+use super::{Rule, autopilot, completed, ended, image_of, metric, releasing, template, train};
 use crate::harness::run_command;
 
 /// The end-to-end form: one Prometheus query for every region, its `cluster` label filled
@@ -30,22 +30,10 @@ fn a_real_prometheus_judges_each_region_by_its_own_series() {
     );
     let path = t.many.env("a").dir.path().join("regional.yaml");
     std::fs::write(&path, text).unwrap();
-    let r = t.many.run(&[
-        "rollout",
-        "autopilot",
-        "rollouts-nginx",
-        "--analysis",
-        path.to_str().unwrap(),
-        "--contexts=a,b,c",
-        "--one-by-one",
-        "--timeout=60s",
-    ]);
-    r.expect_code(4);
-    let last = last_line(&r);
-    assert!(
-        last.starts_with("release train stopped at b (2/3)"),
-        "{last}"
-    );
+    let r = t
+        .many
+        .run(&autopilot(path.to_str().unwrap(), &["--contexts=a,b,c"]));
+    let last = ended(&r, 4, "release train stopped at b (2/3)");
     assert!(last.contains("[0.2]"), "{last}");
     assert!(completed(&t.many.env("a").api));
     assert_eq!(t.image("b"), "nginx:1.26");
@@ -81,22 +69,8 @@ fn a_train_runs_through_a_hub_s_members_too() {
         .collect();
     let stub = metric(rule, apis);
     let t = template(hub.dir.path(), &stub);
-    let r = hub.run(&[
-        "rollout",
-        "autopilot",
-        "rollouts-nginx",
-        "--analysis",
-        &t,
-        "--member-clusters=eu,us",
-        "--one-by-one",
-        "--timeout=60s",
-    ]);
-    r.expect_code(4);
-    let last = last_line(&r);
-    assert!(
-        last.starts_with("release train stopped at us (2/2)"),
-        "{last}"
-    );
+    let r = hub.run(&autopilot(&t, &["--member-clusters=eu,us"]));
+    ended(&r, 4, "release train stopped at us (2/2)");
     assert!(completed(&members[0].1.api));
     assert_eq!(image_of(&members[1].1.api), "nginx:1.26");
     let asked: Vec<String> = stub

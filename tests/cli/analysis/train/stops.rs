@@ -2,16 +2,19 @@
 
 use std::time::Duration;
 
-use super::{completed, last_line, train};
+use super::{completed, ended, train};
 use crate::harness::{eventually, interrupt, run_command};
 
 #[test]
 fn a_cluster_that_runs_out_of_time_stops_the_train_with_exit_3() {
     let t = train(&["a", "b", "c"], &["b"]);
     let r = t.run(&["--contexts=a,b,c", "--timeout=8s"]);
-    r.expect_code(3);
-    let last = last_line(&r);
-    assert!(last.starts_with("release train stopped at b (2/3): autopilot of rollout.rollouts.kruise.io/rollouts-nginx timed out after 8s"), "{last}");
+    ended(
+        &r,
+        3,
+        "release train stopped at b (2/3): autopilot of rollout.rollouts.kruise.io/rollouts-nginx \
+         timed out after 8s",
+    );
     assert!(completed(&t.many.env("a").api));
     // b is left where it is, c never touched.
     assert_eq!(t.image("b"), "nginx:1.28");
@@ -35,11 +38,11 @@ fn a_stopped_train_resumes_only_past_clusters_that_are_complete() {
 
     // From c: b has not completed, so nothing is done anywhere.
     let r = t.run(&["--contexts=a,b,c", "--resume-from=c"]);
-    r.expect_code(5);
-    assert!(
-        last_line(&r).contains("cannot resume the train from c: rollout.rollouts.kruise.io/rollouts-nginx in b is not complete: its release waits for approval at step 1/3"),
-        "{}",
-        r.stderr
+    ended(
+        &r,
+        5,
+        "error: cannot resume the train from c: rollout.rollouts.kruise.io/rollouts-nginx in b \
+         is not complete: its release waits for approval at step 1/3",
     );
     assert_eq!((writes("a"), writes("b"), writes("c")), before);
     t.run(&["--contexts=a,b,c", "--resume-from=x"])
@@ -49,10 +52,13 @@ fn a_stopped_train_resumes_only_past_clusters_that_are_complete() {
     // Fixed: from b, a is checked (read, not written) and b and c are driven.
     t.rule.lock().unwrap().bad.clear();
     let r = t.run(&["--contexts=a,b,c", "--resume-from=b"]);
-    r.expect_code(0).assert_stdout(
+    assert_eq!(
+        ended(&r, 0, "release train completed"),
+        "release train completed: a, b, c"
+    );
+    r.assert_stdout(
         "[a] rollout.rollouts.kruise.io/rollouts-nginx complete (checked, nothing written)",
     );
-    assert_eq!(last_line(&r), "release train completed: a, b, c");
     assert_eq!(writes("a"), before.0, "nothing written to a");
     assert!(completed(&t.many.env("b").api) && completed(&t.many.env("c").api));
 }
@@ -72,12 +78,7 @@ fn an_interrupted_train_stops_where_it_is_and_says_how_to_resume() {
         t.measured().contains(&"/b".to_string())
     });
     let r = interrupt(child, Duration::from_secs(20));
-    r.expect_code(130);
-    let last = last_line(&r);
-    assert!(
-        last.starts_with("release train interrupted at b (2/3)"),
-        "{last}"
-    );
+    let last = ended(&r, 130, "release train interrupted at b (2/3)");
     assert!(last.ends_with("--resume-from=b"), "{last}");
     assert!(completed(&t.many.env("a").api));
     // b: not one approval; c untouched.
